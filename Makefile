@@ -1,0 +1,23 @@
+# Every target is a plain go command; make is a convenience, never a requirement.
+.PHONY: all test conformance generate lint bench
+
+all: lint test
+
+# All the tests, with the race detector: the command README.md and .ci/run use.
+test:
+	go test -race ./...
+
+# The conformance suite against the reference provider, with its report.
+conformance:
+	go tool ginkgo ./suites/reference
+
+# Regenerate the mocks and the generated docs.
+generate:
+	go generate ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^mocks/')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	go vet ./...
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...

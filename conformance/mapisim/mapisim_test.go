@@ -1,0 +1,170 @@
+package mapisim_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/mock/gomock"
+
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+	"github.com/mapiconf/mapiconf/mocks"
+)
+
+// mockProvider is a provider made of mocks whose Logon takes the support,
+// AddRefs it and registers one UID, as a provider must.
+type mockProvider struct {
+	provider *mocks.MockIMSProvider
+	logon    *mocks.MockIMSLogon
+	store    *mocks.MockIMsgStore
+	support  mapi.IMAPISupport
+}
+
+func newMockProvider(t *testing.T) *mockProvider {
+	ctrl := gomock.NewController(t)
+	p := &mockProvider{
+		provider: mocks.NewMockIMSProvider(ctrl),
+		logon:    mocks.NewMockIMSLogon(ctrl),
+		store:    mocks.NewMockIMsgStore(ctrl),
+	}
+	p.provider.EXPECT().Logon(gomock.Any(), "mapiconf", mapi.MDBNoDialog|mapi.MDBWrite).DoAndReturn(
+		func(sup mapi.IMAPISupport, _ string, _ mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+			p.support = sup
+			sup.AddRef()
+			sup.SetProviderUID(mapi.MAPIUID{1}, 0)
+			sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "row"}, 0)
+			return p.logon, p.store, nil
+		})
+	return p
+}
+
+// MAPI tears down inside the support's last Release, in the documented
+// order, and shuts the provider down on session logoff.
+func TestTeardownOrder(t *testing.T) {
+	p := newMockProvider(t)
+	m := mapisim.New(p.provider, mapisim.Options{})
+	if err := m.Logon(); err != nil {
+		t.Fatal(err)
+	}
+	gomock.InOrder(
+		p.store.EXPECT().Release().DoAndReturn(func() uint32 {
+			p.support.StoreLogoffTransports(mapi.LogoffAbort)
+			p.support.Release()
+			return 0
+		}),
+		p.logon.EXPECT().Logoff(mapi.ReservedFlags(0)).Return(nil),
+		p.logon.EXPECT().Release().Return(uint32(0)),
+		p.provider.EXPECT().Shutdown(mapi.ReservedFlags(0)).Return(nil),
+		p.provider.EXPECT().Release().Return(uint32(0)),
+	)
+	m.SessionLogoff(0)
+
+	var names []string
+	for _, e := range m.Trace().Events() {
+		names = append(names, e.Name())
+	}
+	want := "IMSProvider::Logon IMAPISupport::AddRef IMAPISupport::SetProviderUID IMAPISupport::ModifyStatusRow " +
+		"IMAPISession::Logoff IMsgStore::Release IMAPISupport::StoreLogoffTransports IMAPISupport::Release " +
+		"MAPI::RemoveProviderUIDs MAPI::RemoveStatusRow IMSLogon::Logoff IMSLogon::Release " +
+		"IMSProvider::Shutdown IMSProvider::Release"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("trace:\n%s\nwant the calls %s", m.Trace(), want)
+	}
+}
+
+// A support the provider never releases gets no teardown until the session
+// forces it, and the trace says so.
+func TestForcedTeardown(t *testing.T) {
+	p := newMockProvider(t)
+	m := mapisim.New(p.provider, mapisim.Options{})
+	if err := m.Logon(); err != nil {
+		t.Fatal(err)
+	}
+	p.store.EXPECT().Release().Return(uint32(0))
+	p.logon.EXPECT().Logoff(gomock.Any()).Return(nil)
+	p.logon.EXPECT().Release().Return(uint32(0))
+	p.provider.EXPECT().Shutdown(gomock.Any()).Return(nil)
+	p.provider.EXPECT().Release().Return(uint32(0))
+	m.Client().Release()
+	if m.TornDown() {
+		t.Fatal("torn down although the support was not released")
+	}
+	m.SessionLogoff(0)
+	if _, ok := trace.First(m.Trace().Events(), trace.Call{Iface: "MAPI", Method: "ForceTeardown"}); !ok {
+		t.Errorf("no ForceTeardown in:\n%s", m.Trace())
+	}
+}
+
+// A provider's panic is recovered at the call, recorded, and returned.
+func TestPanicBecomesFault(t *testing.T) {
+	p := newMockProvider(t)
+	m := mapisim.New(p.provider, mapisim.Options{})
+	if err := m.Logon(); err != nil {
+		t.Fatal(err)
+	}
+	p.store.EXPECT().StoreLogoff(mapi.LogoffOrderly).DoAndReturn(func(mapi.LogoffFlags) (mapi.LogoffFlags, error) {
+		panic("boom")
+	})
+	_, err := m.Client().StoreLogoff(mapi.LogoffOrderly)
+	var f *mapisim.Fault
+	if !errors.As(err, &f) || !strings.Contains(f.What, "boom") || f.Event.Name() != "IMsgStore::StoreLogoff" {
+		t.Fatalf("got %v, want a Fault naming the panic in StoreLogoff", err)
+	}
+	if len(m.Faults()) != 1 {
+		t.Errorf("Faults() = %v", m.Faults())
+	}
+	if !strings.Contains(m.Trace().String(), "PANICKED: boom") {
+		t.Errorf("trace does not show the panic:\n%s", m.Trace())
+	}
+}
+
+func TestNilLogonIsFault(t *testing.T) {
+	ctrl := gomock.NewController(t)
+	prov := mocks.NewMockIMSProvider(ctrl)
+	prov.EXPECT().Logon(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, nil, nil)
+	m := mapisim.New(prov, mapisim.Options{})
+	var f *mapisim.Fault
+	if err := m.Logon(); !errors.As(err, &f) || !strings.Contains(f.What, "nil") {
+		t.Fatalf("Logon() = %v, want a Fault about a nil result", err)
+	}
+}
+
+// Run returns a Hang naming the call in progress when the provider blocks.
+func TestRunCatchesHang(t *testing.T) {
+	p := newMockProvider(t)
+	m := mapisim.New(p.provider, mapisim.Options{})
+	if err := m.Logon(); err != nil {
+		t.Fatal(err)
+	}
+	block := make(chan struct{})
+	defer close(block)
+	p.store.EXPECT().StoreLogoff(gomock.Any()).DoAndReturn(func(mapi.LogoffFlags) (mapi.LogoffFlags, error) {
+		<-block
+		return 0, nil
+	})
+	err := m.Run(context.Background(), 20*time.Millisecond, func() { m.Client().StoreLogoff(mapi.LogoffOrderly) })
+	var h *mapisim.Hang
+	if !errors.As(err, &h) || h.Call.Name() != "IMsgStore::StoreLogoff" {
+		t.Fatalf("Run() = %v, want a Hang in IMsgStore::StoreLogoff", err)
+	}
+}
+
+// The support answers StoreLogoffTransports as configured.
+func TestSTLTReply(t *testing.T) {
+	p := newMockProvider(t)
+	m := mapisim.New(p.provider, mapisim.Options{STLTErr: mapi.ErrNoSupport})
+	if err := m.Logon(); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := m.Support().StoreLogoffTransports(mapi.LogoffOrderly); out != 0 || err != mapi.ErrNoSupport {
+		t.Errorf("STLT = %v, %v; want 0, MAPI_E_NO_SUPPORT", out, err)
+	}
+	e, _ := trace.Last(m.Trace().Events(), trace.StoreLogoffTransports)
+	if e.Err != mapi.ErrNoSupport || e.Arg(0) != mapi.LogoffOrderly {
+		t.Errorf("recorded %v", e)
+	}
+}

@@ -1,0 +1,68 @@
+package mapisim
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/mapiconf/mapiconf/conformance/trace"
+)
+
+// Hang is returned by Run when the provider stops making progress: no call
+// began or returned for the timeout, or the context ended first.
+type Hang struct {
+	Call    trace.Event // the call in progress, if any
+	Waited  time.Duration
+	Context bool // the context ended, not the per-call timeout
+}
+
+func (h *Hang) Error() string {
+	why := fmt.Sprintf("no call began or returned for %v", h.Waited)
+	if h.Context {
+		why = "the spec's deadline passed"
+	}
+	if h.Call.Seq == 0 {
+		return "the provider hung: " + why
+	}
+	return fmt.Sprintf("the provider hung in call #%d %s: %s", h.Call.Seq, h.Call.Name(), why)
+}
+
+// Run calls drive on a new goroutine and waits for it to return. A provider
+// that deadlocks or blocks forever cannot stop the suite: when no call into
+// or out of the provider begins or returns for timeout, or when ctx ends, Run
+// returns a *Hang naming the call in progress and leaves the stuck goroutine
+// behind (Go cannot stop it). A panic in drive that is not a provider's
+// (those are recovered at the call) is returned as an error.
+func (m *MAPI) Run(ctx context.Context, timeout time.Duration, drive func()) error {
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("mapisim: the suite panicked driving the provider: %v\n%s", p, debug.Stack())
+				return
+			}
+			done <- nil
+		}()
+		drive()
+	}()
+	tick := time.NewTicker(timeout)
+	defer tick.Stop()
+	last := m.trace.Progress()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-ctx.Done():
+			call, _ := m.trace.InProgress()
+			return &Hang{Call: call, Context: true}
+		case <-tick.C:
+			now := m.trace.Progress()
+			if now == last {
+				call, _ := m.trace.InProgress()
+				return &Hang{Call: call, Waited: timeout}
+			}
+			last = now
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package mapisim
+
+import (
+	"sync"
+
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// Support is MAPI's support object as the provider sees it. It implements
+// mapi.IMAPISupport, records every call the provider makes on it, and runs
+// MAPI's teardown when the provider drops the reference it took at logon.
+type Support struct {
+	m *MAPI
+
+	mu       sync.Mutex
+	refs     int // references the provider holds: AddRefs less Releases
+	uids     []mapi.MAPIUID
+	row      *mapi.StatusRow
+	released bool // the provider dropped its last reference
+}
+
+var _ mapi.IMAPISupport = (*Support)(nil)
+
+// record makes a provider → MAPI event; the support never panics, so no
+// recover is needed here.
+func (s *Support) record(method string, args []any, fn func() ([]any, error)) error {
+	seq := s.m.trace.Begin(trace.Event{Dir: trace.ToMAPI, Caller: "provider", Object: "support", Iface: "IMAPISupport", Method: method, Args: args})
+	out, err := fn()
+	s.m.trace.End(seq, out, err, nil)
+	return err
+}
+
+// AddRef takes a reference for the provider.
+func (s *Support) AddRef() uint32 {
+	var n int
+	s.record("AddRef", nil, func() ([]any, error) {
+		s.mu.Lock()
+		s.refs++
+		n = s.refs
+		s.mu.Unlock()
+		return []any{uint32(n + 1)}, nil
+	})
+	return uint32(n + 1)
+}
+
+// Release drops a provider reference. When the provider's count returns to
+// what it was before logon, MAPI tears the store down inside this call.
+func (s *Support) Release() uint32 {
+	var n int
+	s.record("Release", nil, func() ([]any, error) {
+		s.mu.Lock()
+		s.refs--
+		n = s.refs
+		last := n <= 0 && !s.released
+		if last {
+			s.released = true
+		}
+		s.mu.Unlock()
+		if last {
+			s.m.teardown(s.registered())
+		}
+		return []any{uint32(max(n+1, 0))}, nil
+	})
+	return uint32(max(n+1, 0))
+}
+
+func (s *Support) registered() ([]mapi.MAPIUID, *mapi.StatusRow) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]mapi.MAPIUID(nil), s.uids...), s.row
+}
+
+// StoreLogoffTransports answers as Options.STLTFlags and STLTErr say.
+func (s *Support) StoreLogoffTransports(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
+	out, err := s.m.opts.STLTFlags, s.m.opts.STLTErr
+	if err != nil {
+		out = 0
+	}
+	s.record("StoreLogoffTransports", []any{flags}, func() ([]any, error) { return []any{out}, err })
+	return out, err
+}
+
+// SetProviderUID registers uid for the provider.
+func (s *Support) SetProviderUID(uid mapi.MAPIUID, flags mapi.ReservedFlags) error {
+	return s.record("SetProviderUID", []any{uid, flags}, func() ([]any, error) {
+		s.mu.Lock()
+		s.uids = append(s.uids, uid)
+		s.mu.Unlock()
+		return nil, nil
+	})
+}
+
+// ModifyStatusRow adds or updates the provider's status row.
+func (s *Support) ModifyStatusRow(row mapi.StatusRow, flags mapi.StatusRowFlags) error {
+	return s.record("ModifyStatusRow", []any{row.DisplayName, flags}, func() ([]any, error) {
+		s.mu.Lock()
+		r := row
+		s.row = &r
+		s.mu.Unlock()
+		return nil, nil
+	})
+}

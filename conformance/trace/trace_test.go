@@ -1,0 +1,66 @@
+package trace
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+func TestNestingAndFormat(t *testing.T) {
+	var tr Trace
+	outer := tr.Begin(Event{Dir: ToProvider, Caller: "client", Object: "store", Iface: "IMsgStore", Method: "StoreLogoff", Args: []any{mapi.LogoffOrderly}})
+	inner := tr.Begin(Event{Dir: ToMAPI, Caller: "provider", Object: "support", Iface: "IMAPISupport", Method: "StoreLogoffTransports", Args: []any{mapi.LogoffOrderly}})
+	tr.End(inner, []any{mapi.LogoffComplete}, nil, nil)
+	tr.End(outer, []any{mapi.LogoffComplete}, nil, nil)
+	tr.Note("RemoveProviderUIDs", mapi.MAPIUID{})
+	hung := tr.Begin(Event{Dir: ToProvider, Caller: "MAPI", Object: "logon", Iface: "IMSLogon", Method: "Logoff", Args: []any{mapi.ReservedFlags(0)}})
+
+	evs := tr.Events()
+	if !evs[0].Encloses(evs[1]) || evs[1].Encloses(evs[0]) || evs[0].Encloses(evs[2]) {
+		t.Errorf("Encloses is wrong: %+v", evs)
+	}
+	got := Format(evs, map[int]string{inner: "here"})
+	want := "" +
+		"     1  client → IMsgStore::StoreLogoff(LOGOFF_ORDERLY) = S_OK, LOGOFF_COMPLETE\n" +
+		" ▶   2      provider → IMAPISupport::StoreLogoffTransports(LOGOFF_ORDERLY) = S_OK, LOGOFF_COMPLETE    ◀ here\n" +
+		"     3  MAPI: MAPI::RemoveProviderUIDs({00000000000000000000000000000000})\n" +
+		"     4  MAPI → IMSLogon::Logoff(0) … (has not returned)\n"
+	if got != want {
+		t.Errorf("Format:\n%s\nwant:\n%s", got, want)
+	}
+	if e, ok := tr.InProgress(); !ok || e.Seq != hung {
+		t.Errorf("InProgress = %v, %v; want call %d", e, ok, hung)
+	}
+	if n := len(Select(evs, StoreLogoffTransports)); n != 1 {
+		t.Errorf("Select found %d STLT calls", n)
+	}
+}
+
+func TestConcurrentRecording(t *testing.T) {
+	var tr Trace
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 100 {
+				tr.End(tr.Begin(Event{Iface: "IMsgStore", Method: "Release"}), nil, nil, nil)
+			}
+		})
+	}
+	wg.Wait()
+	evs := tr.Events()
+	if len(evs) != 800 {
+		t.Fatalf("%d events, want 800", len(evs))
+	}
+	seen := map[int]bool{}
+	for i, e := range evs {
+		if e.Seq != i+1 || !e.Done() || seen[e.At] || seen[e.Ret] {
+			t.Fatalf("event %d is inconsistent: %+v", i, e)
+		}
+		seen[e.At], seen[e.Ret] = true, true
+	}
+	if !strings.Contains(tr.String(), " 800  ") {
+		t.Error("String does not number the calls")
+	}
+}

@@ -1,0 +1,126 @@
+package reference
+
+import (
+	"sync/atomic"
+
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// logon implements mapi.IMSLogon.
+type logon struct{ st *state }
+
+func (l *logon) AddRef() uint32 { return uint32(l.st.logonRefs.Add(1)) }
+
+func (l *logon) Release() uint32 {
+	n := l.st.logonRefs.Add(-1)
+	if n < 0 {
+		l.st.logonRefs.Store(0)
+		return 0
+	}
+	if n == 0 {
+		p := l.st.provider
+		p.mu.Lock()
+		p.logons--
+		p.mu.Unlock()
+	}
+	return uint32(n)
+}
+
+// Logoff releases every object, subobject and status object the logon handed
+// out; they refuse calls from now on, and their holders' Release stays safe
+// (IMSLogon::Logoff). It is safe to call more than once and after the store
+// is gone.
+func (l *logon) Logoff(flags mapi.ReservedFlags) error {
+	st := l.st
+	st.mu.Lock()
+	if st.loggedOff {
+		st.mu.Unlock()
+		return nil
+	}
+	st.loggedOff = true
+	objs := st.objects
+	st.objects = nil
+	st.mu.Unlock()
+	for _, o := range objs {
+		o.dead.Store(true)
+		o.Release() // the reference the provider kept to track it
+	}
+	return nil
+}
+
+// OpenStatusEntry opens the provider's status object.
+func (l *logon) OpenStatusEntry() (mapi.IMAPIProp, error) {
+	return l.st.open("status")
+}
+
+// open makes an object and tracks it, so that Logoff can end it.
+func (st *state) open(id mapi.EntryID) (mapi.IMAPIProp, error) {
+	o := &object{name: string(id)}
+	switch id {
+	case "":
+		o.name = "root folder"
+	case MessageEntry, "status":
+	default:
+		return nil, mapi.ErrNotFound
+	}
+	o.refs.Store(2) // one for the caller, one for the provider's list
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.loggedOff {
+		return nil, mapi.ErrInvalidObject
+	}
+	st.objects = append(st.objects, o)
+	if id == "" {
+		return &folder{object: o, st: st}, nil
+	}
+	return o, nil
+}
+
+// object implements mapi.IMAPIProp for a message or the status object.
+type object struct {
+	name string
+	refs atomic.Int32
+	dead atomic.Bool // set by IMSLogon::Logoff
+}
+
+func (o *object) AddRef() uint32 { return uint32(o.refs.Add(1)) }
+
+// Release is safe at any time, also after Logoff: it touches nothing but the
+// object's own count.
+func (o *object) Release() uint32 {
+	n := o.refs.Add(-1)
+	if n < 0 {
+		o.refs.Store(0)
+		return 0
+	}
+	return uint32(n)
+}
+
+func (o *object) GetProps(tags []mapi.PropTag) ([]mapi.PropValue, error) {
+	if o.dead.Load() {
+		return nil, mapi.ErrInvalidObject
+	}
+	vals := make([]mapi.PropValue, 0, len(tags))
+	for _, t := range tags {
+		if t == mapi.PRDisplayName {
+			vals = append(vals, mapi.PropValue{Tag: t, Value: o.name})
+		}
+	}
+	return vals, nil
+}
+
+// folder is the root folder: an object that opens subobjects.
+type folder struct {
+	*object
+	st *state
+}
+
+func (f *folder) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
+	if f.dead.Load() {
+		return nil, mapi.ErrInvalidObject
+	}
+	if id == "" {
+		return nil, mapi.ErrNotFound
+	}
+	return f.st.open(id)
+}

@@ -1,0 +1,139 @@
+// Package reference is mapiconf's reference message store provider: a small
+// in-memory store that follows every rule of the suite, in either profile.
+//
+// It is the proof that the rules can all be met at once, the provider the
+// suite's own CI checks, and a model for provider authors: StoreLogoff, the
+// store's Release and IMSLogon::Logoff below are what the documentation asks
+// for, with the reasons in the comments.
+package reference
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// Options choose the provider's behaviour where the documentation allows a
+// choice.
+type Options struct {
+	// Deferred selects the deferred profile: StoreLogoff only saves its flag,
+	// and StoreLogoffTransports is called at the store's last Release (the
+	// notes to implementers of IMsgStore::StoreLogoff, and Microsoft's sample
+	// store). Otherwise StoreLogoff calls it at once (Shutting Down a Message
+	// Store Provider).
+	Deferred bool
+
+	// StatusRow makes the provider add a row to the status table at logon.
+	StatusRow bool
+}
+
+// The entries every store holds: the root folder (the empty EntryID) and one
+// message in it.
+const MessageEntry mapi.EntryID = "msg-1"
+
+// New returns a provider as MSProviderInit would: with one reference, which
+// MAPI holds.
+func New(opts Options) *Provider {
+	p := &Provider{opts: opts}
+	p.refs.Store(1)
+	return p
+}
+
+// Provider implements mapi.IMSProvider.
+type Provider struct {
+	opts Options
+	refs atomic.Int32
+
+	mu       sync.Mutex
+	logons   int
+	shutDown bool
+}
+
+var _ mapi.IMSProvider = (*Provider)(nil)
+
+func (p *Provider) AddRef() uint32 { return uint32(p.refs.Add(1)) }
+
+func (p *Provider) Release() uint32 {
+	n := p.refs.Add(-1)
+	if n < 0 {
+		// Over-released by the caller: stay at zero rather than wrap around.
+		p.refs.Store(0)
+		return 0
+	}
+	return uint32(n)
+}
+
+// Shutdown is MAPI's last call before it releases the provider. Its flags are
+// reserved (IMSProvider::Shutdown).
+func (p *Provider) Shutdown(flags mapi.ReservedFlags) error {
+	if flags != 0 {
+		return mapi.ErrUnknownFlags
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.shutDown = true
+	return nil
+}
+
+// Logon keeps and AddRefs the support once, registers the provider's MAPIUID,
+// adds a status row if asked to, and returns a store and a logon object made
+// together (IMSProvider::Logon).
+func (p *Provider) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	if sup == nil {
+		return nil, nil, mapi.ErrInvalidParameter
+	}
+	p.mu.Lock()
+	if p.shutDown {
+		p.mu.Unlock()
+		return nil, nil, mapi.ErrCallFailed
+	}
+	p.logons++
+	p.mu.Unlock()
+
+	sup.AddRef()
+	if err := sup.SetProviderUID(uidFor(profile), 0); err != nil {
+		sup.Release()
+		return nil, nil, err
+	}
+	if p.opts.StatusRow {
+		// The row goes in before Logon returns (status tables page).
+		if err := sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "mapiconf reference store"}, 0); err != nil {
+			sup.Release()
+			return nil, nil, err
+		}
+	}
+	st := &state{provider: p, deferred: p.opts.Deferred, sup: sup}
+	st.storeRefs.Store(1)
+	st.logonRefs.Store(1)
+	return &logon{st}, &store{st}, nil
+}
+
+// uidFor derives the MAPIUID the provider registers from the profile name,
+// so that each store of a profile has a stable identifier.
+func uidFor(profile string) mapi.MAPIUID {
+	uid := mapi.MAPIUID{0x6d, 0x61, 0x70, 0x69, 0x63, 0x6f, 0x6e, 0x66} // "mapiconf"
+	for i := 0; i < len(profile); i++ {
+		uid[8+i%8] ^= profile[i]
+	}
+	return uid
+}
+
+// state is what a store and its logon object share. They are made together
+// and freed together (IMSProvider::Logon).
+type state struct {
+	provider *Provider
+	deferred bool
+
+	storeRefs atomic.Int32
+	logonRefs atomic.Int32
+
+	mu        sync.Mutex
+	sup       mapi.IMAPISupport // nil once released: no call may follow
+	stltDone  bool              // StoreLogoffTransports has been called
+	requested bool              // deferred: StoreLogoff has been called
+	pending   mapi.LogoffFlags  // deferred: the last StoreLogoff flag
+	ended     bool              // the store's last Release has begun
+	loggedOff bool              // IMSLogon::Logoff has run
+	objects   []*object         // every object handed out and not yet logged off
+}
