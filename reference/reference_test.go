@@ -32,13 +32,14 @@ func calls(m *mapisim.MAPI) []string {
 	return out
 }
 
-func logon(t *testing.T, opts reference.Options) *mapisim.MAPI {
+func logon(t *testing.T, opts reference.Options) (*mapisim.MAPI, *mapisim.Store) {
 	t.Helper()
 	m := mapisim.New(reference.New(opts), mapisim.Options{})
-	if err := m.Logon(); err != nil {
+	s, err := m.Logon()
+	if err != nil {
 		t.Fatalf("Logon: %v", err)
 	}
-	return m
+	return m, s
 }
 
 var logonCalls = []string{
@@ -66,14 +67,14 @@ func TestShutdownPaths(t *testing.T) {
 	tests := []struct {
 		name     string
 		deferred bool
-		drive    func(m *mapisim.MAPI)
+		drive    func(s *mapisim.Store)
 		want     []string
 	}{
 		{
 			name: "orderly/immediate",
-			drive: func(m *mapisim.MAPI) {
-				m.Client().StoreLogoff(mapi.LogoffOrderly)
-				m.Client().Release()
+			drive: func(s *mapisim.Store) {
+				s.Client().StoreLogoff(mapi.LogoffOrderly)
+				s.Client().Release()
 			},
 			want: seq(logonCalls, []string{
 				"client→IMsgStore::StoreLogoff(LOGOFF_ORDERLY)",
@@ -84,9 +85,9 @@ func TestShutdownPaths(t *testing.T) {
 		{
 			name:     "orderly/deferred",
 			deferred: true,
-			drive: func(m *mapisim.MAPI) {
-				m.Spooler().StoreLogoff(mapi.LogoffOrderly)
-				m.Client().Release()
+			drive: func(s *mapisim.Store) {
+				s.Spooler().StoreLogoff(mapi.LogoffOrderly)
+				s.Client().Release()
 			},
 			want: seq(logonCalls, []string{
 				"spooler→IMsgStore::StoreLogoff(LOGOFF_ORDERLY)",
@@ -96,7 +97,7 @@ func TestShutdownPaths(t *testing.T) {
 		},
 		{
 			name:  "release-only/immediate",
-			drive: func(m *mapisim.MAPI) { m.Client().Release() },
+			drive: func(s *mapisim.Store) { s.Client().Release() },
 			want: seq(logonCalls, []string{
 				"client→IMsgStore::Release()",
 				"provider→IMAPISupport::StoreLogoffTransports(LOGOFF_ABORT)",
@@ -105,7 +106,7 @@ func TestShutdownPaths(t *testing.T) {
 		{
 			name:     "release-only/deferred",
 			deferred: true,
-			drive:    func(m *mapisim.MAPI) { m.Client().Release() },
+			drive:    func(s *mapisim.Store) { s.Client().Release() },
 			want: seq(logonCalls, []string{
 				"client→IMsgStore::Release()",
 				"provider→IMAPISupport::StoreLogoffTransports(LOGOFF_ABORT)",
@@ -114,15 +115,15 @@ func TestShutdownPaths(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := logon(t, reference.Options{Deferred: tt.deferred})
-			tt.drive(m)
+			m, s := logon(t, reference.Options{Deferred: tt.deferred})
+			tt.drive(s)
 			checkSeq(t, m, tt.want)
 		})
 	}
 	for _, deferred := range []bool{false, true} {
 		t.Run("session-logoff", func(t *testing.T) {
-			m := logon(t, reference.Options{Deferred: deferred, StatusRow: true})
-			m.Client().AddRef() // two client references: the session releases both
+			m, s := logon(t, reference.Options{Deferred: deferred, StatusRow: true})
+			s.Client().AddRef() // two client references: the session releases both
 			m.SessionLogoff(0)
 			checkSeq(t, m, []string{
 				"MAPI→IMSProvider::Logon(_,_,_)",
@@ -160,8 +161,8 @@ func checkSeq(t *testing.T, m *mapisim.MAPI, want []string) {
 // The teardown happens inside the store's last Release, and STLT and the
 // MAPI steps nest where the documentation puts them.
 func TestTeardownNesting(t *testing.T) {
-	m := logon(t, reference.Options{})
-	m.Client().Release()
+	m, s := logon(t, reference.Options{})
+	s.Client().Release()
 	evs := m.Trace().Events()
 	rel, _ := trace.First(evs, trace.StoreRelease)
 	for _, c := range []trace.Call{trace.StoreLogoffTransports, trace.SupportRelease, trace.Logoff, trace.LogonRelease} {
@@ -180,13 +181,13 @@ func TestTeardownNesting(t *testing.T) {
 // (immediate) or the last (deferred), and only at the last Release.
 func TestRepeatedStoreLogoffAndExtraRefs(t *testing.T) {
 	for _, deferred := range []bool{false, true} {
-		m := logon(t, reference.Options{Deferred: deferred})
-		c := m.Client()
+		m, s := logon(t, reference.Options{Deferred: deferred})
+		c := s.Client()
 		c.AddRef()
 		c.StoreLogoff(mapi.LogoffOrderly)
 		c.StoreLogoff(mapi.LogoffPurge)
 		c.Release()
-		if m.TornDown() {
+		if s.TornDown() {
 			t.Fatalf("deferred=%v: torn down while a reference was held:\n%s", deferred, m.Trace())
 		}
 		c.Release()
@@ -202,8 +203,8 @@ func TestRepeatedStoreLogoffAndExtraRefs(t *testing.T) {
 }
 
 func TestObjectsEndAtLogoff(t *testing.T) {
-	m := logon(t, reference.Options{})
-	root, err := m.Client().OpenEntry("")
+	m, s := logon(t, reference.Options{})
+	root, err := s.Client().OpenEntry("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +212,7 @@ func TestObjectsEndAtLogoff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, err := m.OpenStatusEntry()
+	status, err := s.OpenStatusEntry()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +222,7 @@ func TestObjectsEndAtLogoff(t *testing.T) {
 			t.Fatalf("%s before logoff: %v", o.Name(), err)
 		}
 	}
-	m.Client().Release()
+	s.Client().Release()
 	for _, o := range objs {
 		if err := o.GetProps(); err != mapi.ErrInvalidObject {
 			t.Errorf("%s after logoff: got %v, want MAPI_E_INVALID_OBJECT", o.Name(), mapi.ResultOf(err))
@@ -235,15 +236,15 @@ func TestObjectsEndAtLogoff(t *testing.T) {
 
 func TestConcurrentLastRelease(t *testing.T) {
 	for _, deferred := range []bool{false, true} {
-		m := logon(t, reference.Options{Deferred: deferred})
+		m, s := logon(t, reference.Options{Deferred: deferred})
 		const n = 16
 		for range n - 1 {
-			m.Client().AddRef()
+			s.Client().AddRef()
 		}
 		var wg sync.WaitGroup
 		start := make(chan struct{})
 		for range n {
-			wg.Go(func() { <-start; m.Client().Release() })
+			wg.Go(func() { <-start; s.Client().Release() })
 		}
 		close(start)
 		wg.Wait()
@@ -255,8 +256,8 @@ func TestConcurrentLastRelease(t *testing.T) {
 }
 
 func TestRun(t *testing.T) {
-	m := logon(t, reference.Options{})
-	if err := m.Run(context.Background(), time.Second, func() { m.Client().Release() }); err != nil {
+	m, s := logon(t, reference.Options{})
+	if err := m.Run(context.Background(), time.Second, func() { s.Client().Release() }); err != nil {
 		t.Fatal(err)
 	}
 }

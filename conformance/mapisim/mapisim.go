@@ -1,7 +1,7 @@
 // Package mapisim plays MAPI for one message store provider.
 //
-// It owns the support object the provider calls, makes the calls a client,
-// the MAPI spooler and the session make, performs MAPI's teardown inside the
+// It owns the support objects the provider calls, makes the calls a client,
+// the MAPI spooler and the session make, performs MAPI's teardown inside a
 // support's last Release in the order of Microsoft's "Shutting Down a Message
 // Store Provider" page, and records every call across the boundary in a
 // trace.Trace. It judges nothing: that is the specs' job.
@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
@@ -23,32 +22,32 @@ import (
 
 // Options adjust how the simulated MAPI answers the provider.
 type Options struct {
-	// STLTFlags and STLTErr are what the support answers to
+	// STLTFlags and STLTErr are what a support answers to
 	// StoreLogoffTransports. The zero value answers S_OK with
 	// LOGOFF_COMPLETE.
 	STLTFlags mapi.LogoffFlags
 	STLTErr   error
 
+	// BogusCounts makes a support's AddRef and Release return 0, which the
+	// IUnknown pages allow: counts are for diagnostics only.
+	BogusCounts bool
+
 	// ProfileName is passed to IMSProvider::Logon. Default "mapiconf".
 	ProfileName string
 }
 
-// MAPI is the simulated MAPI side for one provider instance and one store
-// logon. Its methods may be called from several goroutines.
+// MAPI is the simulated MAPI side for one provider instance and the store
+// logons made on it. Its methods may be called from several goroutines.
 type MAPI struct {
 	opts     Options
 	trace    trace.Trace
 	provider mapi.IMSProvider
-	support  *Support
 
-	mu         sync.Mutex
-	logon      mapi.IMSLogon
-	store      mapi.IMsgStore
-	tornDown   bool
-	shutDown   bool
-	objects    int
-	faults     []*Fault
-	clientRefs atomic.Int32 // references on the store that clients hold
+	mu       sync.Mutex
+	stores   []*Store
+	shutDown bool
+	objects  int
+	faults   []*Fault
 }
 
 // New returns a simulated MAPI for provider, which MSProviderInit has just
@@ -60,27 +59,22 @@ func New(provider mapi.IMSProvider, opts Options) *MAPI {
 	if opts.ProfileName == "" {
 		opts.ProfileName = "mapiconf"
 	}
-	m := &MAPI{opts: opts, provider: provider}
-	m.support = &Support{m: m}
-	return m
+	return &MAPI{opts: opts, provider: provider}
 }
 
 // Trace returns the calls recorded so far.
 func (m *MAPI) Trace() *trace.Trace { return &m.trace }
 
-// Support returns the support object MAPI hands the provider.
-func (m *MAPI) Support() *Support { return m.support }
-
-// Faults returns what went wrong in the provider's calls so far: panics, nil
-// results, calls on the support after it was released.
+// Faults returns what went wrong in the provider's calls so far: panics and
+// nil results.
 func (m *MAPI) Faults() []*Fault {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]*Fault(nil), m.faults...)
 }
 
-// A Fault is a provider's misbehaviour that is not a rule's business but
-// stops the suite from judging: a panic, a nil where an object was due.
+// A Fault is a provider's misbehaviour that stops the suite from judging a
+// rule: a panic, or a nil where an object was due.
 type Fault struct {
 	Event trace.Event // the call in progress
 	What  string      // what went wrong
@@ -117,110 +111,83 @@ func (m *MAPI) call(ev trace.Event, fn func() ([]any, error)) (err error) {
 	return err
 }
 
-// Logon logs on to the store as MAPI does: IMSProvider::Logon with the
-// support object. The store it returns belongs to the client, who holds one
-// reference on it.
-func (m *MAPI) Logon() error {
+// Logon logs on to a store as MAPI does: IMSProvider::Logon with a new
+// support object. The first store's objects are named "store", "logon" and
+// "support" in the trace, the second's "store 2", "logon 2", "support 2".
+// The client holds one reference on the store it returns.
+func (m *MAPI) Logon() (*Store, error) {
+	m.mu.Lock()
+	n := len(m.stores) + 1
+	m.mu.Unlock()
+	suffix := ""
+	if n > 1 {
+		suffix = fmt.Sprintf(" %d", n)
+	}
+	s := &Store{m: m, name: "store" + suffix, logonName: "logon" + suffix}
+	s.support = &Support{m: m, s: s, name: "support" + suffix}
+
 	var logon mapi.IMSLogon
 	var store mapi.IMsgStore
+	flags := mapi.MDBNoDialog | mapi.MDBWrite
 	ev := trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Logon",
-		Args: []any{"support", m.opts.ProfileName, mapi.MDBNoDialog | mapi.MDBWrite}}
+		Args: []any{s.support.name, m.opts.ProfileName, flags}}
 	err := m.call(ev, func() ([]any, error) {
 		var err error
-		logon, store, err = m.provider.Logon(m.support, m.opts.ProfileName, mapi.MDBNoDialog|mapi.MDBWrite)
-		return []any{objName(logon, "logon"), objName(store, "store")}, err
+		logon, store, err = m.provider.Logon(s.support, m.opts.ProfileName, flags)
+		return []any{objName(logon, s.logonName), objName(store, s.name)}, err
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if logon == nil || store == nil {
+	if isNil(logon) || isNil(store) {
 		last, _ := trace.Last(m.trace.Events(), trace.Logon)
-		return m.fault(&Fault{Event: last, What: "returned S_OK with a nil logon object or store"})
+		return nil, m.fault(&Fault{Event: last, What: "returned S_OK with a nil logon object or store"})
 	}
+	s.logon, s.store = logon, store
+	s.clientRefs.Store(1)
 	m.mu.Lock()
-	m.logon, m.store = logon, store
+	m.stores = append(m.stores, s)
 	m.mu.Unlock()
-	m.clientRefs.Store(1)
-	return nil
+	return s, nil
 }
 
+func isNil(v any) bool { return v == nil || fmt.Sprint(v) == "<nil>" }
+
 func objName(v any, name string) string {
-	if v == nil || fmt.Sprint(v) == "<nil>" {
+	if isNil(v) {
 		return "nil"
 	}
 	return name
 }
 
-// Client returns a caller that makes a client application's calls.
-func (m *MAPI) Client() *Caller { return &Caller{m: m, name: "client"} }
-
-// Spooler returns a caller that makes the MAPI spooler's calls.
-func (m *MAPI) Spooler() *Caller { return &Caller{m: m, name: "spooler"} }
-
-// TornDown reports whether MAPI's teardown of the store has run.
-func (m *MAPI) TornDown() bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.tornDown
-}
-
-// ClientRefs returns how many references on the store clients still hold,
-// by the simulation's own count (never by what Release returned).
-func (m *MAPI) ClientRefs() int { return int(m.clientRefs.Load()) }
-
-// teardown is MAPI's work when the provider releases the support: remove the
-// provider's MAPIUIDs, remove its status row, call IMSLogon::Logoff, release
-// the logon object, in that order (Shutting Down a Message Store Provider).
-func (m *MAPI) teardown(uids []mapi.MAPIUID, row *mapi.StatusRow) {
-	m.mu.Lock()
-	if m.tornDown || m.logon == nil {
-		m.mu.Unlock()
-		return
-	}
-	m.tornDown = true
-	logon := m.logon
-	m.mu.Unlock()
-
-	if len(uids) > 0 {
-		args := make([]any, len(uids))
-		for i, u := range uids {
-			args[i] = u
-		}
-		m.trace.Note("RemoveProviderUIDs", args...)
-	}
-	if row != nil {
-		m.trace.Note("RemoveStatusRow", row.DisplayName)
-	}
-	m.call(trace.Event{Caller: "MAPI", Object: "logon", Iface: "IMSLogon", Method: "Logoff", Args: []any{mapi.ReservedFlags(0)}},
-		func() ([]any, error) { return nil, logon.Logoff(0) })
-	m.call(trace.Event{Caller: "MAPI", Object: "logon", Iface: "IMSLogon", Method: "Release"},
-		func() ([]any, error) { return []any{logon.Release()}, nil })
-}
-
 // SessionLogoff plays IMAPISession::Logoff: the session releases every
-// reference that clients still hold on the store, which ends the store by the
+// reference that clients still hold on each store, which ends a store by the
 // Release-only path unless StoreLogoff came first; then MAPI calls
 // IMSProvider::Shutdown and releases the provider.
 //
-// If the provider never released the support, the store's teardown never
-// ran; the session then runs it itself before Shutdown, as MAPI must end the
-// logon before it shuts the provider down. The trace shows the difference.
+// If the provider never released a support, that store's teardown never
+// ran; the session then runs it itself (a "ForceTeardown" step in the trace)
+// before Shutdown, as MAPI ends every logon before it shuts the provider down.
 func (m *MAPI) SessionLogoff(flags mapi.SessionLogoffFlags) {
 	seq := m.trace.Begin(trace.Event{Dir: trace.Internal, Caller: "client", Object: "session", Iface: "IMAPISession", Method: "Logoff", Args: []any{flags, mapi.ReservedFlags(0)}})
 	m.trace.End(seq, nil, nil, nil)
-	session := &Caller{m: m, name: "session"}
-	for m.clientRefs.Load() > 0 {
-		session.Release()
-	}
-	if !m.TornDown() {
-		m.trace.Note("ForceTeardown", "the provider never released the support")
-		m.teardown(m.support.registered())
+	m.mu.Lock()
+	stores := append([]*Store(nil), m.stores...)
+	m.mu.Unlock()
+	for _, s := range stores {
+		session := &Caller{s: s, name: "session"}
+		for s.clientRefs.Load() > 0 {
+			session.Release()
+		}
+		if !s.TornDown() {
+			m.trace.Note("ForceTeardown", s.name+": the provider never released "+s.support.name)
+			s.teardown()
+		}
 	}
 	m.Shutdown()
 }
 
 // Shutdown calls IMSProvider::Shutdown and releases the provider, once.
-// Tests call it to free a provider whose store has been ended.
 func (m *MAPI) Shutdown() {
 	m.mu.Lock()
 	if m.shutDown {
@@ -235,26 +202,6 @@ func (m *MAPI) Shutdown() {
 		func() ([]any, error) { return []any{m.provider.Release()}, nil })
 }
 
-// OpenStatusEntry opens the provider's status object through the logon
-// object, as MAPI does for the status table's consumers.
-func (m *MAPI) OpenStatusEntry() (*Object, error) {
-	m.mu.Lock()
-	logon := m.logon
-	m.mu.Unlock()
-	if logon == nil {
-		return nil, fmt.Errorf("mapisim: OpenStatusEntry before Logon")
-	}
-	var obj mapi.IMAPIProp
-	name := m.objectName("status object")
-	err := m.call(trace.Event{Caller: "MAPI", Object: "logon", Iface: "IMSLogon", Method: "OpenStatusEntry"},
-		func() ([]any, error) {
-			var err error
-			obj, err = logon.OpenStatusEntry()
-			return []any{objName(obj, name)}, err
-		})
-	return m.wrap(obj, name, "client", err)
-}
-
 func (m *MAPI) objectName(kind string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -266,9 +213,9 @@ func (m *MAPI) wrap(obj mapi.IMAPIProp, name, caller string, err error) (*Object
 	if err != nil {
 		return nil, err
 	}
-	if obj == nil {
-		last := m.trace.Events()
-		return nil, m.fault(&Fault{Event: last[len(last)-1], What: "returned S_OK with a nil object"})
+	if isNil(obj) {
+		evs := m.trace.Events()
+		return nil, m.fault(&Fault{Event: evs[len(evs)-1], What: "returned S_OK with a nil object"})
 	}
 	return &Object{m: m, obj: obj, name: name, caller: caller}, nil
 }

@@ -47,7 +47,7 @@ func newMockProvider(t *testing.T) *mockProvider {
 func TestTeardownOrder(t *testing.T) {
 	p := newMockProvider(t)
 	m := mapisim.New(p.provider, mapisim.Options{})
-	if err := m.Logon(); err != nil {
+	if _, err := m.Logon(); err != nil {
 		t.Fatal(err)
 	}
 	gomock.InOrder(
@@ -81,7 +81,8 @@ func TestTeardownOrder(t *testing.T) {
 func TestForcedTeardown(t *testing.T) {
 	p := newMockProvider(t)
 	m := mapisim.New(p.provider, mapisim.Options{})
-	if err := m.Logon(); err != nil {
+	s, err := m.Logon()
+	if err != nil {
 		t.Fatal(err)
 	}
 	p.store.EXPECT().Release().Return(uint32(0))
@@ -89,8 +90,8 @@ func TestForcedTeardown(t *testing.T) {
 	p.logon.EXPECT().Release().Return(uint32(0))
 	p.provider.EXPECT().Shutdown(gomock.Any()).Return(nil)
 	p.provider.EXPECT().Release().Return(uint32(0))
-	m.Client().Release()
-	if m.TornDown() {
+	s.Client().Release()
+	if s.TornDown() {
 		t.Fatal("torn down although the support was not released")
 	}
 	m.SessionLogoff(0)
@@ -103,13 +104,14 @@ func TestForcedTeardown(t *testing.T) {
 func TestPanicBecomesFault(t *testing.T) {
 	p := newMockProvider(t)
 	m := mapisim.New(p.provider, mapisim.Options{})
-	if err := m.Logon(); err != nil {
+	s, err := m.Logon()
+	if err != nil {
 		t.Fatal(err)
 	}
 	p.store.EXPECT().StoreLogoff(mapi.LogoffOrderly).DoAndReturn(func(mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 		panic("boom")
 	})
-	_, err := m.Client().StoreLogoff(mapi.LogoffOrderly)
+	_, err = s.Client().StoreLogoff(mapi.LogoffOrderly)
 	var f *mapisim.Fault
 	if !errors.As(err, &f) || !strings.Contains(f.What, "boom") || f.Event.Name() != "IMsgStore::StoreLogoff" {
 		t.Fatalf("got %v, want a Fault naming the panic in StoreLogoff", err)
@@ -128,7 +130,7 @@ func TestNilLogonIsFault(t *testing.T) {
 	prov.EXPECT().Logon(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, nil, nil)
 	m := mapisim.New(prov, mapisim.Options{})
 	var f *mapisim.Fault
-	if err := m.Logon(); !errors.As(err, &f) || !strings.Contains(f.What, "nil") {
+	if _, err := m.Logon(); !errors.As(err, &f) || !strings.Contains(f.What, "nil") {
 		t.Fatalf("Logon() = %v, want a Fault about a nil result", err)
 	}
 }
@@ -137,7 +139,8 @@ func TestNilLogonIsFault(t *testing.T) {
 func TestRunCatchesHang(t *testing.T) {
 	p := newMockProvider(t)
 	m := mapisim.New(p.provider, mapisim.Options{})
-	if err := m.Logon(); err != nil {
+	s, err := m.Logon()
+	if err != nil {
 		t.Fatal(err)
 	}
 	block := make(chan struct{})
@@ -146,7 +149,7 @@ func TestRunCatchesHang(t *testing.T) {
 		<-block
 		return 0, nil
 	})
-	err := m.Run(context.Background(), 20*time.Millisecond, func() { m.Client().StoreLogoff(mapi.LogoffOrderly) })
+	err = m.Run(context.Background(), 20*time.Millisecond, func() { s.Client().StoreLogoff(mapi.LogoffOrderly) })
 	var h *mapisim.Hang
 	if !errors.As(err, &h) || h.Call.Name() != "IMsgStore::StoreLogoff" {
 		t.Fatalf("Run() = %v, want a Hang in IMsgStore::StoreLogoff", err)
@@ -157,10 +160,11 @@ func TestRunCatchesHang(t *testing.T) {
 func TestSTLTReply(t *testing.T) {
 	p := newMockProvider(t)
 	m := mapisim.New(p.provider, mapisim.Options{STLTErr: mapi.ErrNoSupport})
-	if err := m.Logon(); err != nil {
+	s, err := m.Logon()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := m.Support().StoreLogoffTransports(mapi.LogoffOrderly); out != 0 || err != mapi.ErrNoSupport {
+	if out, err := s.Support().StoreLogoffTransports(mapi.LogoffOrderly); out != 0 || err != mapi.ErrNoSupport {
 		t.Errorf("STLT = %v, %v; want 0, MAPI_E_NO_SUPPORT", out, err)
 	}
 	e, _ := trace.Last(m.Trace().Events(), trace.StoreLogoffTransports)

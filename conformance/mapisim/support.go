@@ -11,7 +11,9 @@ import (
 // mapi.IMAPISupport, records every call the provider makes on it, and runs
 // MAPI's teardown when the provider drops the reference it took at logon.
 type Support struct {
-	m *MAPI
+	m    *MAPI
+	s    *Store
+	name string
 
 	mu       sync.Mutex
 	refs     int // references the provider holds: AddRefs less Releases
@@ -25,7 +27,7 @@ var _ mapi.IMAPISupport = (*Support)(nil)
 // record makes a provider → MAPI event; the support never panics, so no
 // recover is needed here.
 func (s *Support) record(method string, args []any, fn func() ([]any, error)) error {
-	seq := s.m.trace.Begin(trace.Event{Dir: trace.ToMAPI, Caller: "provider", Object: "support", Iface: "IMAPISupport", Method: method, Args: args})
+	seq := s.m.trace.Begin(trace.Event{Dir: trace.ToMAPI, Caller: "provider", Object: s.name, Iface: "IMAPISupport", Method: method, Args: args})
 	out, err := fn()
 	s.m.trace.End(seq, out, err, nil)
 	return err
@@ -39,9 +41,9 @@ func (s *Support) AddRef() uint32 {
 		s.refs++
 		n = s.refs
 		s.mu.Unlock()
-		return []any{uint32(n + 1)}, nil
+		return []any{s.count(n)}, nil
 	})
-	return uint32(n + 1)
+	return s.count(n)
 }
 
 // Release drops a provider reference. When the provider's count returns to
@@ -58,11 +60,20 @@ func (s *Support) Release() uint32 {
 		}
 		s.mu.Unlock()
 		if last {
-			s.m.teardown(s.registered())
+			s.s.teardown()
 		}
-		return []any{uint32(max(n+1, 0))}, nil
+		return []any{s.count(n)}, nil
 	})
-	return uint32(max(n+1, 0))
+	return s.count(n)
+}
+
+// count is what AddRef and Release return: MAPI's own reference plus the
+// provider's, or 0 with Options.BogusCounts.
+func (s *Support) count(providerRefs int) uint32 {
+	if s.m.opts.BogusCounts {
+		return 0
+	}
+	return uint32(max(providerRefs+1, 0))
 }
 
 func (s *Support) registered() ([]mapi.MAPIUID, *mapi.StatusRow) {

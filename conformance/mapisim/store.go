@@ -1,0 +1,191 @@
+package mapisim
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// Store is one store logon: the store and logon object the provider returned
+// and the support object MAPI gave it.
+type Store struct {
+	m         *MAPI
+	name      string
+	logonName string
+	support   *Support
+	logon     mapi.IMSLogon
+	store     mapi.IMsgStore
+
+	clientRefs atomic.Int32 // references on the store that clients hold
+	mu         sync.Mutex
+	tornDown   bool
+}
+
+// Name is the store's name in the trace: "store", "store 2", ...
+func (s *Store) Name() string { return s.name }
+
+// Support returns the support object MAPI gave the provider for this store.
+func (s *Store) Support() *Support { return s.support }
+
+// Client returns a caller that makes a client application's calls.
+func (s *Store) Client() *Caller { return &Caller{s: s, name: "client"} }
+
+// Spooler returns a caller that makes the MAPI spooler's calls.
+func (s *Store) Spooler() *Caller { return &Caller{s: s, name: "spooler"} }
+
+// TornDown reports whether MAPI's teardown of the store has run.
+func (s *Store) TornDown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tornDown
+}
+
+// ClientRefs returns how many references on the store clients still hold,
+// by the simulation's own count (never by what Release returned).
+func (s *Store) ClientRefs() int { return int(s.clientRefs.Load()) }
+
+// teardown is MAPI's work when the provider releases the support: remove the
+// provider's MAPIUIDs, remove its status row, call IMSLogon::Logoff, release
+// the logon object, in that order (Shutting Down a Message Store Provider).
+func (s *Store) teardown() {
+	s.mu.Lock()
+	if s.tornDown {
+		s.mu.Unlock()
+		return
+	}
+	s.tornDown = true
+	s.mu.Unlock()
+
+	uids, row := s.support.registered()
+	if len(uids) > 0 {
+		args := make([]any, len(uids))
+		for i, u := range uids {
+			args[i] = u
+		}
+		s.m.trace.Note("RemoveProviderUIDs", args...)
+	}
+	if row != nil {
+		s.m.trace.Note("RemoveStatusRow", row.DisplayName)
+	}
+	s.m.call(trace.Event{Caller: "MAPI", Object: s.logonName, Iface: "IMSLogon", Method: "Logoff", Args: []any{mapi.ReservedFlags(0)}},
+		func() ([]any, error) { return nil, s.logon.Logoff(0) })
+	s.m.call(trace.Event{Caller: "MAPI", Object: s.logonName, Iface: "IMSLogon", Method: "Release"},
+		func() ([]any, error) { return []any{s.logon.Release()}, nil })
+}
+
+// OpenStatusEntry opens the provider's status object through the logon
+// object, as MAPI does for the status table's consumers.
+func (s *Store) OpenStatusEntry() (*Object, error) {
+	var obj mapi.IMAPIProp
+	name := s.m.objectName("status object")
+	err := s.m.call(trace.Event{Caller: "MAPI", Object: s.logonName, Iface: "IMSLogon", Method: "OpenStatusEntry"},
+		func() ([]any, error) {
+			var err error
+			obj, err = s.logon.OpenStatusEntry()
+			return []any{objName(obj, name)}, err
+		})
+	return s.m.wrap(obj, name, "MAPI", err)
+}
+
+// Caller makes calls on a store as one party: a client, the spooler or the
+// session. The party's name is recorded on every call it makes.
+type Caller struct {
+	s    *Store
+	name string
+}
+
+func (c *Caller) event(method string, args ...any) trace.Event {
+	return trace.Event{Caller: c.name, Object: c.s.name, Iface: "IMsgStore", Method: method, Args: args}
+}
+
+// StoreLogoff calls IMsgStore::StoreLogoff and returns its output flags.
+func (c *Caller) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
+	var out mapi.LogoffFlags
+	err := c.s.m.call(c.event("StoreLogoff", flags), func() ([]any, error) {
+		var err error
+		out, err = c.s.store.StoreLogoff(flags)
+		return []any{out}, err
+	})
+	return out, err
+}
+
+// AddRef takes one more reference on the store.
+func (c *Caller) AddRef() {
+	c.s.clientRefs.Add(1)
+	c.s.m.call(c.event("AddRef"), func() ([]any, error) { return []any{c.s.store.AddRef()}, nil })
+}
+
+// Release drops one of the references the clients hold on the store.
+func (c *Caller) Release() {
+	c.s.clientRefs.Add(-1)
+	c.s.m.call(c.event("Release"), func() ([]any, error) { return []any{c.s.store.Release()}, nil })
+}
+
+// OpenEntry opens an object of the store; the empty id opens the root folder.
+func (c *Caller) OpenEntry(id mapi.EntryID) (*Object, error) {
+	kind := "root folder"
+	if id != "" {
+		kind = string(id)
+	}
+	name := c.s.m.objectName(kind)
+	var obj mapi.IMAPIProp
+	err := c.s.m.call(c.event("OpenEntry", id), func() ([]any, error) {
+		var err error
+		obj, err = c.s.store.OpenEntry(id)
+		return []any{objName(obj, name)}, err
+	})
+	return c.s.m.wrap(obj, name, c.name, err)
+}
+
+// Object is an object the provider handed out, as its holder sees it.
+type Object struct {
+	m      *MAPI
+	obj    mapi.IMAPIProp
+	name   string
+	caller string
+}
+
+// Name is the object's name in the trace, e.g. "object 2 (root folder)".
+func (o *Object) Name() string { return o.name }
+
+func (o *Object) event(method string, args ...any) trace.Event {
+	iface := "IMAPIProp"
+	if _, ok := o.obj.(mapi.IMAPIContainer); ok {
+		iface = "IMAPIContainer"
+	}
+	return trace.Event{Caller: o.caller, Object: o.name, Iface: iface, Method: method, Args: args}
+}
+
+// GetProps asks the object for its display name: the call that tells whether
+// the object is still alive.
+func (o *Object) GetProps() error {
+	tags := []mapi.PropTag{mapi.PRDisplayName}
+	return o.m.call(o.event("GetProps", "PR_DISPLAY_NAME"), func() ([]any, error) {
+		vals, err := o.obj.GetProps(tags)
+		return []any{fmt.Sprintf("%d values", len(vals))}, err
+	})
+}
+
+// Release drops the holder's reference on the object.
+func (o *Object) Release() {
+	o.m.call(o.event("Release"), func() ([]any, error) { return []any{o.obj.Release()}, nil })
+}
+
+// OpenEntry opens a subobject of a container.
+func (o *Object) OpenEntry(id mapi.EntryID) (*Object, error) {
+	c, ok := o.obj.(mapi.IMAPIContainer)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a container: it does not implement mapi.IMAPIContainer", o.name)
+	}
+	name := o.m.objectName(string(id))
+	var obj mapi.IMAPIProp
+	err := o.m.call(o.event("OpenEntry", id), func() ([]any, error) {
+		var err error
+		obj, err = c.OpenEntry(id)
+		return []any{objName(obj, name)}, err
+	})
+	return o.m.wrap(obj, name, o.caller, err)
+}
