@@ -1,5 +1,7 @@
 package trace
 
+import "fmt"
+
 // Call names a kind of call: an interface and a method, and optionally the
 // object called. It selects events from a trace.
 type Call struct {
@@ -32,16 +34,26 @@ var (
 
 // String is the call's name as the documentation writes it.
 func (c Call) String() string {
-	s := c.Iface + "::" + c.Method
+	i, m := c.Iface, c.Method
+	if i == "" {
+		i = "*"
+	}
+	if m == "" {
+		m = "*"
+	}
+	s := i + "::" + m
 	if c.Object != "" {
 		s += " on " + c.Object
 	}
 	return s
 }
 
-// Matches reports whether e is a call of this kind.
+// Matches reports whether e is a call of this kind. An empty field matches
+// anything: Call{Iface: "IMAPISupport"} is every call on the support,
+// Call{Method: "GetProps", Object: "object 1 (root folder)"} every GetProps
+// on that object.
 func (c Call) Matches(e Event) bool {
-	return e.Iface == c.Iface && e.Method == c.Method && (c.Object == "" || c.Object == e.Object)
+	return (c.Iface == "" || e.Iface == c.Iface) && (c.Method == "" || e.Method == c.Method) && (c.Object == "" || c.Object == e.Object)
 }
 
 // Select returns the events that match c, in order.
@@ -74,3 +86,90 @@ func Last(events []Event, c Call) (Event, bool) {
 	}
 	return Event{}, false
 }
+
+// A Selector picks events from a trace: a Call picks every call of its kind;
+// TheFirst, TheLast and AllButLast narrow one down.
+type Selector interface {
+	Select(events []Event) []Event
+	String() string
+}
+
+// Select returns the events that match c.
+func (c Call) Select(events []Event) []Event { return Select(events, c) }
+
+// Any matches every call on an interface, whatever the method.
+func Any(iface string) Call { return Call{Iface: iface} }
+
+type pick struct {
+	c    Call
+	name string
+	fn   func([]Event) []Event
+}
+
+func (p pick) Select(events []Event) []Event { return p.fn(Select(events, p.c)) }
+func (p pick) String() string                { return p.name }
+
+// TheFirst selects the first call of kind c.
+func TheFirst(c Call) Selector {
+	return pick{c, "the first " + c.String(), func(evs []Event) []Event {
+		if len(evs) == 0 {
+			return nil
+		}
+		return evs[:1]
+	}}
+}
+
+// TheLast selects the last call of kind c.
+func TheLast(c Call) Selector {
+	return pick{c, "the last " + c.String(), func(evs []Event) []Event {
+		if len(evs) == 0 {
+			return nil
+		}
+		return evs[len(evs)-1:]
+	}}
+}
+
+// AllButLast selects every call of kind c but the last.
+func AllButLast(c Call) Selector {
+	return pick{c, "every " + c.String() + " but the last", func(evs []Event) []Event {
+		if len(evs) == 0 {
+			return nil
+		}
+		return evs[:len(evs)-1]
+	}}
+}
+
+// Nth selects the n'th call of kind c, counting from 1.
+func Nth(c Call, n int) Selector {
+	return pick{c, fmt.Sprintf("call %d of %v", n, c), func(evs []Event) []Event {
+		if n < 1 || n > len(evs) {
+			return nil
+		}
+		return evs[n-1 : n]
+	}}
+}
+
+type within struct {
+	c     Call
+	outer Selector
+}
+
+// Within selects the calls of kind c that begin while a call of outer is in
+// progress, e.g. the support AddRefs made inside IMSProvider::Logon.
+func Within(c Call, outer Selector) Selector { return within{c, outer} }
+
+func (w within) Select(events []Event) []Event {
+	outers := w.outer.Select(events)
+	var out []Event
+	for _, e := range Select(events, w.c) {
+		for _, o := range outers {
+			if o.Encloses(e) {
+				out = append(out, e)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func (w within) String() string { return fmt.Sprintf("%v inside %v", w.c, w.outer) }

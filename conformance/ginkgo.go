@@ -1,0 +1,84 @@
+package conformance
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+)
+
+// Run runs the whole suite against each provider in cfgs, as Ginkgo specs
+// inside the test t, and prints a report by rule ID when they are done. Set
+// the environment variable MAPICONF_REPORT to a file name to also get the
+// report as JSON.
+//
+// Run calls ginkgo.RunSpecs, which Ginkgo allows once per test binary: give
+// Run every provider at once rather than calling it twice. A package that
+// already has a Ginkgo suite uses Describe instead.
+func Run(t *testing.T, cfgs ...Config) {
+	t.Helper()
+	if len(cfgs) == 0 {
+		t.Fatal("conformance.Run: no Config given")
+	}
+	for _, c := range cfgs {
+		Describe(c)
+	}
+	ginkgo.ReportAfterSuite("mapiconf report", func(r ginkgo.Report) {
+		rep := Summarize(r)
+		fmt.Fprint(os.Stdout, "\n"+rep.String())
+		if path := os.Getenv("MAPICONF_REPORT"); path != "" {
+			if err := rep.WriteJSON(path); err != nil {
+				ginkgo.Fail(fmt.Sprintf("writing the report to %s: %v", path, err))
+			}
+		}
+	})
+	ginkgo.RunSpecs(t, "mapiconf conformance")
+}
+
+// reportEntry is the name of the report entry that carries a spec's Result.
+const reportEntry = "mapiconf-result"
+
+// Describe registers the suite for the provider cfg describes, as a Ginkgo
+// container, in the caller's own Ginkgo suite:
+//
+//	var _ = conformance.Describe(conformance.Config{...})
+//
+// It returns true, like ginkgo.Describe, so that it can be called at package
+// level. Add Summarize to a ReportAfterSuite for the report by rule ID.
+func Describe(cfg Config) bool {
+	cfg, err := cfg.withDefaults()
+	title := fmt.Sprintf("mapiconf: %s (%s profile)", cfg.Name, cfg.Profile)
+	return ginkgo.Describe(title, ginkgo.Label("mapiconf", string(cfg.Profile)), func() {
+		if err != nil {
+			ginkgo.It("has a valid Config", func() { ginkgo.Fail(err.Error()) })
+			return
+		}
+		specs := allSpecs()
+		timeout := max(time.Minute, 30*cfg.CallTimeout)
+		for _, sec := range sectionOrder {
+			ginkgo.Context(sec+". "+Sections[sec], func() {
+				for _, sp := range specs {
+					if sp.section != sec {
+						continue
+					}
+					ginkgo.It(sp.text, ginkgo.Label(sp.labels()...), ginkgo.SpecTimeout(timeout), func(ctx ginkgo.SpecContext) {
+						r := sp.run(ctx, cfg)
+						b, _ := json.Marshal(r)
+						ginkgo.AddReportEntry(reportEntry, string(b), ginkgo.ReportEntryVisibilityNever)
+						switch {
+						case r.Status == Skipped:
+							ginkgo.Skip(r.Message)
+						case r.Status == Failed:
+							ginkgo.Fail(r.Message)
+						case len(r.Noted) > 0:
+							ginkgo.AddReportEntry("mapiconf note", r.Message)
+						}
+					})
+				}
+			})
+		}
+	})
+}

@@ -1,0 +1,313 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/onsi/gomega/types"
+
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// spec is one check of the suite: which path to drive and which rules to
+// judge. The spec table is the suite: Describe turns each into a Ginkgo spec,
+// Check runs them without Ginkgo. Both call run, so the kill matrix judges
+// with the very specs users run.
+type spec struct {
+	section string   // RULES.md section letter
+	text    string   // what the spec does, as Ginkgo prints it
+	rules   []string // the rule IDs it judges
+	needs   []need   // capabilities it needs
+	body    func(h *H)
+}
+
+// need returns why a provider cannot run a spec, or "".
+type need func(Config) string
+
+func needStatusRow(c Config) string {
+	if !c.Capabilities.StatusRow {
+		return "the provider makes no status row (Capabilities.StatusRow)"
+	}
+	return ""
+}
+
+func needObjects(c Config) string {
+	if !c.Capabilities.Objects {
+		return "the provider hands out no objects (Capabilities.Objects)"
+	}
+	return ""
+}
+
+func needSubobject(c Config) string {
+	if c.Capabilities.Subobject == "" {
+		return "the provider names no subobject of its root folder (Capabilities.Subobject)"
+	}
+	return ""
+}
+
+func needStatusObject(c Config) string {
+	if !c.Capabilities.StatusObject {
+		return "the provider opens no status object (Capabilities.StatusObject)"
+	}
+	return ""
+}
+
+func needMultipleStores(c Config) string {
+	if !c.Capabilities.MultipleStores {
+		return "the provider logs on to one store at a time (Capabilities.MultipleStores)"
+	}
+	return ""
+}
+
+// Status is how a spec ended.
+type Status string
+
+const (
+	Passed  Status = "passed"
+	Failed  Status = "failed"
+	Skipped Status = "skipped"
+)
+
+// Result is how one spec went against one provider.
+type Result struct {
+	Provider string   `json:"provider"`
+	Profile  Profile  `json:"profile"`
+	Section  string   `json:"section"`
+	Spec     string   `json:"spec"`
+	Rules    []string `json:"rules"`            // the rules the spec judges
+	Status   Status   `json:"status"`           // passed, failed or skipped
+	Failed   []string `json:"failed,omitempty"` // the rules it found broken
+	Noted    []string `json:"noted,omitempty"`  // "may" rules broken, reported without failing
+	Message  string   `json:"message,omitempty"`
+}
+
+// H is what a spec body drives the provider with. It starts providers
+// through the simulated MAPI side, drives them under the per-call timeout,
+// and judges the trace rule by rule.
+type H struct {
+	cfg    Config
+	ctx    context.Context
+	spec   *spec
+	m      *mapisim.MAPI // the provider most recently started
+	all    []*mapisim.MAPI
+	faults int // faults already reported
+	hung   bool
+
+	failures []string // messages of failed checks
+	failed   []string // their rule IDs
+	noted    []string // rule IDs of "may" checks that failed in non-strict mode
+	notes    []string
+}
+
+// abort ends a spec body early; run recovers it.
+type abort struct{}
+
+// start makes a fresh provider, a simulated MAPI for it, and logs on to one
+// store.
+func (h *H) start(opts mapisim.Options) (*mapisim.MAPI, *mapisim.Store) {
+	p, err := h.newProvider()
+	if err != nil {
+		h.fatal(fmt.Sprintf("Config.NewProvider failed: %v", err))
+	}
+	h.m = mapisim.New(p, opts)
+	h.all = append(h.all, h.m)
+	h.faults = 0
+	return h.m, h.logon()
+}
+
+func (h *H) newProvider() (p mapi.IMSProvider, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panicked: %v", r)
+		}
+	}()
+	p, err = h.cfg.NewProvider()
+	if err == nil && (p == nil || fmt.Sprint(p) == "<nil>") {
+		err = errors.New("returned a nil provider")
+	}
+	return p, err
+}
+
+// logon logs on to one more store of the current provider.
+func (h *H) logon() *mapisim.Store {
+	var s *mapisim.Store
+	var err error
+	h.drive(func() { s, err = h.m.Logon() })
+	if err != nil {
+		h.fatal(fmt.Sprintf("IMSProvider::Logon failed: %v", err))
+	}
+	return s
+}
+
+// drive runs f, which calls into the provider, under the per-call timeout,
+// and stops the spec if the provider hangs or faults.
+func (h *H) drive(f func()) {
+	if err := h.m.Run(h.ctx, h.cfg.CallTimeout, f); err != nil {
+		var hang *mapisim.Hang
+		if errors.As(err, &hang) {
+			h.hung = true
+		}
+		h.fatal(err.Error())
+	}
+	if fs := h.m.Faults(); len(fs) > h.faults {
+		h.faults = len(fs)
+		f := fs[len(fs)-1]
+		msg := "the provider " + f.Error()
+		if f.Stack != "" {
+			msg += "\n\nProvider stack:\n" + providerStack(f.Stack)
+		}
+		h.fatal(msg)
+	}
+}
+
+// providerStack trims a recovered panic's stack to the frames below the
+// suite's recover, which are the provider's.
+func providerStack(stack string) string {
+	if i := strings.Index(stack, "panic("); i >= 0 {
+		stack = stack[i:]
+	}
+	lines := strings.Split(stack, "\n")
+	if len(lines) > 24 {
+		lines = append(lines[:24], "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fatal fails every rule of the spec, which cannot be judged any further,
+// and ends the body.
+func (h *H) fatal(what string) {
+	msg := fmt.Sprintf("%s could not be judged: %s", strings.Join(h.spec.rules, ", "), what)
+	for _, id := range h.spec.rules {
+		if r, ok := RuleByID(id); ok {
+			msg += "\n\n" + r.String()
+		}
+	}
+	if h.m != nil {
+		evs := h.m.Trace().Events()
+		var marks map[int]string
+		if e, ok := h.m.Trace().InProgress(); ok && h.hung {
+			marks = map[int]string{e.Seq: "in progress"}
+		}
+		for _, e := range evs {
+			if e.Panic != nil {
+				marks = mark(marks, "panicked", e)
+			}
+		}
+		msg += "\n\nCall sequence so far:\n" + trace.Format(evs, marks)
+	}
+	h.failures = append(h.failures, msg)
+	h.failed = append(h.failed, h.spec.rules...)
+	panic(abort{})
+}
+
+// expect judges rule id on the current provider's trace with matcher m. A
+// failed check is recorded and the body goes on, so that one spec reports
+// every rule it finds broken. A "may" rule's failure is a note unless the
+// config is strict.
+func (h *H) expect(id string, m types.GomegaMatcher) bool {
+	return h.judge(id, h.m.Trace(), m)
+}
+
+func (h *H) judge(id string, actual any, m types.GomegaMatcher) bool {
+	r, ok := RuleByID(id)
+	if !ok {
+		panic("conformance: unknown rule " + id)
+	}
+	if !h.judges(id) {
+		panic(fmt.Sprintf("conformance: spec %q judges %s but is not labelled with it", h.spec.text, id))
+	}
+	good, err := m.Match(actual)
+	if err != nil {
+		panic("conformance: " + err.Error())
+	}
+	if good {
+		return true
+	}
+	msg := r.String() + "\n\n" + m.FailureMessage(actual)
+	if r.Is(May) && !h.cfg.Strict {
+		h.noted = append(h.noted, id)
+		h.notes = append(h.notes, "Noted (a \"may\" rule; Config.Strict makes it a failure):\n"+msg)
+		return false
+	}
+	h.failed = append(h.failed, id)
+	h.failures = append(h.failures, msg)
+	return false
+}
+
+func (h *H) judges(id string) bool {
+	for _, x := range h.spec.rules {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// deferred reports whether the provider declares the deferred profile.
+func (h *H) deferred() bool { return h.cfg.Profile == Deferred }
+
+// run runs the spec against a fresh provider of cfg, which has its defaults.
+func (sp *spec) run(ctx context.Context, cfg Config) (r Result) {
+	r = Result{Provider: cfg.Name, Profile: cfg.Profile, Section: sp.section, Spec: sp.text, Rules: sp.rules}
+	for _, n := range sp.needs {
+		if why := n(cfg); why != "" {
+			r.Status, r.Message = Skipped, why
+			return r
+		}
+	}
+	h := &H{cfg: cfg, ctx: ctx, spec: sp}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				if _, ok := p.(abort); !ok {
+					h.failures = append(h.failures, fmt.Sprintf("the suite itself panicked (a bug in mapiconf; please report it): %v\n%s", p, debug.Stack()))
+					h.failed = append(h.failed, sp.rules...)
+				}
+			}
+		}()
+		sp.body(h)
+	}()
+	h.close()
+	r.Failed, r.Noted = dedupe(h.failed), dedupe(h.noted)
+	r.Status = Passed
+	if len(h.failures) > 0 {
+		r.Status = Failed
+		r.Message = strings.Join(h.failures, "\n\n────────\n\n")
+	}
+	if len(h.notes) > 0 {
+		if r.Message != "" {
+			r.Message += "\n\n────────\n\n"
+		}
+		r.Message += strings.Join(h.notes, "\n\n")
+	}
+	return r
+}
+
+// close shuts down every provider the spec started, so that a provider's
+// resources go with its spec. A provider that hung is left alone: its
+// goroutine is stuck and another call could only hang too.
+func (h *H) close() {
+	if h.hung {
+		return
+	}
+	for _, m := range h.all {
+		m.Run(h.ctx, h.cfg.CallTimeout, m.Shutdown)
+	}
+}
+
+func dedupe(ids []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,50 @@
+package conformance
+
+import (
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// Section F: the logon bookkeeping that shutdown must undo.
+func logonBookkeeping() []*spec {
+	var out []*spec
+	out = append(out, &spec{section: "F", rules: []string{"LG-01"},
+		text: "IMSProvider::Logon AddRefs the support exactly once",
+		body: func(h *H) {
+			releaseOnly.drive(h, mapisim.Options{})
+			h.expect("LG-01", HaveCallCount(trace.Within(trace.SupportAddRef, logonCall), 1))
+		}}, &spec{section: "F", rules: []string{"LG-02"},
+		text: "IMSProvider::Logon calls SetProviderUID with flags 0",
+		body: func(h *H) {
+			releaseOnly.drive(h, mapisim.Options{})
+			h.expect("LG-02", HaveCallsSatisfying(trace.Within(trace.SetProviderUID, logonCall), "with flags 0",
+				func(e trace.Event) bool { return e.Arg(1) == mapi.ReservedFlags(0) }))
+		}})
+	for _, p := range []path{orderly, releaseOnly} {
+		out = append(out, &spec{section: "F", rules: []string{"LG-03"}, needs: []need{needStatusRow},
+			text: p.name + ": the status row is added inside Logon and never touched after IMSLogon::Logoff",
+			body: func(h *H) {
+				p.drive(h, mapisim.Options{})
+				h.expect("LG-03", HaveCallInside(trace.TheFirst(trace.ModifyStatusRow), logonCall))
+				h.expect("LG-03", HaveNoCallAfter(trace.ModifyStatusRow, trace.TheFirst(trace.Logoff)))
+			}})
+	}
+	for _, p := range endingPaths {
+		out = append(out, &spec{section: "F", rules: []string{"LG-04"},
+			text: p.name + ": IMSLogon::Logoff(0) returns S_OK, the store already gone",
+			body: func(h *H) {
+				p.drive(h, mapisim.Options{})
+				h.expect("LG-04", HaveCallsSatisfying(trace.Logoff, "returned S_OK", returnedOK))
+			}})
+	}
+	for _, p := range []path{orderly, releaseOnly} {
+		out = append(out, &spec{section: "F", rules: []string{"LG-05"},
+			text: p.name + ": the logon object goes with the store, inside the store's last Release",
+			body: func(h *H) {
+				p.drive(h, mapisim.Options{})
+				h.expect("LG-05", HaveCallInside(trace.LogonRelease, lastStoreRelease))
+			}})
+	}
+	return out
+}

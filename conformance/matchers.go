@@ -1,0 +1,373 @@
+package conformance
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/onsi/gomega/types"
+
+	"github.com/mapiconf/mapiconf/conformance/trace"
+)
+
+// The matchers below are Gomega matchers over a call sequence: their actual
+// value is a *trace.Trace or a []trace.Event. They are what the specs judge
+// with, and provider authors may use them in their own tests:
+//
+//	Expect(m.Trace()).To(conformance.HaveCallCount(trace.StoreLogoffTransports, 1))
+//
+// A failure says what was expected, what happened, and prints the whole call
+// sequence with the calls in question marked.
+
+// traceMatcher is every matcher of this file: a description of what is
+// expected and a check that says what happened instead.
+type traceMatcher struct {
+	want  string
+	check func(evs []trace.Event) (ok bool, got string, marks map[int]string)
+
+	got   string
+	marks map[int]string
+	evs   []trace.Event
+}
+
+func events(actual any) ([]trace.Event, error) {
+	switch a := actual.(type) {
+	case *trace.Trace:
+		return a.Events(), nil
+	case []trace.Event:
+		return a, nil
+	}
+	return nil, fmt.Errorf("a trace matcher needs a *trace.Trace or []trace.Event, got %T", actual)
+}
+
+func (m *traceMatcher) Match(actual any) (bool, error) {
+	evs, err := events(actual)
+	if err != nil {
+		return false, err
+	}
+	ok, got, marks := m.check(evs)
+	m.got, m.marks, m.evs = got, marks, evs
+	return ok, nil
+}
+
+func (m *traceMatcher) FailureMessage(any) string {
+	return m.message("Expected", m.got)
+}
+
+func (m *traceMatcher) NegatedFailureMessage(any) string {
+	return m.message("Expected the opposite of", m.got)
+}
+
+func (m *traceMatcher) message(expected, got string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s\nActual:   %s\n\nCall sequence", expected, m.want, got)
+	if len(m.marks) > 0 {
+		b.WriteString(" (▶ marks the calls in question)")
+	}
+	b.WriteString(":\n")
+	b.WriteString(trace.Format(m.evs, m.marks))
+	return b.String()
+}
+
+func seqs(evs []trace.Event) string {
+	parts := make([]string, len(evs))
+	for i, e := range evs {
+		parts[i] = fmt.Sprintf("#%d", e.Seq)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func mark(marks map[int]string, text string, evs ...trace.Event) map[int]string {
+	if marks == nil {
+		marks = map[int]string{}
+	}
+	for _, e := range evs {
+		marks[e.Seq] = text
+	}
+	return marks
+}
+
+func times(n int) string {
+	if n == 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
+}
+
+// HaveCallCount succeeds when calls of kind s happen exactly n times.
+func HaveCallCount(s trace.Selector, n int) types.GomegaMatcher {
+	want := fmt.Sprintf("%v called exactly %s", s, times(n))
+	if n == 0 {
+		want = fmt.Sprintf("no call of %v", s)
+	}
+	return &traceMatcher{want: want, check: func(evs []trace.Event) (bool, string, map[int]string) {
+		got := s.Select(evs)
+		if len(got) == n {
+			return true, "", nil
+		}
+		if len(got) == 0 {
+			return false, "it was never called", nil
+		}
+		return false, fmt.Sprintf("called %s (%s)", times(len(got)), seqs(got)), mark(nil, s.String(), got...)
+	}}
+}
+
+// HaveCallsWith succeeds when s is called at least once and every call
+// passes args as its first arguments.
+func HaveCallsWith(s trace.Selector, args ...any) types.GomegaMatcher {
+	return callsWith(s, true, args)
+}
+
+// HaveOnlyCallsWith succeeds when every call of s, if there is one, passes
+// args as its first arguments. Whether s happens at all is another rule's
+// business.
+func HaveOnlyCallsWith(s trace.Selector, args ...any) types.GomegaMatcher {
+	return callsWith(s, false, args)
+}
+
+func callsWith(s trace.Selector, needOne bool, args []any) types.GomegaMatcher {
+	wantArgs := make([]string, len(args))
+	for i, a := range args {
+		wantArgs[i] = fmt.Sprint(a)
+	}
+	want := fmt.Sprintf("%v called with (%s)", s, strings.Join(wantArgs, ", "))
+	if !needOne {
+		want = fmt.Sprintf("every call of %v, if any, with (%s)", s, strings.Join(wantArgs, ", "))
+	}
+	return &traceMatcher{want: want, check: func(evs []trace.Event) (bool, string, map[int]string) {
+		got := s.Select(evs)
+		if len(got) == 0 {
+			return !needOne, "it was never called", nil
+		}
+		var bad []trace.Event
+		for _, e := range got {
+			for i, a := range args {
+				if e.Arg(i) != a {
+					bad = append(bad, e)
+					break
+				}
+			}
+		}
+		if len(bad) == 0 {
+			return true, "", nil
+		}
+		var desc []string
+		for _, e := range bad {
+			desc = append(desc, fmt.Sprintf("call #%d passed (%s)", e.Seq, argList(e)))
+		}
+		return false, strings.Join(desc, "; "), mark(nil, "wrong arguments", bad...)
+	}}
+}
+
+func argList(e trace.Event) string {
+	parts := make([]string, len(e.Args))
+	for i, a := range e.Args {
+		parts[i] = fmt.Sprint(a)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// HaveCallsSatisfying succeeds when s is called at least once and every call
+// satisfies pred, which want describes ("returned S_OK").
+func HaveCallsSatisfying(s trace.Selector, want string, pred func(trace.Event) bool) types.GomegaMatcher {
+	return &traceMatcher{want: fmt.Sprintf("%v %s", s, want), check: func(evs []trace.Event) (bool, string, map[int]string) {
+		got := s.Select(evs)
+		if len(got) == 0 {
+			return false, fmt.Sprintf("%v was never called", s), nil
+		}
+		var bad []trace.Event
+		for _, e := range got {
+			if !pred(e) {
+				bad = append(bad, e)
+			}
+		}
+		if len(bad) == 0 {
+			return true, "", nil
+		}
+		desc := make([]string, len(bad))
+		for i, e := range bad {
+			desc[i] = fmt.Sprintf("call #%d: %s", e.Seq, e)
+		}
+		return false, strings.Join(desc, "; "), mark(nil, "not "+want, bad...)
+	}}
+}
+
+// HaveCallBefore succeeds when the first call of a begins before the first
+// call of b, and both happen.
+func HaveCallBefore(a, b trace.Selector) types.GomegaMatcher {
+	return &traceMatcher{want: fmt.Sprintf("%v before %v", a, b), check: func(evs []trace.Event) (bool, string, map[int]string) {
+		as, bs := a.Select(evs), b.Select(evs)
+		switch {
+		case len(as) == 0:
+			return false, fmt.Sprintf("%v never happened", a), nil
+		case len(bs) == 0:
+			return false, fmt.Sprintf("%v never happened", b), nil
+		case as[0].At < bs[0].At:
+			return true, "", nil
+		}
+		return false, fmt.Sprintf("#%d %s came before #%d %s", bs[0].Seq, bs[0].Name(), as[0].Seq, as[0].Name()),
+			mark(mark(nil, "came first", bs[0]), "came second", as[0])
+	}}
+}
+
+// HaveNoCallAfter succeeds when no call of s begins after the last call of
+// after began. If after never happens, nothing is after it.
+func HaveNoCallAfter(s trace.Selector, after trace.Selector) types.GomegaMatcher {
+	return &traceMatcher{want: fmt.Sprintf("no %v after %v", s, after), check: func(evs []trace.Event) (bool, string, map[int]string) {
+		as := after.Select(evs)
+		if len(as) == 0 {
+			return true, "", nil
+		}
+		last := as[len(as)-1]
+		var bad []trace.Event
+		for _, e := range s.Select(evs) {
+			if e.At > last.At {
+				bad = append(bad, e)
+			}
+		}
+		if len(bad) == 0 {
+			return true, "", nil
+		}
+		marks := mark(mark(nil, "after this", last), "too late", bad...)
+		return false, fmt.Sprintf("%s after #%d %s", describeCalls(bad), last.Seq, last.Name()), marks
+	}}
+}
+
+func describeCalls(evs []trace.Event) string {
+	parts := make([]string, len(evs))
+	for i, e := range evs {
+		parts[i] = fmt.Sprintf("#%d %s", e.Seq, e.Name())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// HaveCallInside succeeds when some call of inner begins while a call of
+// outer is in progress (made by it, or re-entered from it).
+func HaveCallInside(inner, outer trace.Selector) types.GomegaMatcher {
+	return &traceMatcher{want: fmt.Sprintf("%v inside %v", inner, outer), check: func(evs []trace.Event) (bool, string, map[int]string) {
+		os, is := outer.Select(evs), inner.Select(evs)
+		if len(os) == 0 {
+			return false, fmt.Sprintf("%v never happened", outer), nil
+		}
+		if len(is) == 0 {
+			return false, fmt.Sprintf("%v never happened", inner), mark(nil, "expected inside this", os...)
+		}
+		for _, o := range os {
+			for _, i := range is {
+				if o.Encloses(i) {
+					return true, "", nil
+				}
+			}
+		}
+		marks := mark(mark(nil, "expected inside this", os...), "outside", is...)
+		return false, fmt.Sprintf("%s came outside %s", describeCalls(is), describeCalls(os)), marks
+	}}
+}
+
+// HaveNoCallInside succeeds when no call of inner begins while a call of
+// outer is in progress.
+func HaveNoCallInside(inner, outer trace.Selector) types.GomegaMatcher {
+	return &traceMatcher{want: fmt.Sprintf("no %v inside %v", inner, outer), check: func(evs []trace.Event) (bool, string, map[int]string) {
+		var bad, where []trace.Event
+		for _, o := range outer.Select(evs) {
+			for _, i := range inner.Select(evs) {
+				if o.Encloses(i) {
+					bad, where = append(bad, i), append(where, o)
+				}
+			}
+		}
+		if len(bad) == 0 {
+			return true, "", nil
+		}
+		marks := mark(mark(nil, "inside this", where...), "should not be here", bad...)
+		return false, fmt.Sprintf("%s came inside %s", describeCalls(bad), describeCalls(where)), marks
+	}}
+}
+
+// HaveFirstCallInside succeeds when the first call the provider makes across
+// the boundary while outer is in progress is a call of s.
+func HaveFirstCallInside(s trace.Selector, outer trace.Selector) types.GomegaMatcher {
+	return &traceMatcher{want: fmt.Sprintf("%v as the first call the provider makes inside %v", s, outer), check: func(evs []trace.Event) (bool, string, map[int]string) {
+		os := outer.Select(evs)
+		if len(os) == 0 {
+			return false, fmt.Sprintf("%v never happened", outer), nil
+		}
+		o := os[0]
+		for _, e := range evs {
+			if e.Dir == trace.ToMAPI && o.Encloses(e) {
+				for _, m := range s.Select(evs) {
+					if m.Seq == e.Seq {
+						return true, "", nil
+					}
+				}
+				return false, fmt.Sprintf("the first call inside #%d was #%d %s", o.Seq, e.Seq, e.Name()),
+					mark(mark(nil, "inside this", o), "first call", e)
+			}
+		}
+		return false, fmt.Sprintf("#%d %s made no call across the boundary", o.Seq, o.Name()), mark(nil, "no call inside", o)
+	}}
+}
+
+// HaveCallsInOrder succeeds when the first call of each selector happens,
+// and in the order given.
+func HaveCallsInOrder(ss ...trace.Selector) types.GomegaMatcher {
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = s.String()
+	}
+	return &traceMatcher{want: strings.Join(names, ", then "), check: func(evs []trace.Event) (bool, string, map[int]string) {
+		var prev trace.Event
+		for i, s := range ss {
+			got := s.Select(evs)
+			if len(got) == 0 {
+				return false, fmt.Sprintf("%v never happened", s), nil
+			}
+			if i > 0 && got[0].At < prev.At {
+				return false, fmt.Sprintf("#%d %s came before #%d %s", got[0].Seq, got[0].Name(), prev.Seq, prev.Name()),
+					mark(mark(nil, "should come first", prev), "came too early", got[0])
+			}
+			prev = got[0]
+		}
+		return true, "", nil
+	}}
+}
+
+// HaveBalancedRefs succeeds when the calls of release never outnumber the
+// calls of addRef at any point, and equal them at the end: the object's
+// count returns to where it started. It counts calls, never the values they
+// returned (RB-02).
+func HaveBalancedRefs(addRef, release trace.Selector) types.GomegaMatcher {
+	return &traceMatcher{want: fmt.Sprintf("as many %v as %v, never more", release, addRef), check: func(evs []trace.Event) (bool, string, map[int]string) {
+		adds, rels := addRef.Select(evs), release.Select(evs)
+		isAdd := map[int]bool{}
+		for _, e := range adds {
+			isAdd[e.Seq] = true
+		}
+		all := append(append([]trace.Event(nil), adds...), rels...)
+		n := 0
+		for _, e := range sortByAt(all) {
+			if isAdd[e.Seq] {
+				n++
+				continue
+			}
+			n--
+			if n < 0 {
+				return false, fmt.Sprintf("released more often than added: #%d drops the count below where it started", e.Seq),
+					mark(nil, "one release too many", e)
+			}
+		}
+		if n != 0 {
+			return false, fmt.Sprintf("added %s, released %s: %d reference(s) never released", times(len(adds)), times(len(rels)), n),
+				mark(mark(nil, "added", adds...), "released", rels...)
+		}
+		return true, "", nil
+	}}
+}
+
+func sortByAt(evs []trace.Event) []trace.Event {
+	for i := 1; i < len(evs); i++ {
+		for j := i; j > 0 && evs[j].At < evs[j-1].At; j-- {
+			evs[j], evs[j-1] = evs[j-1], evs[j]
+		}
+	}
+	return evs
+}

@@ -1,0 +1,131 @@
+package conformance
+
+import (
+	"sync"
+
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// A path is one way a store is shut down, driven from logon to the end.
+// Specs that judge a rule on every path loop over them.
+type path struct {
+	name  string
+	drive func(h *H, opts mapisim.Options)
+}
+
+var (
+	orderly = path{"orderly path: a client calls StoreLogoff(LOGOFF_ORDERLY), then Release", func(h *H, opts mapisim.Options) {
+		h.storeLogoffThenRelease(opts, "client", mapi.LogoffOrderly)
+	}}
+	spooler = path{"orderly path: the spooler calls StoreLogoff(LOGOFF_ORDERLY), then the client calls Release", func(h *H, opts mapisim.Options) {
+		h.storeLogoffThenRelease(opts, "spooler", mapi.LogoffOrderly)
+	}}
+	releaseOnly = path{"Release-only path: a client calls Release alone", func(h *H, opts mapisim.Options) {
+		_, s := h.start(opts)
+		h.drive(s.Client().Release)
+	}}
+	session = path{"session path: IMAPISession::Logoff with the store still open", func(h *H, opts mapisim.Options) {
+		m, _ := h.start(opts)
+		h.drive(func() { m.SessionLogoff(0) })
+	}}
+	extraRefs = path{"extra references: the client AddRefs twice, calls StoreLogoff(LOGOFF_ORDERLY), then Releases three times", func(h *H, opts mapisim.Options) {
+		_, s := h.start(opts)
+		c := s.Client()
+		h.drive(func() {
+			c.AddRef()
+			c.AddRef()
+			c.StoreLogoff(mapi.LogoffOrderly)
+			c.Release()
+			c.Release()
+			c.Release()
+		})
+	}}
+	repeated = path{"repeated StoreLogoff: LOGOFF_ORDERLY, then LOGOFF_PURGE, then Release", func(h *H, opts mapisim.Options) {
+		_, s := h.start(opts)
+		c := s.Client()
+		h.drive(func() {
+			c.StoreLogoff(mapi.LogoffOrderly)
+			c.StoreLogoff(mapi.LogoffPurge)
+			c.Release()
+		})
+	}}
+
+	// everyPath is every path STLT-01 names.
+	everyPath = []path{orderly, spooler, releaseOnly, session, repeated, extraRefs}
+	// endingPaths are the three ways in of section A.
+	endingPaths = []path{orderly, releaseOnly, session}
+)
+
+func (h *H) storeLogoffThenRelease(opts mapisim.Options, caller string, flags mapi.LogoffFlags) *mapisim.Store {
+	_, s := h.start(opts)
+	c := s.Client()
+	if caller == "spooler" {
+		c = s.Spooler()
+	}
+	h.drive(func() {
+		c.StoreLogoff(flags)
+		s.Client().Release()
+	})
+	return s
+}
+
+// concurrentRelease holds n references and drops them all at once from n
+// goroutines, released together so that they overlap in the provider.
+func (h *H) concurrentRelease(s *mapisim.Store, n int) {
+	h.drive(func() {
+		for range n - 1 {
+			s.Client().AddRef()
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for range n {
+			wg.Go(func() {
+				<-start
+				s.Client().Release()
+			})
+		}
+		close(start)
+		wg.Wait()
+	})
+}
+
+// Selectors the specs share.
+var (
+	stlt             = trace.StoreLogoffTransports
+	lastStoreRelease = trace.TheLast(trace.StoreRelease)
+	anySupportCall   = trace.Any("IMAPISupport")
+	logonCall        = trace.TheFirst(trace.Logon)
+)
+
+// supportGone selects the provider's Release of the support that brings its
+// references back to where they were before logon: from then on the support
+// is gone, whatever the provider does next.
+type supportGone struct{}
+
+func (supportGone) String() string {
+	return "the IMAPISupport::Release that drops the provider's last reference"
+}
+
+func (supportGone) Select(evs []trace.Event) []trace.Event {
+	n := 0
+	for _, e := range evs {
+		switch {
+		case trace.SupportAddRef.Matches(e):
+			n++
+		case trace.SupportRelease.Matches(e):
+			n--
+			if n <= 0 {
+				return []trace.Event{e}
+			}
+		}
+	}
+	return nil
+}
+
+// logoffInsideSupportRelease is how a spec sees that the store ended as documented:
+// MAPI's teardown (IMSLogon::Logoff) ran inside the support's Release.
+var logoffInsideSupportRelease = HaveCallInside(trace.Logoff, trace.SupportRelease)
+
+func returnedOK(e trace.Event) bool { return e.Err == nil }

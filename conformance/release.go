@@ -1,0 +1,69 @@
+package conformance
+
+import (
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// Section D: the provider's Release.
+func release() []*spec {
+	var out []*spec
+	for _, p := range endingPaths {
+		out = append(out, &spec{section: "D", rules: []string{"RL-01"},
+			text: p.name + ": the store's last Release releases the support, exactly as often as the provider AddRef'd it",
+			body: func(h *H) {
+				p.drive(h, mapisim.Options{})
+				h.expect("RL-01", HaveBalancedRefs(trace.SupportAddRef, trace.SupportRelease))
+				h.expect("RL-01", HaveCallInside(trace.SupportRelease, lastStoreRelease))
+			}})
+	}
+
+	notLast := trace.AllButLast(trace.StoreRelease)
+	for _, withLogoff := range []bool{false, true} {
+		text := "three references released one by one: the first two Releases tear nothing down"
+		if withLogoff {
+			text = "StoreLogoff(LOGOFF_ORDERLY), then " + text
+		}
+		out = append(out, &spec{section: "D", rules: []string{"RL-02"}, text: text,
+			body: func(h *H) {
+				_, s := h.start(mapisim.Options{})
+				c := s.Client()
+				h.drive(func() {
+					c.AddRef()
+					c.AddRef()
+					if withLogoff {
+						c.StoreLogoff(mapi.LogoffOrderly)
+					}
+					c.Release()
+					c.Release()
+					c.Release()
+				})
+				h.expect("RL-02", HaveNoCallInside(trace.SupportRelease, notLast))
+				h.expect("RL-02", HaveNoCallInside(stlt, notLast))
+			}})
+	}
+
+	for _, p := range endingPaths {
+		out = append(out, &spec{section: "D", rules: []string{"RL-03"},
+			text: p.name + ": no call on the support after the provider released it",
+			body: func(h *H) {
+				p.drive(h, mapisim.Options{})
+				h.expect("RL-03", HaveNoCallAfter(anySupportCall, supportGone{}))
+			}})
+	}
+
+	out = append(out, &spec{section: "D", rules: []string{"RL-04"},
+		text: "after the orderly path, StoreLogoff and OpenEntry on the ended store answer MAPI_E_INVALID_OBJECT",
+		body: func(h *H) {
+			s := h.storeLogoffThenRelease(mapisim.Options{}, "client", mapi.LogoffOrderly)
+			h.drive(func() {
+				s.Client().StoreLogoff(mapi.LogoffOrderly)
+				s.Client().OpenEntry("")
+			})
+			isInvalid := func(e trace.Event) bool { return e.Err == mapi.ErrInvalidObject }
+			h.expect("RL-04", HaveCallsSatisfying(trace.Nth(trace.StoreLogoff, 2), "returned MAPI_E_INVALID_OBJECT", isInvalid))
+			h.expect("RL-04", HaveCallsSatisfying(trace.Call{Iface: "IMsgStore", Method: "OpenEntry"}, "returned MAPI_E_INVALID_OBJECT", isInvalid))
+		}})
+	return out
+}

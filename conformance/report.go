@@ -1,0 +1,165 @@
+package conformance
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// Report is the outcome of a conformance run: every spec's Result.
+type Report struct {
+	Results []Result `json:"results"`
+}
+
+// Summarize collects the Results of a Ginkgo run of the suite. Use it in a
+// ReportAfterSuite next to Describe.
+func Summarize(r ginkgo.Report) Report {
+	var rep Report
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType != types.NodeTypeIt {
+			continue
+		}
+		found := false
+		for _, e := range sr.ReportEntries {
+			if e.Name != reportEntry {
+				continue
+			}
+			var res Result
+			if err := json.Unmarshal([]byte(e.StringRepresentation()), &res); err == nil {
+				found = true
+				rep.Results = append(rep.Results, res)
+			}
+		}
+		if !found && slices.Contains(sr.ContainerHierarchyLabels[0], "mapiconf") && sr.State.Is(types.SpecStateFailureStates) {
+			// Ginkgo ended the spec before it could record its Result
+			// (its SpecTimeout, an interrupt): every rule it judges failed.
+			var ids []string
+			for _, l := range sr.Labels() {
+				if _, ok := RuleByID(l); ok {
+					ids = append(ids, l)
+				}
+			}
+			rep.Results = append(rep.Results, Result{Spec: sr.LeafNodeText, Rules: ids, Status: Failed, Failed: ids, Message: sr.Failure.Message})
+		}
+	}
+	return rep
+}
+
+// RuleStatus is how one rule fared against one provider.
+type RuleStatus string
+
+const (
+	RulePassed  RuleStatus = "pass"
+	RuleFailed  RuleStatus = "FAIL"
+	RuleNoted   RuleStatus = "noted" // a "may" rule broken, without Strict
+	RuleSkipped RuleStatus = "skipped"
+	RuleNotRun  RuleStatus = "not run"
+)
+
+// RuleResult sums up one rule for one provider and profile.
+type RuleResult struct {
+	Rule   Rule
+	Status RuleStatus
+	Specs  int // specs that judge it and ran
+	Failed int // of which found it broken
+}
+
+// key is a provider in a profile.
+type key struct {
+	provider string
+	profile  Profile
+}
+
+// ByRule sums the results up rule by rule, for each provider and profile in
+// the order they first appear.
+func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
+	var order []key
+	res := map[key][]Result{}
+	for _, x := range r.Results {
+		k := key{x.Provider, x.Profile}
+		if _, ok := res[k]; !ok {
+			order = append(order, k)
+		}
+		res[k] = append(res[k], x)
+	}
+	rules = map[string][]RuleResult{}
+	for _, k := range order {
+		name := fmt.Sprintf("%s (%s profile)", k.provider, k.profile)
+		keys = append(keys, name)
+		for _, rule := range Rules {
+			rr := RuleResult{Rule: rule, Status: RuleNotRun}
+			skipped := 0
+			for _, x := range res[k] {
+				if !slices.Contains(x.Rules, rule.ID) {
+					continue
+				}
+				if x.Status == Skipped {
+					skipped++
+					continue
+				}
+				rr.Specs++
+				switch {
+				case slices.Contains(x.Failed, rule.ID):
+					rr.Failed++
+				case slices.Contains(x.Noted, rule.ID) && rr.Status != RuleFailed:
+					rr.Status = RuleNoted
+				}
+			}
+			switch {
+			case rr.Failed > 0:
+				rr.Status = RuleFailed
+			case rr.Specs == 0 && skipped > 0:
+				rr.Status = RuleSkipped
+			case rr.Specs > 0 && rr.Status != RuleNoted:
+				rr.Status = RulePassed
+			}
+			rules[name] = append(rules[name], rr)
+		}
+	}
+	return keys, rules
+}
+
+// String prints the report as a table per provider: each rule, its
+// strength, how it fared and in how many specs.
+func (r Report) String() string {
+	var b strings.Builder
+	keys, rules := r.ByRule()
+	for _, k := range keys {
+		counts := map[RuleStatus]int{}
+		specs := map[Status]int{}
+		for _, x := range r.Results {
+			if fmt.Sprintf("%s (%s profile)", x.Provider, x.Profile) == k {
+				specs[x.Status]++
+			}
+		}
+		fmt.Fprintf(&b, "mapiconf report: %s\n", k)
+		fmt.Fprintf(&b, "  %-8s %-15s %-8s %s\n", "rule", "strength", "result", "specs")
+		for _, rr := range rules[k] {
+			counts[rr.Status]++
+			detail := fmt.Sprintf("%d", rr.Specs)
+			if rr.Failed > 0 {
+				detail = fmt.Sprintf("%d of %d failed", rr.Failed, rr.Specs)
+			}
+			fmt.Fprintf(&b, "  %-8s %-15s %-8s %s\n", rr.Rule.ID, rr.Rule.StrengthText(), rr.Status, detail)
+		}
+		fmt.Fprintf(&b, "  %d rules: %d pass, %d FAIL, %d noted, %d skipped, %d not run\n",
+			len(rules[k]), counts[RulePassed], counts[RuleFailed], counts[RuleNoted], counts[RuleSkipped], counts[RuleNotRun])
+		fmt.Fprintf(&b, "  %d specs: %d passed, %d failed, %d skipped\n\n",
+			specs[Passed]+specs[Failed]+specs[Skipped], specs[Passed], specs[Failed], specs[Skipped])
+	}
+	return b.String()
+}
+
+// WriteJSON writes the report's results to the named file.
+func (r Report) WriteJSON(path string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}

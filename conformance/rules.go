@@ -1,0 +1,128 @@
+package conformance
+
+import "strings"
+
+// Strength is how firmly the documentation states a rule: "must", "should",
+// "does" (a plain instruction), "may", or "suite" for a rule about the suite
+// itself. Specs carry it as a Ginkgo label.
+type Strength string
+
+const (
+	Must   Strength = "must"
+	Should Strength = "should"
+	Does   Strength = "does"
+	May    Strength = "may"
+	Suite  Strength = "suite"
+)
+
+// Rule is one rule of the requirements document, ../shared/spec/RULES.md.
+type Rule struct {
+	ID       string     // stable ID, e.g. "STLT-04"
+	Section  string     // the section letter, "A" to "H"
+	Strength []Strength // usually one; STLT-02 is "should" in one profile, "does" in the other
+	Text     string     // the rule's sentence
+	Source   string     // the Microsoft page it comes from, under docs/outlook/mapi/
+}
+
+// Sections names each section of RULES.md, for labels and reports.
+var Sections = map[string]string{
+	"A": "The three ways in",
+	"B": "StoreLogoffTransports",
+	"C": "StoreLogoff itself",
+	"D": "The provider's Release",
+	"E": "MAPI's teardown",
+	"F": "Logon bookkeeping",
+	"G": "Session and provider shutdown",
+	"H": "Robustness",
+}
+
+// Label is the section's Ginkgo label, e.g. "section-B".
+func sectionLabel(letter string) string { return "section-" + letter }
+
+const (
+	seedPage      = "shutting-down-a-message-store-provider.md"
+	storeLogoffPage   = "imsgstore-storelogoff.md"
+	sessionPages  = "imapisession-logoff.md, shutting-down-a-service-provider.md, imsprovider-shutdown.md"
+	iunknownPages = "implementing-iunknown-in-c.md (IUnknown::AddRef, IUnknown::Release)"
+)
+
+// Rules lists every rule of RULES.md in its order.
+var Rules = []Rule{
+	{"SD-01", "A", s(Does), "Shutdown can start with IMsgStore::StoreLogoff (by a client or by the MAPI spooler) followed by Release of the store: the orderly path.", seedPage},
+	{"SD-02", "A", s(Does), "Shutdown can start with IMAPISession::Logoff.", seedPage},
+	{"SD-03", "A", s(Must), "Shutdown can start with Release of the store alone, with no StoreLogoff: the Release-only path. The provider must handle it.", seedPage},
+
+	{"STLT-01", "B", s(Must), "STLT is called exactly once per shutdown, on every path (orderly, Release-only, session logoff, repeated StoreLogoff, extra AddRefs).", seedPage},
+	{"STLT-02", "B", s(Should, Does), "Profile immediate: on the orderly path, STLT is the first call StoreLogoff makes across the boundary, before it returns. Profile deferred: StoreLogoff makes no STLT call; STLT happens at the last Release.", seedPage + ", " + storeLogoffPage},
+	{"STLT-03", "B", s(Does), "On the orderly path STLT receives the caller's StoreLogoff flag unchanged (ORDERLY in, ORDERLY to STLT).", seedPage},
+	{"STLT-04", "B", s(Does), "On the Release-only path the provider notices that STLT was never called and calls it with LOGOFF_ABORT.", seedPage},
+	{"STLT-05", "B", s(Does), "STLT happens before the provider releases the support (so before any of MAPI's teardown steps E-01..E-04).", seedPage},
+	{"STLT-06", "B", s(Does), "Repeated StoreLogoff calls: in profile deferred the last flag wins (one STLT, with the last flag); in profile immediate the second call makes no second STLT.", storeLogoffPage},
+	{"STLT-07", "B", s(Should), "The provider tolerates what STLT returns: S_OK with output flags LOGOFF_COMPLETE, or LOGOFF_INBOUND/LOGOFF_OUTBOUND/LOGOFF_OUTBOUND_QUEUE, or MAPI_E_NO_SUPPORT; shutdown still completes.", "imapisupport-storelogofftransports.md"},
+
+	{"SL-01", "C", s(Does), "Each single valid input flag (LOGOFF_NO_WAIT, LOGOFF_ORDERLY, LOGOFF_PURGE, LOGOFF_ABORT, LOGOFF_QUIET) returns S_OK.", storeLogoffPage},
+	{"SL-02", "C", s(Does), "Output flags contain only LOGOFF_COMPLETE, LOGOFF_INBOUND, LOGOFF_OUTBOUND, LOGOFF_OUTBOUND_QUEUE.", storeLogoffPage},
+	{"SL-03", "C", s(May), "Invalid input (zero, two flags, unknown bits) is answered with S_OK, MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS, never a crash; strict mode accepts only the two errors.", storeLogoffPage},
+	{"SL-04", "C", s(Does), "StoreLogoff while other references to the store are held ends nothing: no teardown until the last Release.", storeLogoffPage},
+
+	{"RL-01", "D", s(Does), "The store's last Release is implemented by releasing the support: the support's reference count returns to what it was before logon, and is never released more times than the provider added.", seedPage},
+	{"RL-02", "D", s(Does), "A Release that does not drop the last reference does no teardown: no STLT (profile deferred), no support release.", seedPage},
+	{"RL-03", "D", s(Must), "After its last Release the provider makes no further call on the support.", seedPage},
+	{"RL-04", "D", s(May), "After shutdown the store answers any method other than Release with MAPI_E_INVALID_OBJECT (or does not crash).", seedPage},
+
+	{"E-01", "E", s(Does), "Every MAPIUID the provider registered with SetProviderUID is removed.", seedPage},
+	{"E-02", "E", s(Does), "The provider's status-table row, if it made one with ModifyStatusRow, is removed.", seedPage},
+	{"E-03", "E", s(Does), "IMSLogon::Logoff is called; it releases every open object, subobject and status object the provider handed out; afterwards they refuse calls and their Release does not crash.", seedPage + ", imslogon-logoff.md"},
+	{"E-04", "E", s(Does), "The logon object is released, last.", seedPage},
+	{"E-05", "E", s(Does), "The order is E-01, E-02, E-03, E-04, and all of it comes after STLT.", seedPage},
+
+	{"LG-01", "F", s(Must), "On a new logon the provider keeps and AddRefs the support exactly once.", "imsprovider-logon.md"},
+	{"LG-02", "F", s(Must), "SetProviderUID is called at logon, with flags 0.", "imapisupport-setprovideruid.md"},
+	{"LG-03", "F", s(Should), "A status row, if any, is added before Logon returns; no ModifyStatusRow after IMSLogon::Logoff.", "status-tables.md, imapisupport-modifystatusrow.md"},
+	{"LG-04", "F", s(Must), "IMSLogon::Logoff takes a reserved flags argument that must be zero, returns S_OK, and is safe when the store is already gone.", "imslogon-logoff.md"},
+	{"LG-05", "F", s(Should), "The store and the logon object are created together and freed together.", "imsprovider-logon.md"},
+
+	{"SS-01", "G", s(Does), "IMAPISession::Logoff with a store still open: the provider sees IMSLogon::Logoff, then its logon object's release, then IMSProvider::Shutdown, then the provider object's release.", sessionPages},
+	{"SS-02", "G", s(Must), "STLT is still called exactly once on this path (with LOGOFF_ABORT when no StoreLogoff came first).", seedPage},
+	{"SS-03", "G", s(Does), "IMSProvider::Shutdown comes only after every logon object is released; its reserved flags are zero; nothing reaches the provider after its final release.", "imsprovider-shutdown.md"},
+	{"SS-04", "G", s(Does), "StoreLogoff on one store leaves the session and other stores working; Shutdown is not called for it.", storeLogoffPage + ", imsprovider-shutdown.md"},
+
+	{"RB-01", "H", s(Must), "Concurrent last Release calls from several goroutines still yield exactly one STLT and one support release.", seedPage},
+	{"RB-02", "H", s(Suite), "Values returned by AddRef/Release are never used to judge validity (the IUnknown page says they need not be accurate). The suite never asserts on them.", iunknownPages},
+}
+
+func s(ss ...Strength) []Strength { return ss }
+
+// RuleByID returns the rule with the given ID.
+func RuleByID(id string) (Rule, bool) {
+	for _, r := range Rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}
+
+// Is reports whether the rule has strength st.
+func (r Rule) Is(st Strength) bool {
+	for _, x := range r.Strength {
+		if x == st {
+			return true
+		}
+	}
+	return false
+}
+
+// StrengthText is the strength as RULES.md writes it, e.g. "should / does".
+func (r Rule) StrengthText() string {
+	parts := make([]string, len(r.Strength))
+	for i, x := range r.Strength {
+		parts[i] = string(x)
+	}
+	return strings.Join(parts, " / ")
+}
+
+// String prints the rule as a failure names it: ID, strength, sentence, source.
+func (r Rule) String() string {
+	return r.ID + " (" + r.StrengthText() + "): " + r.Text + "\n  Source: " + r.Source
+}

@@ -1,0 +1,71 @@
+package conformance
+
+import (
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// Section G: session and provider shutdown.
+func sessionShutdown() []*spec {
+	var out []*spec
+	out = append(out, &spec{section: "G", rules: []string{"SS-01"},
+		text: session.name + ": IMSLogon::Logoff, the logon object's Release, IMSProvider::Shutdown, the provider's Release, in that order",
+		body: func(h *H) {
+			session.drive(h, mapisim.Options{})
+			h.expect("SS-01", HaveCallsInOrder(trace.Logoff, trace.LogonRelease, trace.Shutdown, trace.ProviderRelease))
+		}}, &spec{section: "G", rules: []string{"SS-02"},
+		text: session.name + ": StoreLogoffTransports is called once, with LOGOFF_ABORT",
+		body: func(h *H) {
+			session.drive(h, mapisim.Options{})
+			h.expect("SS-02", HaveCallCount(stlt, 1))
+			h.expect("SS-02", HaveCallsWith(stlt, mapi.LogoffAbort))
+		}}, &spec{section: "G", rules: []string{"SS-02"},
+		text: "StoreLogoff(LOGOFF_ORDERLY), then IMAPISession::Logoff: StoreLogoffTransports is called once, with LOGOFF_ORDERLY",
+		body: func(h *H) {
+			m, s := h.start(mapisim.Options{})
+			h.drive(func() {
+				s.Client().StoreLogoff(mapi.LogoffOrderly)
+				m.SessionLogoff(0)
+			})
+			h.expect("SS-02", HaveCallCount(stlt, 1))
+			h.expect("SS-02", HaveCallsWith(stlt, mapi.LogoffOrderly))
+		}}, &spec{section: "G", rules: []string{"SS-03"},
+		text: session.name + ": Shutdown(0) after the logon object's Release, and nothing from the provider after its final Release",
+		body: func(h *H) {
+			session.drive(h, mapisim.Options{})
+			h.expect("SS-03", HaveCallBefore(trace.TheLast(trace.LogonRelease), trace.Shutdown))
+			h.expect("SS-03", HaveCallsWith(trace.Shutdown, mapi.ReservedFlags(0)))
+			h.expect("SS-03", HaveNoCallAfter(anySupportCall, trace.ProviderRelease))
+		}}, &spec{section: "G", rules: []string{"SS-03"}, needs: []need{needMultipleStores},
+		text: "two stores open, IMAPISession::Logoff: Shutdown comes after both logon objects are released",
+		body: func(h *H) {
+			m, _ := h.start(mapisim.Options{})
+			h.logon()
+			h.drive(func() { m.SessionLogoff(0) })
+			h.expect("SS-03", HaveCallCount(trace.LogonRelease, 2))
+			h.expect("SS-03", HaveCallBefore(trace.TheLast(trace.LogonRelease), trace.Shutdown))
+			h.expect("SS-03", HaveNoCallAfter(anySupportCall, trace.ProviderRelease))
+		}}, &spec{section: "G", rules: []string{"SS-04"}, needs: []need{needMultipleStores},
+		text: "two stores open, the first ended by StoreLogoff and Release: the second keeps working and ends on its own",
+		body: func(h *H) {
+			m, first := h.start(mapisim.Options{})
+			second := h.logon()
+			h.drive(func() {
+				first.Client().StoreLogoff(mapi.LogoffOrderly)
+				first.Client().Release()
+			})
+			h.expect("SS-04", HaveCallCount(trace.Shutdown, 0))
+			h.expect("SS-04", HaveCallCount(trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon 2"}, 0))
+			h.expect("SS-04", HaveCallCount(trace.Call{Iface: "IMAPISupport", Object: "support 2", Method: "StoreLogoffTransports"}, 0))
+			h.drive(func() {
+				second.Client().StoreLogoff(mapi.LogoffOrderly)
+				second.Client().Release()
+			})
+			h.expect("SS-04", HaveCallsSatisfying(trace.Call{Iface: "IMsgStore", Method: "StoreLogoff", Object: "store 2"}, "returned S_OK", returnedOK))
+			h.expect("SS-04", HaveCallInside(trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon 2"},
+				trace.Call{Iface: "IMAPISupport", Method: "Release", Object: "support 2"}))
+			h.drive(func() { m.SessionLogoff(0) })
+		}})
+	return out
+}

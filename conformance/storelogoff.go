@@ -1,0 +1,73 @@
+package conformance
+
+import (
+	"fmt"
+
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// Section C: StoreLogoff itself.
+func storeLogoff() []*spec {
+	var out []*spec
+	onlyOutputFlags := func(e trace.Event) bool {
+		if len(e.Out) == 0 {
+			return false
+		}
+		f, ok := e.Out[0].(mapi.LogoffFlags)
+		return ok && f&^mapi.LogoffOutputMask == 0
+	}
+	for _, f := range mapi.LogoffInputFlags {
+		out = append(out, &spec{section: "C", rules: []string{"SL-01", "SL-02"},
+			text: fmt.Sprintf("StoreLogoff(%v) returns S_OK with only output flags", f),
+			body: func(h *H) {
+				h.storeLogoffThenRelease(mapisim.Options{}, "client", f)
+				h.expect("SL-01", HaveCallsSatisfying(trace.StoreLogoff, "returned S_OK", returnedOK))
+				h.expect("SL-02", HaveCallsSatisfying(trace.StoreLogoff, "returned only LOGOFF_COMPLETE, LOGOFF_INBOUND, LOGOFF_OUTBOUND or LOGOFF_OUTBOUND_QUEUE", onlyOutputFlags))
+			}})
+	}
+	out = append(out, &spec{section: "C", rules: []string{"SL-02"},
+		text: "StoreLogoff(LOGOFF_ORDERLY), StoreLogoffTransports answering LOGOFF_INBOUND|LOGOFF_OUTBOUND: only output flags come back",
+		body: func(h *H) {
+			h.storeLogoffThenRelease(mapisim.Options{STLTFlags: mapi.LogoffInbound | mapi.LogoffOutbound}, "client", mapi.LogoffOrderly)
+			h.expect("SL-02", HaveCallsSatisfying(trace.StoreLogoff, "returned only LOGOFF_COMPLETE, LOGOFF_INBOUND, LOGOFF_OUTBOUND or LOGOFF_OUTBOUND_QUEUE", onlyOutputFlags))
+		}})
+
+	for _, f := range []mapi.LogoffFlags{0, mapi.LogoffOrderly | mapi.LogoffAbort, mapi.LogoffNoWait | mapi.LogoffQuiet, 0x100, 0x20 | mapi.LogoffOrderly} {
+		out = append(out, &spec{section: "C", rules: []string{"SL-03"},
+			text: fmt.Sprintf("StoreLogoff(%v), an invalid flag word, is refused or ignored, never a crash", f),
+			body: func(h *H) {
+				_, s := h.start(mapisim.Options{})
+				h.drive(func() {
+					s.Client().StoreLogoff(f)
+					s.Client().Release()
+				})
+				allowed, want := func(e trace.Event) bool {
+					return e.Err == nil || e.Err == mapi.ErrInvalidParameter || e.Err == mapi.ErrUnknownFlags
+				}, "returned S_OK, MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS"
+				if h.cfg.Strict {
+					allowed, want = func(e trace.Event) bool {
+						return e.Err == mapi.ErrInvalidParameter || e.Err == mapi.ErrUnknownFlags
+					}, "returned MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS (strict)"
+				}
+				h.expect("SL-03", HaveCallsSatisfying(trace.StoreLogoff, want, allowed))
+			}})
+	}
+
+	out = append(out, &spec{section: "C", rules: []string{"SL-04"},
+		text: "StoreLogoff while the client holds a second reference ends nothing",
+		body: func(h *H) {
+			_, s := h.start(mapisim.Options{})
+			c := s.Client()
+			h.drive(func() {
+				c.AddRef()
+				c.StoreLogoff(mapi.LogoffOrderly)
+				c.Release()
+				c.Release()
+			})
+			h.expect("SL-04", HaveNoCallInside(trace.SupportRelease, trace.StoreLogoff))
+			h.expect("SL-04", HaveNoCallInside(trace.Logoff, trace.StoreLogoff))
+		}})
+	return out
+}

@@ -1,0 +1,50 @@
+package conformance
+
+import (
+	"context"
+	"slices"
+)
+
+// sectionOrder is the order of RULES.md.
+var sectionOrder = []string{"A", "B", "C", "D", "E", "F", "G", "H"}
+
+// allSpecs returns the whole suite, section by section. It builds a new
+// table on every call, so that nothing is registered or shared at import.
+func allSpecs() []*spec {
+	return slices.Concat(waysIn(), storeLogoffTransports(), storeLogoff(), release(),
+		teardown(), logonBookkeeping(), sessionShutdown(), robustness())
+}
+
+// labels are the Ginkgo labels of a spec: its rule IDs, its section and the
+// strengths of its rules.
+func (sp *spec) labels() []string {
+	labels := append([]string(nil), sp.rules...)
+	labels = append(labels, sectionLabel(sp.section))
+	for _, id := range sp.rules {
+		r, _ := RuleByID(id)
+		for _, st := range r.Strength {
+			if !slices.Contains(labels, string(st)) {
+				labels = append(labels, string(st))
+			}
+		}
+	}
+	return labels
+}
+
+// Check runs every spec against the provider cfg describes, without Ginkgo,
+// and returns one Result per spec. It is what the kill matrix, the
+// exploration and the benchmarks use; in a test, Run is the entry point.
+func Check(ctx context.Context, cfg Config) ([]Result, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, sp := range allSpecs() {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		out = append(out, sp.run(ctx, cfg))
+	}
+	return out, nil
+}

@@ -1,0 +1,153 @@
+package conformance
+
+import (
+	"fmt"
+
+	"github.com/onsi/gomega/types"
+
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// Section E: MAPI's teardown, seen from the provider's side.
+func teardown() []*spec {
+	var out []*spec
+	for _, p := range []path{orderly, releaseOnly} {
+		out = append(out, &spec{section: "E", rules: []string{"E-01"},
+			text: p.name + ": every MAPIUID the provider registered is removed",
+			body: func(h *H) {
+				p.drive(h, mapisim.Options{})
+				h.expect("E-01", haveUIDsRemoved())
+			}})
+	}
+	out = append(out, &spec{section: "E", rules: []string{"E-02"}, needs: []need{needStatusRow},
+		text: orderly.name + ": the provider's status row is removed",
+		body: func(h *H) {
+			orderly.drive(h, mapisim.Options{})
+			h.expect("E-02", HaveCallBefore(trace.TheLast(trace.ModifyStatusRow), trace.RemoveStatusRow))
+		}})
+
+	type opened struct {
+		what  string
+		needs []need
+		open  func(h *H, s *mapisim.Store) *mapisim.Object
+	}
+	objects := []opened{
+		{"the root folder, opened with IMsgStore::OpenEntry", []need{needObjects}, func(h *H, s *mapisim.Store) (o *mapisim.Object) {
+			var err error
+			h.drive(func() { o, err = s.Client().OpenEntry("") })
+			h.capability(err, "IMsgStore::OpenEntry of the root folder (Capabilities.Objects)")
+			return o
+		}},
+		{"a subobject, opened from the root folder", []need{needObjects, needSubobject}, func(h *H, s *mapisim.Store) (o *mapisim.Object) {
+			var root *mapisim.Object
+			var err error
+			h.drive(func() { root, err = s.Client().OpenEntry("") })
+			h.capability(err, "IMsgStore::OpenEntry of the root folder (Capabilities.Objects)")
+			h.drive(func() { o, err = root.OpenEntry(h.cfg.Capabilities.Subobject) })
+			h.capability(err, fmt.Sprintf("OpenEntry(%q) on the root folder (Capabilities.Subobject)", h.cfg.Capabilities.Subobject))
+			return o
+		}},
+		{"the status object, opened with IMSLogon::OpenStatusEntry", []need{needStatusObject}, func(h *H, s *mapisim.Store) (o *mapisim.Object) {
+			var err error
+			h.drive(func() { o, err = s.OpenStatusEntry() })
+			h.capability(err, "IMSLogon::OpenStatusEntry (Capabilities.StatusObject)")
+			return o
+		}},
+	}
+	for _, ob := range objects {
+		for _, p := range []struct {
+			name  string
+			drive func(s *mapisim.Store)
+		}{
+			{orderly.name, func(s *mapisim.Store) { s.Client().StoreLogoff(mapi.LogoffOrderly); s.Client().Release() }},
+			{releaseOnly.name, func(s *mapisim.Store) { s.Client().Release() }},
+		} {
+			out = append(out, &spec{section: "E", rules: []string{"E-03"}, needs: ob.needs,
+				text: fmt.Sprintf("%s with %s still open: after IMSLogon::Logoff the object refuses calls and its Release is safe", p.name, ob.what),
+				body: func(h *H) {
+					_, s := h.start(mapisim.Options{})
+					o := ob.open(h, s)
+					var before error
+					h.drive(func() { before = o.GetProps() })
+					h.capability(before, "GetProps on "+o.Name()+" before shutdown")
+					h.drive(func() {
+						p.drive(s)
+						o.GetProps()
+						o.Release()
+					})
+					obj := trace.TheLast(trace.Call{Method: "GetProps", Object: o.Name()})
+					h.expect("E-03", HaveCallCount(trace.Logoff, 1))
+					h.expect("E-03", HaveCallsSatisfying(obj, "returned MAPI_E_INVALID_OBJECT after IMSLogon::Logoff",
+						func(e trace.Event) bool { return e.Err == mapi.ErrInvalidObject }))
+				}})
+		}
+	}
+
+	for _, p := range []path{orderly, releaseOnly} {
+		out = append(out, &spec{section: "E", rules: []string{"E-04"},
+			text: p.name + ": the logon object is released after IMSLogon::Logoff, last",
+			body: func(h *H) {
+				p.drive(h, mapisim.Options{})
+				h.expect("E-04", HaveCallsInOrder(trace.Logoff, trace.LogonRelease))
+				h.expect("E-04", HaveNoCallAfter(trace.Any("IMSLogon"), trace.LogonRelease))
+			}})
+	}
+	for _, p := range []path{orderly, releaseOnly} {
+		for _, row := range []bool{false, true} {
+			sp := &spec{section: "E", rules: []string{"E-05"},
+				text: p.name + ": StoreLogoffTransports, then MAPIUIDs removed, then IMSLogon::Logoff, then the logon object released",
+				body: func(h *H) {
+					p.drive(h, mapisim.Options{})
+					order := []trace.Selector{trace.RemoveProviderUIDs, trace.Logoff, trace.LogonRelease}
+					if row {
+						order = []trace.Selector{trace.RemoveProviderUIDs, trace.RemoveStatusRow, trace.Logoff, trace.LogonRelease}
+					}
+					h.expect("E-05", HaveCallsInOrder(order...))
+					h.expect("E-05", HaveNoCallAfter(stlt, trace.TheFirst(trace.RemoveProviderUIDs)))
+				}}
+			if row {
+				sp.text = p.name + ": StoreLogoffTransports, then MAPIUIDs removed, then the status row removed, then IMSLogon::Logoff, then the logon object released"
+				sp.needs = []need{needStatusRow}
+			}
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
+// capability stops a spec whose declared capability does not work: the
+// provider promised it, so this is a failure of the spec's rules, said
+// plainly.
+func (h *H) capability(err error, what string) {
+	if err != nil {
+		h.fatal(fmt.Sprintf("the provider declares a capability that failed: %s returned %v", what, mapi.ResultOf(err)))
+	}
+}
+
+// haveUIDsRemoved succeeds when every MAPIUID passed to SetProviderUID is
+// named by a later RemoveProviderUIDs step of MAPI's teardown.
+func haveUIDsRemoved() types.GomegaMatcher {
+	return &traceMatcher{want: "every MAPIUID registered with SetProviderUID removed by MAPI's teardown", check: func(evs []trace.Event) (bool, string, map[int]string) {
+		var missing []trace.Event
+		for _, set := range trace.Select(evs, trace.SetProviderUID) {
+			removed := false
+			for _, rm := range trace.Select(evs, trace.RemoveProviderUIDs) {
+				for _, a := range rm.Args {
+					if rm.At > set.At && a == set.Arg(0) {
+						removed = true
+					}
+				}
+			}
+			if !removed {
+				missing = append(missing, set)
+			}
+		}
+		if len(missing) == 0 {
+			return true, "", nil
+		}
+		return false, fmt.Sprintf("never removed: the MAPIUIDs of %s (MAPI removes them when the provider releases the support)", describeCalls(missing)),
+			mark(nil, "never removed", missing...)
+	}}
+}

@@ -1,0 +1,28 @@
+package reference
+
+import (
+	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// Config is the conformance adapter of the reference provider: a fresh
+// provider with opts for every spec, every capability declared.
+func Config(opts Options) conformance.Config {
+	name, profile := "reference", conformance.Immediate
+	if opts.Deferred {
+		profile = conformance.Deferred
+	}
+	return conformance.Config{
+		Name:        name,
+		NewProvider: func() (mapi.IMSProvider, error) { return New(opts), nil },
+		Profile:     profile,
+		Capabilities: conformance.Capabilities{
+			StatusRow:      opts.StatusRow,
+			Objects:        true,
+			Subobject:      MessageEntry,
+			StatusObject:   true,
+			MultipleStores: true,
+		},
+		Strict: true,
+	}
+}
