@@ -371,3 +371,29 @@ func sortByAt(evs []trace.Event) []trace.Event {
 	}
 	return evs
 }
+
+// HaveSameCallsAs succeeds when the trace makes the same calls, with the
+// same arguments and in the same order, as want: what the calls returned is
+// not compared.
+func HaveSameCallsAs(want []trace.Event) types.GomegaMatcher {
+	return &traceMatcher{want: "the same calls, with the same arguments, as in the run it is compared with:\n" + trace.Format(want, nil),
+		check: func(evs []trace.Event) (bool, string, map[int]string) {
+			for i := range max(len(evs), len(want)) {
+				switch {
+				case i >= len(evs):
+					return false, fmt.Sprintf("the calls stop before %s", callShape(want[i])), nil
+				case i >= len(want):
+					return false, fmt.Sprintf("an extra call: #%d %s", evs[i].Seq, evs[i].Name()), mark(nil, "extra", evs[i])
+				case callShape(evs[i]) != callShape(want[i]):
+					return false, fmt.Sprintf("#%d is %s where the other run has %s", evs[i].Seq, callShape(evs[i]), callShape(want[i])),
+						mark(nil, "differs", evs[i])
+				}
+			}
+			return true, "", nil
+		}}
+}
+
+// callShape is a call without what it returned.
+func callShape(e trace.Event) string {
+	return fmt.Sprintf("%s → %s(%s)", e.Caller, e.Name(), argList(e))
+}

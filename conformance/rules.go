@@ -40,10 +40,10 @@ var Sections = map[string]string{
 func sectionLabel(letter string) string { return "section-" + letter }
 
 const (
-	seedPage      = "shutting-down-a-message-store-provider.md"
-	storeLogoffPage   = "imsgstore-storelogoff.md"
-	sessionPages  = "imapisession-logoff.md, shutting-down-a-service-provider.md, imsprovider-shutdown.md"
-	iunknownPages = "implementing-iunknown-in-c.md (IUnknown::AddRef, IUnknown::Release)"
+	seedPage        = "shutting-down-a-message-store-provider.md"
+	storeLogoffPage = "imsgstore-storelogoff.md"
+	sessionPages    = "imapisession-logoff.md, shutting-down-a-service-provider.md, imsprovider-shutdown.md"
+	iunknownPages   = "implementing-iunknown-in-c.md (IUnknown::AddRef, IUnknown::Release)"
 )
 
 // Rules lists every rule of RULES.md in its order.

@@ -40,10 +40,22 @@ func (l *logon) Logoff(flags mapi.ReservedFlags) error {
 	st.loggedOff = true
 	objs := st.objects
 	st.objects = nil
+	sup := st.sup
 	st.mu.Unlock()
 	for _, o := range objs {
+		if st.opts.has(ObjectsOutliveLogoff) {
+			continue // Flaw: the objects go on working.
+		}
 		o.dead.Store(true)
+		o.crash.Store(st.opts.has(ObjectsCrashAfterLogoff))
 		o.Release() // the reference the provider kept to track it
+	}
+	if sup != nil && st.opts.has(StatusRowAfterLogoff) {
+		// Flaw: the row was removed and the support is gone.
+		sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "mapiconf reference store (logged off)"}, mapi.StatusRowUpdate)
+	}
+	if st.opts.has(LogoffFails) {
+		return mapi.ErrCallFailed // Flaw: the work is done, the answer is wrong.
 	}
 	return nil
 }
@@ -78,9 +90,11 @@ func (st *state) open(id mapi.EntryID) (mapi.IMAPIProp, error) {
 
 // object implements mapi.IMAPIProp for a message or the status object.
 type object struct {
-	name string
-	refs atomic.Int32
-	dead atomic.Bool // set by IMSLogon::Logoff
+	name  string
+	refs  atomic.Int32
+	dead  atomic.Bool // set by IMSLogon::Logoff
+	crash atomic.Bool // ObjectsCrashAfterLogoff
+	freed *state      // nil: what a crashing object dereferences
 }
 
 func (o *object) AddRef() uint32 { return uint32(o.refs.Add(1)) }
@@ -89,6 +103,9 @@ func (o *object) AddRef() uint32 { return uint32(o.refs.Add(1)) }
 // object's own count.
 func (o *object) Release() uint32 {
 	n := o.refs.Add(-1)
+	if o.crash.Load() && n == 0 {
+		_ = o.freed.sup // Flaw: use after free.
+	}
 	if n < 0 {
 		o.refs.Store(0)
 		return 0

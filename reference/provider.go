@@ -26,6 +26,8 @@ type Options struct {
 
 	// StatusRow makes the provider add a row to the status table at logon.
 	StatusRow bool
+
+	flaw Flaw // set only by Bad.Config: the known-bad providers
 }
 
 // The entries every store holds: the root folder (the empty EntryID) and one
@@ -48,6 +50,7 @@ type Provider struct {
 	mu       sync.Mutex
 	logons   int
 	shutDown bool
+	states   []*state // every logon, for the EndsEveryStore flaw
 }
 
 var _ mapi.IMSProvider = (*Provider)(nil)
@@ -56,6 +59,15 @@ func (p *Provider) AddRef() uint32 { return uint32(p.refs.Add(1)) }
 
 func (p *Provider) Release() uint32 {
 	n := p.refs.Add(-1)
+	if n == 0 && p.opts.has(SupportCallAfterShutdown) {
+		p.mu.Lock()
+		states := p.states
+		p.mu.Unlock()
+		for _, st := range states {
+			st.sup0.AddRef() // Flaw: touches a support released long ago.
+			st.sup0.Release()
+		}
+	}
 	if n < 0 {
 		// Over-released by the caller: stay at zero rather than wrap around.
 		p.refs.Store(0)
@@ -91,10 +103,23 @@ func (p *Provider) Logon(sup mapi.IMAPISupport, profile string, flags mapi.Logon
 	p.logons++
 	p.mu.Unlock()
 
-	sup.AddRef()
-	if err := sup.SetProviderUID(uidFor(profile), 0); err != nil {
-		sup.Release()
-		return nil, nil, err
+	st := &state{provider: p, opts: p.opts, deferred: p.opts.Deferred, sup: sup, sup0: sup}
+	st.storeRefs.Store(1)
+	st.logonRefs.Store(1)
+
+	if n := sup.AddRef(); n < 2 && p.opts.has(TrustsCounts) {
+		sup.AddRef() // Flaw: trusts the count AddRef returned.
+		st.extraRef = true
+	}
+	if p.opts.has(SupportAddRefTwice) {
+		sup.AddRef() // Flaw: one AddRef too many (released twice at the end).
+		st.extraRef = true
+	}
+	if !p.opts.has(NoProviderUID) {
+		if err := sup.SetProviderUID(uidFor(profile), 0); err != nil {
+			sup.Release()
+			return nil, nil, err
+		}
 	}
 	if p.opts.StatusRow {
 		// The row goes in before Logon returns (status tables page).
@@ -103,9 +128,9 @@ func (p *Provider) Logon(sup mapi.IMAPISupport, profile string, flags mapi.Logon
 			return nil, nil, err
 		}
 	}
-	st := &state{provider: p, deferred: p.opts.Deferred, sup: sup}
-	st.storeRefs.Store(1)
-	st.logonRefs.Store(1)
+	p.mu.Lock()
+	p.states = append(p.states, st)
+	p.mu.Unlock()
 	return &logon{st}, &store{st}, nil
 }
 
@@ -123,7 +148,10 @@ func uidFor(profile string) mapi.MAPIUID {
 // and freed together (IMSProvider::Logon).
 type state struct {
 	provider *Provider
+	opts     Options
 	deferred bool
+	sup0     mapi.IMAPISupport // the support as given, for the flaws that misuse it
+	extraRef bool              // flaws: one more support reference to release
 
 	storeRefs atomic.Int32
 	logonRefs atomic.Int32
@@ -131,6 +159,8 @@ type state struct {
 	mu        sync.Mutex
 	sup       mapi.IMAPISupport // nil once released: no call may follow
 	stltDone  bool              // StoreLogoffTransports has been called
+	stltFlags mapi.LogoffFlags  // the flag it was called with from StoreLogoff
+	racers    atomic.Int32      // RacyRefCount: Releases in progress
 	requested bool              // deferred: StoreLogoff has been called
 	pending   mapi.LogoffFlags  // deferred: the last StoreLogoff flag
 	ended     bool              // the store's last Release has begun

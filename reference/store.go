@@ -1,6 +1,11 @@
 package reference
 
-import "github.com/mapiconf/mapiconf/mapi"
+import (
+	"runtime"
+	"time"
+
+	"github.com/mapiconf/mapiconf/mapi"
+)
 
 // store implements mapi.IMsgStore.
 type store struct{ st *state }
@@ -9,12 +14,16 @@ func (s *store) AddRef() uint32 { return uint32(s.st.storeRefs.Add(1)) }
 
 // Release implements the store's last Release by releasing the support,
 // which is where MAPI tears the logon down (Shutting Down a Message Store
-// Provider). If no StoreLogoff came first, or the deferred profile saved its
-// flag, StoreLogoffTransports is called here, exactly once, before the
-// support goes.
+// Provider).
 func (s *store) Release() uint32 {
 	st := s.st
+	if st.opts.has(RacyRefCount) {
+		return st.racyRelease()
+	}
 	n := st.storeRefs.Add(-1)
+	if n == 1 && st.opts.has(TeardownBeforeLastRelease) {
+		n = 0 // Flaw: off by one.
+	}
 	if n > 0 {
 		return uint32(n)
 	}
@@ -24,31 +33,106 @@ func (s *store) Release() uint32 {
 	}
 	// Only the goroutine that took the count to zero gets here, so
 	// concurrent last Releases make one STLT and one support release.
+	st.end()
+	if st.opts.has(EndsEveryStore) {
+		st.provider.mu.Lock()
+		all := st.provider.states
+		st.provider.mu.Unlock()
+		for _, other := range all {
+			other.end() // Flaw: ends stores whose clients still use them.
+		}
+	}
+	return 0
+}
+
+// racyRelease is RacyRefCount's Release: it reads the count, waits for a
+// second Release to come in, and only then writes, so that two concurrent
+// Releases always read the same count.
+func (st *state) racyRelease() uint32 {
+	n := st.storeRefs.Load()
+	st.racers.Add(1)
+	deadline := time.Now().Add(2 * time.Millisecond)
+	for st.racers.Load() < 2 && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	st.storeRefs.Store(n - 1)
+	st.racers.Add(-1)
+	if n-1 == 0 {
+		st.end()
+	}
+	return uint32(max(n-1, 0))
+}
+
+// end is the store's last Release. If no StoreLogoff came first, or the
+// deferred profile saved its flag, StoreLogoffTransports is called here,
+// exactly once, before the support goes.
+func (st *state) end() {
 	st.mu.Lock()
+	if st.ended {
+		st.mu.Unlock()
+		return
+	}
 	st.ended = true
 	sup := st.sup
 	stlt, flags := !st.stltDone, mapi.LogoffAbort
+	if st.opts.has(OrderlyOnReleaseOnly) {
+		flags = mapi.LogoffOrderly // Flaw: the Release-only path is not an abort.
+	}
 	if st.requested {
 		flags = st.pending
 	}
+	again := st.stltDone && st.opts.has(STLTTwice)
+	againFlags := st.stltFlags
 	st.stltDone = true
 	st.mu.Unlock()
 	if sup == nil {
-		return 0
+		return
+	}
+	if st.opts.has(NoSTLT) {
+		stlt = false // Flaw: never tells the transports.
+	}
+	if st.opts.has(STLTAfterSupportRelease) {
+		st.releaseSupport(sup) // Flaw: the support goes first.
 	}
 	if stlt {
 		// Release-only path: STLT was never called, so the provider calls
 		// it with LOGOFF_ABORT (deferred: with StoreLogoff's saved flag).
 		// Whatever it answers, shutdown goes on.
-		sup.StoreLogoffTransports(flags)
+		_, err := sup.StoreLogoffTransports(flags)
+		if err != nil && st.opts.has(GivesUpOnNoSupport) {
+			return // Flaw: keeps the support when STLT fails.
+		}
+		againFlags = flags
 	}
-	// No lock is held: MAPI calls IMSLogon::Logoff and releases the logon
-	// object from inside this call.
+	if st.opts.has(STLTTwice) && (again || stlt) {
+		sup.StoreLogoffTransports(againFlags) // Flaw: once more.
+	}
+	if !st.opts.has(STLTAfterSupportRelease) {
+		st.releaseSupport(sup)
+	}
+	if st.opts.has(SupportCallAfterRelease) {
+		// Flaw: the support is gone.
+		sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "mapiconf reference store (closed)"}, mapi.StatusRowUpdate)
+	}
+}
+
+// releaseSupport drops the provider's reference on the support. No lock is
+// held: MAPI calls IMSLogon::Logoff and releases the logon object from
+// inside this call.
+func (st *state) releaseSupport(sup mapi.IMAPISupport) {
+	if st.opts.has(SupportNeverReleased) {
+		return // Flaw: MAPI's teardown never runs.
+	}
+	if st.extraRef {
+		sup.Release()
+	}
 	sup.Release()
+	if st.opts.has(SupportReleasedTwice) {
+		sup.Release() // Flaw: one Release too many.
+	}
 	st.mu.Lock()
 	st.sup = nil
 	st.mu.Unlock()
-	return 0
 }
 
 // StoreLogoff records that the client wants the store to end. In the
@@ -56,13 +140,39 @@ func (s *store) Release() uint32 {
 // flag; in the deferred profile it saves the flag (the last call wins) for the
 // store's last Release. It ends nothing itself: other references may be held.
 func (s *store) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
+	st := s.st
 	if err := checkLogoffFlags(flags); err != nil {
+		if st.opts.has(AcceptsInvalidFlags) {
+			return mapi.LogoffComplete, nil // Flaw: anything goes.
+		}
 		return 0, err
 	}
-	st := s.st
+	if st.opts.has(NoSTLT) {
+		return mapi.LogoffComplete, nil // Flaw: does nothing.
+	}
+	out, err := st.storeLogoff(flags)
+	if err == nil && st.opts.has(StoreLogoffEndsStore) {
+		st.end() // Flaw: ends the store while references are held.
+	}
+	if err == nil && st.opts.has(UnknownOutputFlags) {
+		out |= 0x00100000 // Flaw: an undocumented output bit.
+	}
+	if err == nil && flags == mapi.LogoffQuiet && st.opts.has(RejectsQuiet) {
+		return 0, mapi.ErrInvalidParameter // Flaw: refuses a valid flag.
+	}
+	return out, err
+}
+
+func (st *state) storeLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
+	if st.opts.has(WrongFlag) {
+		flags = mapi.LogoffAbort // Flaw: not the caller's flag.
+	}
 	st.mu.Lock()
 	if st.ended || st.loggedOff {
 		st.mu.Unlock()
+		if st.opts.has(AnswersAfterShutdown) {
+			return mapi.LogoffComplete, nil // Flaw: answers as if alive.
+		}
 		return 0, mapi.ErrInvalidObject
 	}
 	if st.deferred {
@@ -70,16 +180,19 @@ func (s *store) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 		st.mu.Unlock()
 		return mapi.LogoffComplete, nil
 	}
-	if st.stltDone {
+	if st.stltDone && !st.opts.has(STLTEachStoreLogoff) {
 		// A second StoreLogoff: the transports were already told.
 		st.mu.Unlock()
 		return mapi.LogoffComplete, nil
 	}
-	st.stltDone = true
+	st.stltDone, st.stltFlags = true, flags
 	sup := st.sup
 	st.mu.Unlock()
 	out, err := sup.StoreLogoffTransports(flags)
 	if err != nil {
+		if st.opts.has(GivesUpOnNoSupport) {
+			return 0, err // Flaw: passes the failure on.
+		}
 		// MAPI_E_NO_SUPPORT or another failure: the transports cannot be
 		// asked, and the store logs off all the same.
 		return mapi.LogoffComplete, nil
@@ -108,7 +221,7 @@ func (s *store) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
 	st.mu.Lock()
 	dead := st.ended || st.loggedOff
 	st.mu.Unlock()
-	if dead {
+	if dead && !st.opts.has(AnswersAfterShutdown) {
 		return nil, mapi.ErrInvalidObject
 	}
 	return st.open(id)

@@ -60,13 +60,11 @@ func (s *Store) teardown() {
 	s.mu.Unlock()
 
 	uids, row := s.support.registered()
-	if len(uids) > 0 {
-		args := make([]any, len(uids))
-		for i, u := range uids {
-			args[i] = u
-		}
-		s.m.trace.Note("RemoveProviderUIDs", args...)
+	args := make([]any, len(uids))
+	for i, u := range uids {
+		args[i] = u
 	}
+	s.m.trace.Note("RemoveProviderUIDs", args...)
 	if row != nil {
 		s.m.trace.Note("RemoveStatusRow", row.DisplayName)
 	}

@@ -1,0 +1,203 @@
+package reference
+
+import "github.com/mapiconf/mapiconf/conformance"
+
+// A Flaw is one documented defect that turns the reference provider into a
+// known-bad provider. The kill matrix runs the suite against each and
+// requires exactly the rules it declares to fail: proof that every spec can
+// fail, and fails only for its own rule.
+type Flaw int
+
+const (
+	noFlaw Flaw = iota
+
+	// NoSTLT: StoreLogoff returns S_OK and does nothing, and nothing ever
+	// calls StoreLogoffTransports, as some real servers do.
+	NoSTLT
+	// STLTTwice: the last Release calls StoreLogoffTransports once more,
+	// whatever came before.
+	STLTTwice
+	// STLTEachStoreLogoff: (immediate) every StoreLogoff calls
+	// StoreLogoffTransports, not just the first.
+	STLTEachStoreLogoff
+	// WrongFlag: StoreLogoffTransports gets LOGOFF_ABORT instead of the
+	// caller's StoreLogoff flag.
+	WrongFlag
+	// OrderlyOnReleaseOnly: the Release-only path passes LOGOFF_ORDERLY
+	// instead of LOGOFF_ABORT.
+	OrderlyOnReleaseOnly
+	// STLTAfterSupportRelease: the last Release releases the support first
+	// and calls StoreLogoffTransports after.
+	STLTAfterSupportRelease
+	// GivesUpOnNoSupport: when StoreLogoffTransports fails, StoreLogoff
+	// returns the error and the last Release keeps the support.
+	GivesUpOnNoSupport
+	// SupportReleasedTwice: the last Release releases the support twice.
+	SupportReleasedTwice
+	// SupportNeverReleased: the last Release keeps the support.
+	SupportNeverReleased
+	// TeardownBeforeLastRelease: an off-by-one: the Release that leaves one
+	// reference ends the store.
+	TeardownBeforeLastRelease
+	// StoreLogoffEndsStore: StoreLogoff releases the support at once, other
+	// references or not.
+	StoreLogoffEndsStore
+	// SupportCallAfterRelease: the last Release updates the status row after
+	// it released the support.
+	SupportCallAfterRelease
+	// SupportCallAfterShutdown: the provider's final Release touches a
+	// support (AddRef and Release) it no longer holds.
+	SupportCallAfterShutdown
+	// ObjectsOutliveLogoff: IMSLogon::Logoff leaves open objects working.
+	ObjectsOutliveLogoff
+	// ObjectsCrashAfterLogoff: an object's Release after IMSLogon::Logoff
+	// dereferences freed state and panics.
+	ObjectsCrashAfterLogoff
+	// SupportAddRefTwice: Logon AddRefs the support twice (and the last
+	// Release releases it twice, so the count still balances).
+	SupportAddRefTwice
+	// NoProviderUID: Logon never calls SetProviderUID.
+	NoProviderUID
+	// StatusRowAfterLogoff: IMSLogon::Logoff updates the status row.
+	StatusRowAfterLogoff
+	// LogoffFails: IMSLogon::Logoff does its work but returns
+	// MAPI_E_CALL_FAILED.
+	LogoffFails
+	// RejectsQuiet: StoreLogoff(LOGOFF_QUIET) logs off but returns
+	// MAPI_E_INVALID_PARAMETER.
+	RejectsQuiet
+	// UnknownOutputFlags: StoreLogoff adds an undocumented output bit.
+	UnknownOutputFlags
+	// AcceptsInvalidFlags: StoreLogoff accepts any flag word with S_OK.
+	AcceptsInvalidFlags
+	// AnswersAfterShutdown: the ended store answers StoreLogoff and
+	// OpenEntry with S_OK instead of MAPI_E_INVALID_OBJECT.
+	AnswersAfterShutdown
+	// EndsEveryStore: one store's last Release ends every store of the
+	// provider.
+	EndsEveryStore
+	// RacyRefCount: the store's Release reads and writes its count in two
+	// steps, and waits between them for another Release to come in, so
+	// concurrent last Releases lose updates every time.
+	RacyRefCount
+	// TrustsCounts: Logon AddRefs the support again when AddRef reports
+	// fewer than two references, trusting a count that IUnknown says is
+	// for diagnostics only.
+	TrustsCounts
+)
+
+// Bad is a known-bad provider: the reference provider with one flaw, and
+// the rules the suite must find broken, per profile.
+type Bad struct {
+	Name     string
+	Flaw     Flaw
+	Doc      string
+	Options  Options                          // the reference options it runs with, besides the profile
+	Declares map[conformance.Profile][]string // the exact failing rule IDs, for each profile it applies to
+	// Behaves, if set, is the profile the provider really follows while
+	// its adapter declares the other one: a profile mismatch.
+	Behaves map[conformance.Profile]bool
+}
+
+// Config is the adapter of the known-bad provider in the declared profile:
+// all capabilities on, strict, so that every rule it breaks can be seen.
+func (b Bad) Config(declared conformance.Profile) conformance.Config {
+	opts := b.Options
+	opts.Deferred = declared == conformance.Deferred
+	if behaves, ok := b.Behaves[declared]; ok {
+		opts.Deferred = behaves
+	}
+	opts.flaw = b.Flaw
+	cfg := Config(opts)
+	cfg.Name = b.Name
+	cfg.Profile = declared
+	return cfg
+}
+
+func both(ids ...string) map[conformance.Profile][]string {
+	return map[conformance.Profile][]string{conformance.Immediate: ids, conformance.Deferred: ids}
+}
+
+// teardownLost is what a store whose teardown never runs breaks: every rule
+// that needs the provider to release the support at the last Release.
+var teardownLost = []string{"SD-01", "SD-02", "SD-03", "STLT-07", "RL-01", "E-01", "E-02", "E-03", "E-04", "E-05", "LG-04", "LG-05", "SS-04"}
+
+// KnownBad lists the known-bad providers of the kill matrix.
+func KnownBad() []Bad {
+	withRow := Options{StatusRow: true}
+	return []Bad{
+		{Name: "no-stlt", Flaw: NoSTLT, Doc: "StoreLogoff returns S_OK and does nothing; StoreLogoffTransports is never called", Options: withRow,
+			Declares: both("STLT-01", "STLT-02", "STLT-04", "SS-02")},
+		{Name: "stlt-twice", Flaw: STLTTwice, Doc: "the last Release calls StoreLogoffTransports once more", Options: withRow,
+			Declares: both("STLT-01", "SS-02")},
+		{Name: "stlt-each-storelogoff", Flaw: STLTEachStoreLogoff, Doc: "every StoreLogoff calls StoreLogoffTransports", Options: withRow,
+			Declares: map[conformance.Profile][]string{conformance.Immediate: {"STLT-01", "STLT-06"}}},
+		{Name: "wrong-flag", Flaw: WrongFlag, Doc: "StoreLogoffTransports gets LOGOFF_ABORT instead of the caller's flag", Options: withRow,
+			Declares: map[conformance.Profile][]string{
+				conformance.Immediate: {"STLT-03", "SS-02"},
+				conformance.Deferred:  {"STLT-03", "STLT-06", "SS-02"},
+			}},
+		{Name: "orderly-on-release-only", Flaw: OrderlyOnReleaseOnly, Doc: "the Release-only path passes LOGOFF_ORDERLY, not LOGOFF_ABORT", Options: withRow,
+			Declares: both("STLT-04", "SS-02")},
+		{Name: "stlt-after-support-release", Flaw: STLTAfterSupportRelease, Doc: "the last Release releases the support, then calls StoreLogoffTransports", Options: withRow,
+			Declares: map[conformance.Profile][]string{
+				conformance.Immediate: {"STLT-05", "RL-03", "E-05"},
+				conformance.Deferred:  {"STLT-05", "RL-03", "E-05"},
+			}},
+		{Name: "gives-up-on-no-support", Flaw: GivesUpOnNoSupport, Doc: "MAPI_E_NO_SUPPORT from StoreLogoffTransports is passed on, and the support kept", Options: withRow,
+			Declares: both("STLT-07")},
+		{Name: "support-released-twice", Flaw: SupportReleasedTwice, Doc: "the last Release releases the support twice", Options: withRow,
+			Declares: both("RL-01", "RL-03")},
+		{Name: "support-never-released", Flaw: SupportNeverReleased, Doc: "the last Release keeps the support, so MAPI's teardown never runs", Options: withRow,
+			Declares: both(teardownLost...)},
+		{Name: "teardown-before-last-release", Flaw: TeardownBeforeLastRelease, Doc: "the Release that leaves one reference ends the store", Options: withRow,
+			Declares: map[conformance.Profile][]string{
+				conformance.Immediate: {"RL-02"},
+				conformance.Deferred:  {"STLT-02", "RL-02"},
+			}},
+		{Name: "storelogoff-ends-store", Flaw: StoreLogoffEndsStore, Doc: "StoreLogoff releases the support at once", Options: withRow,
+			Declares: map[conformance.Profile][]string{
+				conformance.Immediate: {"SL-04", "RL-01", "LG-05"},
+				conformance.Deferred:  {"STLT-02", "SL-04", "RL-01", "LG-05"},
+			}},
+		{Name: "support-call-after-release", Flaw: SupportCallAfterRelease, Doc: "the last Release updates the status row after releasing the support", Options: withRow,
+			Declares: both("RL-03", "LG-03")},
+		{Name: "support-call-after-shutdown", Flaw: SupportCallAfterShutdown, Doc: "the provider's final Release AddRefs and releases a support it no longer holds", Options: withRow,
+			Declares: both("RL-03", "SS-03")},
+		{Name: "objects-outlive-logoff", Flaw: ObjectsOutliveLogoff, Doc: "IMSLogon::Logoff leaves open objects working", Options: withRow,
+			Declares: both("E-03")},
+		{Name: "objects-crash-after-logoff", Flaw: ObjectsCrashAfterLogoff, Doc: "an object's Release after IMSLogon::Logoff panics", Options: withRow,
+			Declares: both("E-03")},
+		{Name: "support-addref-twice", Flaw: SupportAddRefTwice, Doc: "Logon AddRefs the support twice", Options: withRow,
+			Declares: both("LG-01")},
+		{Name: "no-provider-uid", Flaw: NoProviderUID, Doc: "Logon never calls SetProviderUID", Options: withRow,
+			Declares: both("LG-02")},
+		{Name: "status-row-after-logoff", Flaw: StatusRowAfterLogoff, Doc: "IMSLogon::Logoff updates the status row", Options: withRow,
+			Declares: both("RL-03", "LG-03")},
+		{Name: "logoff-fails", Flaw: LogoffFails, Doc: "IMSLogon::Logoff returns MAPI_E_CALL_FAILED", Options: withRow,
+			Declares: both("LG-04")},
+		{Name: "rejects-quiet", Flaw: RejectsQuiet, Doc: "StoreLogoff(LOGOFF_QUIET) returns MAPI_E_INVALID_PARAMETER", Options: withRow,
+			Declares: both("SL-01")},
+		{Name: "unknown-output-flags", Flaw: UnknownOutputFlags, Doc: "StoreLogoff returns an undocumented output bit", Options: withRow,
+			Declares: both("SL-02")},
+		{Name: "accepts-invalid-flags", Flaw: AcceptsInvalidFlags, Doc: "StoreLogoff answers any flag word with S_OK (fails only in strict mode)", Options: withRow,
+			Declares: both("SL-03")},
+		{Name: "answers-after-shutdown", Flaw: AnswersAfterShutdown, Doc: "the ended store answers calls with S_OK (fails only in strict mode)", Options: withRow,
+			Declares: both("RL-04")},
+		{Name: "ends-every-store", Flaw: EndsEveryStore, Doc: "one store's last Release ends every store of the provider", Options: withRow,
+			Declares: both("SS-04")},
+		{Name: "racy-refcount", Flaw: RacyRefCount, Doc: "the store's Release is a non-atomic read-modify-write", Options: withRow,
+			Declares: both("RB-01")},
+		{Name: "trusts-counts", Flaw: TrustsCounts, Doc: "Logon AddRefs again when the support's AddRef reports fewer than two references", Options: withRow,
+			Declares: both("RB-02")},
+		{Name: "declares-immediate-behaves-deferred", Doc: "the adapter declares immediate; the provider defers StoreLogoffTransports", Options: withRow,
+			Declares: map[conformance.Profile][]string{conformance.Immediate: {"STLT-02"}},
+			Behaves:  map[conformance.Profile]bool{conformance.Immediate: true}},
+		{Name: "declares-deferred-behaves-immediate", Doc: "the adapter declares deferred; the provider calls StoreLogoffTransports in StoreLogoff", Options: withRow,
+			Declares: map[conformance.Profile][]string{conformance.Deferred: {"STLT-02", "STLT-06"}},
+			Behaves:  map[conformance.Profile]bool{conformance.Deferred: false}},
+	}
+}
+
+// has reports whether the provider was built with flaw f.
+func (o Options) has(f Flaw) bool { return o.flaw == f }
