@@ -31,20 +31,39 @@ func (sp *spec) labels() []string {
 	return labels
 }
 
-// Check runs every spec against the provider cfg describes, without Ginkgo,
-// and returns one Result per spec. It is what the kill matrix, the
-// exploration and the benchmarks use; in a test, Run is the entry point.
-func Check(ctx context.Context, cfg Config) ([]Result, error) {
+// Check runs the specs against the provider cfg describes, without Ginkgo,
+// and returns one Result per spec: every spec, or with rule IDs given only
+// the specs that judge one of them. It is what the kill matrix and the
+// benchmarks use; in a test, Run is the entry point.
+func Check(ctx context.Context, cfg Config, rules ...string) ([]Result, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
 	var out []Result
 	for _, sp := range allSpecs() {
+		if len(rules) > 0 && !slices.ContainsFunc(sp.rules, func(id string) bool { return slices.Contains(rules, id) }) {
+			continue
+		}
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
 		out = append(out, sp.run(ctx, cfg))
 	}
 	return out, nil
+}
+
+// FailedRules returns the IDs of the rules that results found broken, in
+// the order of RULES.md.
+func FailedRules(results []Result) []string {
+	var out []string
+	for _, r := range Rules {
+		for _, x := range results {
+			if slices.Contains(x.Failed, r.ID) {
+				out = append(out, r.ID)
+				break
+			}
+		}
+	}
+	return out
 }

@@ -147,9 +147,6 @@ func (s *store) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 		}
 		return 0, err
 	}
-	if st.opts.has(NoSTLT) {
-		return mapi.LogoffComplete, nil // Flaw: does nothing.
-	}
 	out, err := st.storeLogoff(flags)
 	if err == nil && st.opts.has(StoreLogoffEndsStore) {
 		st.end() // Flaw: ends the store while references are held.
@@ -174,6 +171,10 @@ func (st *state) storeLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 			return mapi.LogoffComplete, nil // Flaw: answers as if alive.
 		}
 		return 0, mapi.ErrInvalidObject
+	}
+	if st.opts.has(NoSTLT) {
+		st.mu.Unlock()
+		return mapi.LogoffComplete, nil // Flaw: does nothing.
 	}
 	if st.deferred {
 		st.requested, st.pending = true, flags

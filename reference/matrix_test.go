@@ -1,0 +1,85 @@
+package reference_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/reference"
+)
+
+var update = flag.Bool("update", false, "rewrite the generated files under docs/")
+
+// TestKillMatrix runs the conformance suite against every known-bad
+// provider and requires each to fail exactly the rules it declares, and the
+// reference provider to fail none.
+func TestKillMatrix(t *testing.T) {
+	m, err := reference.KillMatrix(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range m.Rows {
+		for _, id := range m.Rules {
+			switch row.Cells[id] {
+			case reference.Survived:
+				t.Errorf("%s (%s profile) declares %s broken, but no spec failed it", row.Provider, row.Profile, id)
+			case reference.Unexpected:
+				t.Errorf("%s (%s profile) fails %s, which it does not declare:\n%s", row.Provider, row.Profile, id,
+					strings.Join(row.Messages(id), "\n\n"))
+			}
+		}
+	}
+	for _, id := range m.Rules {
+		killers := m.KilledBy(id)
+		_, unbreakable := reference.Unbreakable[id]
+		switch {
+		case len(killers) == 0 && !unbreakable:
+			t.Errorf("no known-bad provider kills %s", id)
+		case len(killers) > 0 && unbreakable:
+			t.Errorf("%s is listed as unbreakable, but %s kill it", id, strings.Join(killers, ", "))
+		}
+	}
+	compareGenerated(t, "../docs/killmatrix.json", m.JSON())
+	compareGenerated(t, "../docs/killmatrix.md", []byte(m.Markdown()))
+}
+
+// compareGenerated fails when a generated file is stale, or rewrites it
+// with -update.
+func compareGenerated(t *testing.T, path string, want []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("%s is stale: run `go test ./reference -run TestKillMatrix -update` (or `make generate`)", path)
+	}
+}
+
+// The racy provider must be caught on every run, not by luck.
+func TestRacyRefCountCaughtEveryRun(t *testing.T) {
+	var bad reference.Bad
+	for _, b := range reference.KnownBad() {
+		if b.Flaw == reference.RacyRefCount {
+			bad = b
+		}
+	}
+	for i := range 20 {
+		for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {
+			res, err := conformance.Check(context.Background(), bad.Config(p), "RB-01")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := conformance.FailedRules(res); len(got) != 1 || got[0] != "RB-01" {
+				t.Fatalf("run %d, %s profile: failed rules %v, want [RB-01]", i, p, got)
+			}
+		}
+	}
+}
