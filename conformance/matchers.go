@@ -107,7 +107,11 @@ func HaveCallCount(s trace.Selector, n int) types.GomegaMatcher {
 		if len(got) == 0 {
 			return false, "it was never called", nil
 		}
-		return false, fmt.Sprintf("called %s (%s)", times(len(got)), seqs(got)), mark(nil, s.String(), got...)
+		marks := map[int]string{}
+		for i, e := range got {
+			marks[e.Seq] = fmt.Sprintf("call %d of %d", i+1, len(got))
+		}
+		return false, fmt.Sprintf("called %s (%s)", times(len(got)), seqs(got)), marks
 	}}
 }
 

@@ -1,0 +1,75 @@
+// Package ginkgocheck runs the suite's Ginkgo tree against a known-bad
+// provider and checks what a provider author would see: the spec fails,
+// names the rule, and the label filter and the report work.
+package ginkgocheck
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/reference"
+)
+
+// failRecorder stands in for *testing.T so that the expected failures do not
+// fail this test.
+type failRecorder struct{ failed bool }
+
+func (f *failRecorder) Fail() { f.failed = true }
+
+func TestGinkgoTreeFailsABadProvider(t *testing.T) {
+	var bad reference.Bad
+	for _, b := range reference.KnownBad() {
+		if b.Name == "no-stlt" {
+			bad = b
+		}
+	}
+	conformance.Describe(bad.Config(conformance.Immediate))
+	var report ginkgo.Report
+	ginkgo.ReportAfterSuite("capture", func(r ginkgo.Report) { report = r })
+
+	suite, reporter := ginkgo.GinkgoConfiguration()
+	suite.LabelFilter = "STLT-01 || SD-01"
+	reporter.Succinct = true
+	rec := &failRecorder{}
+	ginkgo.RunSpecs(rec, "ginkgocheck", suite, reporter)
+
+	if !rec.failed {
+		t.Fatal("the suite passed a provider that never calls StoreLogoffTransports")
+	}
+	ran, failed := 0, 0
+	for _, sr := range report.SpecReports {
+		if sr.LeafNodeType != types.NodeTypeIt || sr.State == types.SpecStateSkipped {
+			continue
+		}
+		ran++
+		labels := strings.Join(sr.Labels(), " ")
+		if !strings.Contains(labels, "STLT-01") && !strings.Contains(labels, "SD-01") {
+			t.Errorf("the label filter let %q (%s) through", sr.LeafNodeText, labels)
+		}
+		if sr.State == types.SpecStateFailed {
+			failed++
+			msg := sr.Failure.Message
+			for _, want := range []string{"STLT-01 (must)", "exactly once per shutdown", "Source: shutting-down-a-message-store-provider.md",
+				"Expected: IMAPISupport::StoreLogoffTransports called exactly once", "Actual:   it was never called", "Call sequence:"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("failure of %q does not say %q:\n%s", sr.LeafNodeText, want, msg)
+				}
+			}
+		}
+	}
+	// Six STLT-01 specs (one per path) fail; the two SD-01 specs pass.
+	if ran != 8 || failed != 6 {
+		t.Errorf("ran %d specs, %d failed; want 8 and 6", ran, failed)
+	}
+	rep := conformance.Summarize(report)
+	text := rep.String()
+	for _, want := range []string{"no-stlt (immediate profile)", "STLT-01  must            FAIL     6 of 6 failed", "SD-01    does            pass     2"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report does not say %q:\n%s", want, text)
+		}
+	}
+}

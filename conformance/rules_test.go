@@ -1,0 +1,105 @@
+package conformance
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/rules.md")
+
+// rulesMD is the requirements document, beside the checkout as CI lays it out.
+const rulesMD = "../../shared/spec/RULES.md"
+
+// The rule table is RULES.md, transcribed: same IDs in the same order, same
+// strengths, same sentences (without Markdown's backquotes).
+func TestRulesMatchRequirements(t *testing.T) {
+	doc, err := os.ReadFile(rulesMD)
+	if err != nil {
+		t.Skipf("the requirements document is not beside the checkout (%v); CI has it", err)
+	}
+	row := regexp.MustCompile(`^\| ([A-Z]+-\d+) \| (.*?) \| (.*?) \|`)
+	var ids []string
+	for _, line := range strings.Split(string(doc), "\n") {
+		m := row.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		id, text, strength := m[1], strings.ReplaceAll(m[2], "`", ""), m[3]
+		ids = append(ids, id)
+		r, ok := RuleByID(id)
+		if !ok {
+			t.Errorf("RULES.md has %s, the rule table does not", id)
+			continue
+		}
+		if r.Text != text {
+			t.Errorf("%s: the rule table says\n  %q\nRULES.md says\n  %q", id, r.Text, text)
+		}
+		for _, st := range r.Strength {
+			if !strings.Contains(strength, string(st)) {
+				t.Errorf("%s: strength %q is not in RULES.md's %q", id, st, strength)
+			}
+		}
+	}
+	if len(ids) != len(Rules) {
+		t.Errorf("RULES.md has %d rules, the rule table %d", len(ids), len(Rules))
+	}
+	for i := range min(len(ids), len(Rules)) {
+		if ids[i] != Rules[i].ID {
+			t.Errorf("rule %d: RULES.md has %s, the rule table %s", i+1, ids[i], Rules[i].ID)
+			break
+		}
+	}
+}
+
+// Every rule has a spec, every spec names only known rules, and the
+// catalogue in docs/ is what the spec table says.
+func TestCatalogue(t *testing.T) {
+	checked := map[string]int{}
+	texts := map[string]bool{}
+	for _, sp := range allSpecs() {
+		if texts[sp.section+sp.text] {
+			t.Errorf("two specs are called %q", sp.text)
+		}
+		texts[sp.section+sp.text] = true
+		for _, id := range sp.rules {
+			r, ok := RuleByID(id)
+			if !ok {
+				t.Errorf("spec %q names unknown rule %s", sp.text, id)
+			}
+			if id == sp.rules[0] && r.Section != sp.section {
+				t.Errorf("spec %q of section %s is filed under %s of section %s", sp.text, sp.section, id, r.Section)
+			}
+			checked[id]++
+		}
+	}
+	for _, r := range Rules {
+		if checked[r.ID] == 0 {
+			t.Errorf("no spec checks %s", r.ID)
+		}
+	}
+	want := []byte(Catalogue())
+	const path = "../docs/rules.md"
+	if *update {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("%s is stale: run `go test ./conformance -run TestCatalogue -update` (or `make generate`)", path)
+	}
+}
+
+func TestLabels(t *testing.T) {
+	for _, sp := range allSpecs() {
+		for _, l := range sp.labels() {
+			if strings.ContainsAny(l, "&|!,()/ :") {
+				t.Errorf("spec %q: label %q is not a valid Ginkgo label", sp.text, l)
+			}
+		}
+	}
+}
