@@ -9,7 +9,7 @@ test:
 
 # The conformance suite against the reference provider, with its report.
 conformance:
-	go tool ginkgo ./suites/reference
+	go tool ginkgo ./suites/...
 
 # Regenerate the mocks and the generated docs.
 generate:

@@ -1,5 +1,7 @@
 package conformance
 
+//go:generate go test -run TestCatalogue -update .
+
 import (
 	"fmt"
 	"strings"

@@ -1,5 +1,7 @@
 package reference
 
+//go:generate go test -run TestKillMatrix -update .
+
 import (
 	"context"
 	"encoding/json"
