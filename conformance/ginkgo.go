@@ -56,7 +56,7 @@ func Describe(cfg Config) bool {
 			ginkgo.It("has a valid Config", func() { ginkgo.Fail(err.Error()) })
 			return
 		}
-		specs := allSpecs()
+		specs, rs := allSpecs(), &runState{}
 		timeout := max(time.Minute, 30*cfg.CallTimeout)
 		for _, sec := range sectionOrder {
 			ginkgo.Context(sec+". "+Sections[sec], func() {
@@ -65,7 +65,7 @@ func Describe(cfg Config) bool {
 						continue
 					}
 					ginkgo.It(sp.text, ginkgo.Label(sp.labels()...), ginkgo.SpecTimeout(timeout), func(ctx ginkgo.SpecContext) {
-						r := sp.run(ctx, cfg)
+						r := sp.run(ctx, cfg, rs)
 						b, _ := json.Marshal(r)
 						ginkgo.AddReportEntry(reportEntry, string(b), ginkgo.ReportEntryVisibilityNever)
 						switch {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/onsi/gomega/types"
 
@@ -93,6 +94,7 @@ type H struct {
 	cfg    Config
 	ctx    context.Context
 	spec   *spec
+	run    *runState
 	m      *mapisim.MAPI // the provider most recently started
 	all    []*mapisim.MAPI
 	faults int // faults already reported
@@ -116,6 +118,7 @@ func (h *H) start(opts mapisim.Options) (*mapisim.MAPI, *mapisim.Store) {
 	}
 	h.m = mapisim.New(p, opts)
 	h.all = append(h.all, h.m)
+	h.run.add(h.spec.text, h.m)
 	h.faults = 0
 	return h.m, h.logon()
 }
@@ -251,8 +254,33 @@ func (h *H) judges(id string) bool {
 // deferred reports whether the provider declares the deferred profile.
 func (h *H) deferred() bool { return h.cfg.Profile == Deferred }
 
+// runState is what the specs of one run (one Describe, one Check) share:
+// every simulated MAPI they made, so that the last spec can look for calls a
+// provider made after its spec ended.
+type runState struct {
+	mu  sync.Mutex
+	all []started
+}
+
+type started struct {
+	spec string
+	m    *mapisim.MAPI
+}
+
+func (rs *runState) add(spec string, m *mapisim.MAPI) {
+	rs.mu.Lock()
+	rs.all = append(rs.all, started{spec, m})
+	rs.mu.Unlock()
+}
+
+func (rs *runState) started() []started {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return append([]started(nil), rs.all...)
+}
+
 // run runs the spec against a fresh provider of cfg, which has its defaults.
-func (sp *spec) run(ctx context.Context, cfg Config) (r Result) {
+func (sp *spec) run(ctx context.Context, cfg Config, rs *runState) (r Result) {
 	r = Result{Provider: cfg.Name, Profile: cfg.Profile, Section: sp.section, Spec: sp.text, Rules: sp.rules}
 	for _, n := range sp.needs {
 		if why := n(cfg); why != "" {
@@ -260,7 +288,7 @@ func (sp *spec) run(ctx context.Context, cfg Config) (r Result) {
 			return r
 		}
 	}
-	h := &H{cfg: cfg, ctx: ctx, spec: sp}
+	h := &H{cfg: cfg, ctx: ctx, spec: sp, run: rs}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {

@@ -401,3 +401,14 @@ func HaveSameCallsAs(want []trace.Event) types.GomegaMatcher {
 func callShape(e trace.Event) string {
 	return fmt.Sprintf("%s → %s(%s)", e.Caller, e.Name(), argList(e))
 }
+
+// described prefixes a matcher's failure message, e.g. with the spec whose
+// trace it judged.
+type described struct {
+	prefix string
+	types.GomegaMatcher
+}
+
+func (d *described) FailureMessage(actual any) string {
+	return d.prefix + d.GomegaMatcher.FailureMessage(actual)
+}

@@ -102,19 +102,29 @@ var (
 // supportGone selects the provider's Release of the support that brings its
 // references back to where they were before logon: from then on the support
 // is gone, whatever the provider does next.
-type supportGone struct{}
+// Object names the support ("support", "support 2"); "" is the first.
+type supportGone struct{ object string }
 
-func (supportGone) String() string {
-	return "the IMAPISupport::Release that drops the provider's last reference"
+func (g supportGone) name() string {
+	if g.object == "" {
+		return "support"
+	}
+	return g.object
 }
 
-func (supportGone) Select(evs []trace.Event) []trace.Event {
+func (g supportGone) String() string {
+	return "the IMAPISupport::Release that drops the provider's last reference on " + g.name()
+}
+
+func (g supportGone) Select(evs []trace.Event) []trace.Event {
 	n := 0
+	addRef, release := trace.SupportAddRef, trace.SupportRelease
+	addRef.Object, release.Object = g.name(), g.name()
 	for _, e := range evs {
 		switch {
-		case trace.SupportAddRef.Matches(e):
+		case addRef.Matches(e):
 			n++
-		case trace.SupportRelease.Matches(e):
+		case release.Matches(e):
 			n--
 			if n <= 0 {
 				return []trace.Event{e}

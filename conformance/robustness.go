@@ -1,6 +1,9 @@
 package conformance
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
@@ -55,4 +58,40 @@ func robustness() []*spec {
 			}})
 	}
 	return out
+}
+
+// lateCallWindow is how long the last spec waits for calls from goroutines
+// that a provider left running: one that keeps calling shows up at once.
+const lateCallWindow = 20 * time.Millisecond
+
+// lateCalls is the last spec of a run. Every other spec ends by shutting its
+// provider down; a provider that goes on calling MAPI from a goroutine of
+// its own does so after its spec was judged. This spec waits a moment, then
+// looks at the calls of every provider the run started.
+func lateCalls() *spec {
+	return &spec{section: "H", rules: []string{"RL-03", "SS-03"},
+		text: "after every other spec: no provider called the support after releasing it, or MAPI after its final Release",
+		body: func(h *H) {
+			time.Sleep(lateCallWindow)
+			for _, st := range h.run.started() {
+				if st.m == h.m {
+					continue
+				}
+				evs := st.m.Trace().Events()
+				in := fmt.Sprintf("In the spec %q:\n", st.spec)
+				supports := map[string]bool{}
+				for _, e := range trace.Select(evs, trace.SupportRelease) {
+					supports[e.Object] = true
+				}
+				for name := range supports {
+					gone := supportGone{object: name}
+					if len(gone.Select(evs)) > 0 {
+						h.judge("RL-03", evs, &described{in, HaveNoCallAfter(trace.Call{Iface: "IMAPISupport", Object: name}, gone)})
+					}
+				}
+				if len(trace.Select(evs, trace.ProviderRelease)) > 0 {
+					h.judge("SS-03", evs, &described{in, HaveNoCallAfter(anySupportCall, trace.ProviderRelease)})
+				}
+			}
+		}}
 }

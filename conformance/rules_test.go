@@ -70,7 +70,9 @@ func TestCatalogue(t *testing.T) {
 			if !ok {
 				t.Errorf("spec %q names unknown rule %s", sp.text, id)
 			}
-			if id == sp.rules[0] && r.Section != sp.section {
+			// Section H (robustness) judges other sections' rules under
+			// concurrency and after the fact.
+			if id == sp.rules[0] && r.Section != sp.section && sp.section != "H" {
 				t.Errorf("spec %q of section %s is filed under %s of section %s", sp.text, sp.section, id, r.Section)
 			}
 			checked[id]++

@@ -12,7 +12,7 @@ var sectionOrder = []string{"A", "B", "C", "D", "E", "F", "G", "H"}
 // table on every call, so that nothing is registered or shared at import.
 func allSpecs() []*spec {
 	return slices.Concat(waysIn(), storeLogoffTransports(), storeLogoff(), release(),
-		teardown(), logonBookkeeping(), sessionShutdown(), robustness())
+		teardown(), logonBookkeeping(), sessionShutdown(), robustness(), []*spec{lateCalls()})
 }
 
 // labels are the Ginkgo labels of a spec: its rule IDs, its section and the
@@ -41,6 +41,7 @@ func Check(ctx context.Context, cfg Config, rules ...string) ([]Result, error) {
 		return nil, err
 	}
 	var out []Result
+	rs := &runState{}
 	for _, sp := range allSpecs() {
 		if len(rules) > 0 && !slices.ContainsFunc(sp.rules, func(id string) bool { return slices.Contains(rules, id) }) {
 			continue
@@ -48,7 +49,7 @@ func Check(ctx context.Context, cfg Config, rules ...string) ([]Result, error) {
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		out = append(out, sp.run(ctx, cfg))
+		out = append(out, sp.run(ctx, cfg, rs))
 	}
 	return out, nil
 }
