@@ -152,10 +152,12 @@ func (h *H) logon() *mapisim.Store {
 func (h *H) drive(f func()) {
 	if err := h.m.Run(h.ctx, h.cfg.CallTimeout, f); err != nil {
 		var hang *mapisim.Hang
+		msg := err.Error()
 		if errors.As(err, &hang) {
 			h.hung = true
+			msg += reentryHint(h.m.Trace().Events(), hang.Call)
 		}
-		h.fatal(err.Error())
+		h.fatal(msg)
 	}
 	if fs := h.m.Faults(); len(fs) > h.faults {
 		h.faults = len(fs)
@@ -166,6 +168,19 @@ func (h *H) drive(f func()) {
 		}
 		h.fatal(msg)
 	}
+}
+
+// reentryHint explains a hang in a call MAPI made from inside one of the
+// provider's own calls, the classic deadlock of a provider that holds a lock
+// while it releases the support.
+func reentryHint(evs []trace.Event, hung trace.Event) string {
+	for _, outer := range evs {
+		if outer.Dir == trace.ToProvider && !outer.Done() && outer.Seq != hung.Seq && outer.Encloses(hung) {
+			return fmt.Sprintf(".\nMAPI made this call from inside #%d %s, which has not returned: a provider that holds a lock "+
+				"there while it calls the support deadlocks when MAPI calls back into it", outer.Seq, outer.Name())
+		}
+	}
+	return ""
 }
 
 // providerStack trims a recovered panic's stack to the frames below the

@@ -237,9 +237,14 @@ func HaveNoCallAfter(s trace.Selector, after trace.Selector) types.GomegaMatcher
 }
 
 func describeCalls(evs []trace.Event) string {
-	parts := make([]string, len(evs))
+	const most = 4
+	var parts []string
 	for i, e := range evs {
-		parts[i] = fmt.Sprintf("#%d %s", e.Seq, e.Name())
+		if i == most {
+			parts = append(parts, fmt.Sprintf("and %d more", len(evs)-most))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("#%d %s", e.Seq, e.Name()))
 	}
 	return strings.Join(parts, ", ")
 }

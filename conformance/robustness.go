@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/onsi/gomega/types"
+
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
@@ -73,24 +75,42 @@ func lateCalls() *spec {
 		text: "after every other spec: no provider called the support after releasing it, or MAPI after its final Release",
 		body: func(h *H) {
 			time.Sleep(lateCallWindow)
+			type offence struct {
+				spec string
+				evs  []trace.Event
+				m    types.GomegaMatcher
+			}
+			found := map[string][]offence{}
 			for _, st := range h.run.started() {
 				if st.m == h.m {
 					continue
 				}
 				evs := st.m.Trace().Events()
-				in := fmt.Sprintf("In the spec %q:\n", st.spec)
+				check := func(id string, m types.GomegaMatcher) {
+					if ok, _ := m.Match(evs); !ok {
+						found[id] = append(found[id], offence{st.spec, evs, m})
+					}
+				}
 				supports := map[string]bool{}
 				for _, e := range trace.Select(evs, trace.SupportRelease) {
 					supports[e.Object] = true
 				}
 				for name := range supports {
-					gone := supportGone{object: name}
-					if len(gone.Select(evs)) > 0 {
-						h.judge("RL-03", evs, &described{in, HaveNoCallAfter(trace.Call{Iface: "IMAPISupport", Object: name}, gone)})
-					}
+					check("RL-03", HaveNoCallAfter(trace.Call{Iface: "IMAPISupport", Object: name}, supportGone{object: name}))
 				}
 				if len(trace.Select(evs, trace.ProviderRelease)) > 0 {
-					h.judge("SS-03", evs, &described{in, HaveNoCallAfter(anySupportCall, trace.ProviderRelease)})
+					check("SS-03", HaveNoCallAfter(anySupportCall, trace.ProviderRelease))
+				}
+			}
+			// One example per rule is enough to read; the count says how
+			// widespread it is.
+			for _, id := range []string{"RL-03", "SS-03"} {
+				if offs := found[id]; len(offs) > 0 {
+					prefix := fmt.Sprintf("In the spec %q", offs[0].spec)
+					if len(offs) > 1 {
+						prefix += fmt.Sprintf(" (and %d other specs)", len(offs)-1)
+					}
+					h.judge(id, offs[0].evs, &described{prefix + ":\n", offs[0].m})
 				}
 			}
 		}}

@@ -1,0 +1,158 @@
+package reference
+
+import (
+	"sync"
+	"time"
+
+	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// A Hostile provider is the reference provider wrapped so that one call
+// misbehaves in a way that stops the suite from judging at all: it panics,
+// blocks forever, deadlocks, returns nil or an error, or goes on calling MAPI
+// from a goroutine after shutdown. The suite must report each as a failing
+// spec, naming the call, and go on; the tests in hostile_test.go prove it.
+type Hostile struct {
+	Name string
+	Doc  string
+	Call string // the call that misbehaves, as the failure names it
+	act  act
+}
+
+type act int
+
+const (
+	panicLogon act = iota + 1
+	panicStoreLogoff
+	panicStoreRelease
+	panicLogoff
+	panicShutdown
+	hangStoreLogoff
+	hangLogoff
+	deadlockOnReentry
+	nilStore
+	nilObject
+	errorLogon
+	lateGoroutine
+)
+
+// HostileProviders lists the hostile providers.
+func HostileProviders() []Hostile {
+	return []Hostile{
+		{"panic-in-logon", "IMSProvider::Logon panics", "IMSProvider::Logon", panicLogon},
+		{"panic-in-storelogoff", "IMsgStore::StoreLogoff panics", "IMsgStore::StoreLogoff", panicStoreLogoff},
+		{"panic-in-release", "the store's Release panics", "IMsgStore::Release", panicStoreRelease},
+		{"panic-in-logoff", "IMSLogon::Logoff panics inside MAPI's teardown", "IMSLogon::Logoff", panicLogoff},
+		{"panic-in-shutdown", "IMSProvider::Shutdown panics", "IMSProvider::Shutdown", panicShutdown},
+		{"hang-in-storelogoff", "IMsgStore::StoreLogoff blocks forever", "IMsgStore::StoreLogoff", hangStoreLogoff},
+		{"hang-in-logoff", "IMSLogon::Logoff blocks forever inside MAPI's teardown", "IMSLogon::Logoff", hangLogoff},
+		{"deadlock-on-reentry", "the store's Release holds a lock while it releases the support, and IMSLogon::Logoff, which MAPI calls from inside that Release, takes the same lock", "IMSLogon::Logoff", deadlockOnReentry},
+		{"nil-store", "IMSProvider::Logon returns S_OK and a nil store", "IMSProvider::Logon", nilStore},
+		{"nil-object", "IMsgStore::OpenEntry returns S_OK and a nil object", "IMsgStore::OpenEntry", nilObject},
+		{"error-from-logon", "IMSProvider::Logon fails with MAPI_E_CALL_FAILED", "IMSProvider::Logon", errorLogon},
+		{"late-goroutine", "after Shutdown, a goroutine of the provider's goes on updating the status row", "IMAPISupport::ModifyStatusRow", lateGoroutine},
+	}
+}
+
+// Config is the hostile provider's adapter, in the immediate profile.
+func (h Hostile) Config() conformance.Config {
+	cfg := Config(Options{StatusRow: true})
+	cfg.Name = h.Name
+	cfg.NewProvider = func() (mapi.IMSProvider, error) {
+		return &hostileProvider{Provider: New(Options{StatusRow: true}), act: h.act}, nil
+	}
+	return cfg
+}
+
+type hostileProvider struct {
+	*Provider
+	act act
+	mu  sync.Mutex // the lock deadlockOnReentry takes twice
+	sup mapi.IMAPISupport
+}
+
+func (p *hostileProvider) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	switch p.act {
+	case panicLogon:
+		panic("hostile provider: Logon")
+	case errorLogon:
+		return nil, nil, mapi.ErrCallFailed
+	}
+	p.sup = sup
+	l, s, err := p.Provider.Logon(sup, profile, flags)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.act == nilStore {
+		return l, nil, nil
+	}
+	return &hostileLogon{l, p}, &hostileStore{s, p}, nil
+}
+
+func (p *hostileProvider) Shutdown(flags mapi.ReservedFlags) error {
+	switch p.act {
+	case panicShutdown:
+		panic("hostile provider: Shutdown")
+	case lateGoroutine:
+		sup := p.sup
+		go func() {
+			for range 50 {
+				time.Sleep(time.Millisecond)
+				sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "still here"}, mapi.StatusRowUpdate)
+			}
+		}()
+	}
+	return p.Provider.Shutdown(flags)
+}
+
+type hostileStore struct {
+	mapi.IMsgStore
+	p *hostileProvider
+}
+
+func (s *hostileStore) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
+	switch s.p.act {
+	case panicStoreLogoff:
+		panic("hostile provider: StoreLogoff")
+	case hangStoreLogoff:
+		select {}
+	}
+	return s.IMsgStore.StoreLogoff(flags)
+}
+
+func (s *hostileStore) Release() uint32 {
+	switch s.p.act {
+	case panicStoreRelease:
+		panic("hostile provider: Release")
+	case deadlockOnReentry:
+		s.p.mu.Lock()
+		defer s.p.mu.Unlock()
+	}
+	return s.IMsgStore.Release()
+}
+
+func (s *hostileStore) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
+	if s.p.act == nilObject {
+		return nil, nil
+	}
+	return s.IMsgStore.OpenEntry(id)
+}
+
+type hostileLogon struct {
+	mapi.IMSLogon
+	p *hostileProvider
+}
+
+func (l *hostileLogon) Logoff(flags mapi.ReservedFlags) error {
+	switch l.p.act {
+	case panicLogoff:
+		panic("hostile provider: Logoff")
+	case hangLogoff:
+		select {}
+	case deadlockOnReentry:
+		l.p.mu.Lock()
+		defer l.p.mu.Unlock()
+	}
+	return l.IMSLogon.Logoff(flags)
+}
