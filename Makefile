@@ -19,5 +19,9 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^mocks/')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
 
+# Speed goals: lifecycles per second per core (BenchmarkLifecycle,
+# BenchmarkExplore: at least 100,000), the conformance run against the
+# Ginkgo floor (BenchmarkGinkgoRunVsFloor: at most 3x), allocations.
 bench:
-	go test -run '^$$' -bench . -benchmem ./...
+	go test -run '^$$' -bench 'Lifecycle|Explore|Check' -benchmem -cpu 1 ./reference
+	go test -run '^$$' -bench GinkgoRunVsFloor -benchtime 1x ./conformance/internal/benchrun

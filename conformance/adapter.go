@@ -62,6 +62,14 @@ type Config struct {
 	// naming the call in progress. Default 2s.
 	CallTimeout time.Duration
 
+	// Explore is how many random lifecycles the explore spec runs (default
+	// 50); a negative number turns the exploration off.
+	Explore int
+
+	// Seed is the first lifecycle's seed; 0 picks one from the clock. A
+	// failing exploration prints the seed that replays it.
+	Seed uint64
+
 	// Strict turns the "may" rules (SL-03, RL-04) from reports into
 	// failures, and makes SL-03 accept only MAPI_E_INVALID_PARAMETER and
 	// MAPI_E_UNKNOWN_FLAGS for invalid flags.
@@ -122,6 +130,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.CallTimeout <= 0 {
 		c.CallTimeout = 2 * time.Second
+	}
+	if c.Explore == 0 {
+		c.Explore = 50
 	}
 	if c.Capabilities.Subobject != "" && !c.Capabilities.Objects {
 		return c, fmt.Errorf("conformance: Capabilities.Subobject needs Capabilities.Objects")

@@ -24,6 +24,7 @@ type spec struct {
 	text    string   // what the spec does, as Ginkgo prints it
 	rules   []string // the rule IDs it judges
 	needs   []need   // capabilities it needs
+	explore bool     // the exploration: run by Describe, not by Check
 	body    func(h *H)
 }
 
@@ -99,6 +100,7 @@ type H struct {
 	all    []*mapisim.MAPI
 	faults int // faults already reported
 	hung   bool
+	snap   []trace.Event // the trace as expect last saw it
 
 	failures []string // messages of failed checks
 	failed   []string // their rule IDs
@@ -116,7 +118,7 @@ func (h *H) start(opts mapisim.Options) (*mapisim.MAPI, *mapisim.Store) {
 	if err != nil {
 		h.fatal(fmt.Sprintf("Config.NewProvider failed: %v", err))
 	}
-	h.m = mapisim.New(p, opts)
+	h.m, h.snap = mapisim.New(p, opts), nil
 	h.all = append(h.all, h.m)
 	h.run.add(h.spec.text, h.m)
 	h.faults = 0
@@ -130,7 +132,7 @@ func (h *H) newProvider() (p mapi.IMSProvider, err error) {
 		}
 	}()
 	p, err = h.cfg.NewProvider()
-	if err == nil && (p == nil || fmt.Sprint(p) == "<nil>") {
+	if err == nil && mapisim.IsNil(p) {
 		err = errors.New("returned a nil provider")
 	}
 	return p, err
@@ -200,9 +202,13 @@ func providerStack(stack string) string {
 // and ends the body.
 func (h *H) fatal(what string) {
 	msg := fmt.Sprintf("%s could not be judged: %s", strings.Join(h.spec.rules, ", "), what)
-	for _, id := range h.spec.rules {
-		if r, ok := RuleByID(id); ok {
-			msg += "\n\n" + r.String()
+	if h.spec.explore {
+		msg = "The exploration stopped: " + what
+	} else {
+		for _, id := range h.spec.rules {
+			if r, ok := RuleByID(id); ok {
+				msg += "\n\n" + r.String()
+			}
 		}
 	}
 	if h.m != nil {
@@ -228,7 +234,10 @@ func (h *H) fatal(what string) {
 // every rule it finds broken. A "may" rule's failure is a note unless the
 // config is strict.
 func (h *H) expect(id string, m types.GomegaMatcher) bool {
-	return h.judge(id, h.m.Trace(), m)
+	if h.snap == nil || len(h.snap) != h.m.Trace().Len() {
+		h.snap = h.m.Trace().Events()
+	}
+	return h.judge(id, h.snap, m)
 }
 
 func (h *H) judge(id string, actual any, m types.GomegaMatcher) bool {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -35,20 +36,36 @@ func Summarize(r ginkgo.Report) Report {
 				rep.Results = append(rep.Results, res)
 			}
 		}
-		if !found && slices.Contains(sr.ContainerHierarchyLabels[0], "mapiconf") && sr.State.Is(types.SpecStateFailureStates) {
-			// Ginkgo ended the spec before it could record its Result
-			// (its SpecTimeout, an interrupt): every rule it judges failed.
-			var ids []string
-			for _, l := range sr.Labels() {
-				if _, ok := RuleByID(l); ok {
-					ids = append(ids, l)
-				}
-			}
-			rep.Results = append(rep.Results, Result{Spec: sr.LeafNodeText, Rules: ids, Status: Failed, Failed: ids, Message: sr.Failure.Message})
+		if found || len(sr.ContainerHierarchyTexts) == 0 || !slices.Contains(sr.ContainerHierarchyLabels[0], "mapiconf") {
+			continue
 		}
+		// A spec with no Result entry passed plainly, or Ginkgo ended it
+		// before it could record one (its SpecTimeout, an interrupt).
+		res := Result{Spec: sr.LeafNodeText, Status: Passed}
+		if m := containerTitle.FindStringSubmatch(sr.ContainerHierarchyTexts[0]); m != nil {
+			res.Provider, res.Profile = m[1], Profile(m[2])
+		}
+		if len(sr.ContainerHierarchyTexts) > 1 {
+			res.Section = strings.SplitN(sr.ContainerHierarchyTexts[1], ".", 2)[0]
+		}
+		for _, l := range sr.Labels() {
+			if _, ok := RuleByID(l); ok {
+				res.Rules = append(res.Rules, l)
+			}
+		}
+		switch {
+		case sr.State.Is(types.SpecStateFailureStates):
+			res.Status, res.Failed, res.Message = Failed, res.Rules, sr.Failure.Message
+		case sr.State == types.SpecStateSkipped:
+			res.Status = Skipped
+		}
+		rep.Results = append(rep.Results, res)
 	}
 	return rep
 }
+
+// containerTitle reads back what Describe writes as the container's text.
+var containerTitle = regexp.MustCompile(`^mapiconf: (.*) \((immediate|deferred) profile\)$`)
 
 // RuleStatus is how one rule fared against one provider.
 type RuleStatus string

@@ -12,7 +12,7 @@ var sectionOrder = []string{"A", "B", "C", "D", "E", "F", "G", "H"}
 // table on every call, so that nothing is registered or shared at import.
 func allSpecs() []*spec {
 	return slices.Concat(waysIn(), storeLogoffTransports(), storeLogoff(), release(),
-		teardown(), logonBookkeeping(), sessionShutdown(), robustness(), []*spec{lateCalls()})
+		teardown(), logonBookkeeping(), sessionShutdown(), robustness(), []*spec{exploreSpec(), lateCalls()})
 }
 
 // labels are the Ginkgo labels of a spec: its rule IDs, its section and the
@@ -32,8 +32,8 @@ func (sp *spec) labels() []string {
 }
 
 // Check runs the specs against the provider cfg describes, without Ginkgo,
-// and returns one Result per spec: every spec, or with rule IDs given only
-// the specs that judge one of them. It is what the kill matrix and the
+// and returns one Result per spec: every spec but the exploration (see
+// Explore), or with rule IDs given only the specs that judge one of them. It is what the kill matrix and the
 // benchmarks use; in a test, Run is the entry point.
 func Check(ctx context.Context, cfg Config, rules ...string) ([]Result, error) {
 	cfg, err := cfg.withDefaults()
@@ -43,6 +43,9 @@ func Check(ctx context.Context, cfg Config, rules ...string) ([]Result, error) {
 	var out []Result
 	rs := &runState{}
 	for _, sp := range allSpecs() {
+		if sp.explore {
+			continue // Explore runs it
+		}
 		if len(rules) > 0 && !slices.ContainsFunc(sp.rules, func(id string) bool { return slices.Contains(rules, id) }) {
 			continue
 		}

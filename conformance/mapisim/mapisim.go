@@ -13,6 +13,7 @@ package mapisim
 
 import (
 	"fmt"
+	"reflect"
 	"runtime/debug"
 	"sync"
 
@@ -151,7 +152,21 @@ func (m *MAPI) Logon() (*Store, error) {
 	return s, nil
 }
 
-func isNil(v any) bool { return v == nil || fmt.Sprint(v) == "<nil>" }
+// isNil reports whether v is nil, also when it is an interface holding a nil
+// pointer, which a provider returns when it forgets to return its object.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// IsNil reports whether v is nil or an interface holding a nil pointer.
+func IsNil(v any) bool { return isNil(v) }
 
 func objName(v any, name string) string {
 	if isNil(v) {

@@ -140,6 +140,9 @@ type Trace struct {
 // Seq, At and Ret are set by the trace.
 func (t *Trace) Begin(e Event) int {
 	t.mu.Lock()
+	if t.events == nil {
+		t.events = make([]Event, 0, 32) // a lifecycle's worth
+	}
 	t.clock++
 	e.At, e.Ret = t.clock, 0
 	e.Seq = len(t.events) + 1
@@ -171,6 +174,17 @@ func (t *Trace) Events() []Event {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return append([]Event(nil), t.events...)
+}
+
+// Since returns a copy of the events from index i on (the first event is
+// index 0), so that a caller can look at what one step added.
+func (t *Trace) Since(i int) []Event {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if i >= len(t.events) {
+		return nil
+	}
+	return append([]Event(nil), t.events[i:]...)
 }
 
 // Len returns the number of events so far.

@@ -1,0 +1,85 @@
+// Package benchrun measures the conformance run against the Ginkgo floor:
+// the same number of trivial Ginkgo specs, in the same run.
+package benchrun
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/reference"
+)
+
+type quiet struct{}
+
+func (quiet) Fail() {}
+
+var (
+	once              sync.Once
+	suiteWall, floorW time.Duration
+	specs             int
+)
+
+// BenchmarkGinkgoRunVsFloor runs the full conformance suite against the
+// reference provider (both profiles, five times each; exploration off:
+// BenchmarkExplore measures it) and the same number of empty Ginkgo specs,
+// in one RunSpecs,
+// and reports both wall times and their ratio (goal: at most 3).
+//
+// Ginkgo allows one RunSpecs per process, so the measurement is made once
+// and reported for every b.N; run it with -benchtime=1x.
+func BenchmarkGinkgoRunVsFloor(b *testing.B) {
+	once.Do(func() {
+		// Five copies of each profile make the run long enough to measure.
+		var cfgs []conformance.Config
+		for i := range 10 {
+			deferred := i%2 == 1
+			cfg := reference.Config(reference.Options{Deferred: deferred, StatusRow: true})
+			cfg.Explore = -1
+			res, err := conformance.Check(context.Background(), cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			specs += len(res)
+			cfgs = append(cfgs, cfg)
+		}
+		for _, cfg := range cfgs {
+			conformance.Describe(cfg)
+		}
+		ginkgo.Describe("floor", func() {
+			for range specs {
+				ginkgo.It("does nothing", func() {})
+			}
+		})
+		ginkgo.ReportAfterSuite("measure", func(r ginkgo.Report) {
+			spans := map[bool][2]time.Time{}
+			for _, sr := range r.SpecReports {
+				if len(sr.ContainerHierarchyTexts) == 0 {
+					continue
+				}
+				floor := sr.ContainerHierarchyTexts[0] == "floor"
+				sp := spans[floor]
+				if sp[0].IsZero() || sr.StartTime.Before(sp[0]) {
+					sp[0] = sr.StartTime
+				}
+				if sr.EndTime.After(sp[1]) {
+					sp[1] = sr.EndTime
+				}
+				spans[floor] = sp
+			}
+			suiteWall = spans[false][1].Sub(spans[false][0])
+			floorW = spans[true][1].Sub(spans[true][0])
+		})
+		suite, reporter := ginkgo.GinkgoConfiguration()
+		reporter.Succinct = true
+		ginkgo.RunSpecs(quiet{}, "benchrun", suite, reporter)
+	})
+	b.ReportMetric(float64(specs), "specs")
+	b.ReportMetric(float64(suiteWall.Microseconds())/1000, "suite-ms")
+	b.ReportMetric(float64(floorW.Microseconds())/1000, "floor-ms")
+	b.ReportMetric(float64(suiteWall)/float64(floorW), "x-floor")
+}
