@@ -191,6 +191,12 @@ type model struct {
 // runLifecycle drives lc against a fresh provider and returns the first
 // violation, if any, with the trace.
 func runLifecycle(ctx context.Context, cfg Config, lc lifecycle) (*violation, *mapisim.MAPI) {
+	var w mapisim.Worker
+	defer w.Close()
+	return runLifecycleOn(ctx, &w, cfg, lc)
+}
+
+func runLifecycleOn(ctx context.Context, w *mapisim.Worker, cfg Config, lc lifecycle) (*violation, *mapisim.MAPI) {
 	p, err := cfg.NewProvider()
 	if err != nil || isNilProvider(p) {
 		return &violation{rule: "", what: fmt.Sprintf("Config.NewProvider failed: %v", err)}, nil
@@ -203,7 +209,7 @@ func runLifecycle(ctx context.Context, cfg Config, lc lifecycle) (*violation, *m
 			v = &violation{rule: rule, what: fmt.Sprintf(format, args...), at: at}
 		}
 	}
-	err = m.Run(ctx, cfg.CallTimeout, func() {
+	err = w.Run(ctx, m, cfg.CallTimeout, func() {
 		s, err := m.Logon()
 		if err != nil {
 			fail(0, "", "IMSProvider::Logon: %v", err)
@@ -484,23 +490,6 @@ func (md *model) storeLogoff(evs []trace.Event, at int, f mapi.LogoffFlags, out 
 	md.requested = true
 }
 
-// checkGone: nothing may call a support after the provider released it.
-// It runs once, at the end, and names the step the late call came in.
-func (md *model) checkGone(evs []trace.Event, at int, fail failFunc) {
-	for _, name := range []string{"support", "support 2"} {
-		gone := supportGone{object: name}.Select(evs)
-		if len(gone) == 0 {
-			continue
-		}
-		for _, e := range trace.Select(evs, trace.Call{Iface: "IMAPISupport", Object: name}) {
-			if e.At > gone[0].At {
-				fail(at, "RL-03", "#%d %s on %s after the provider released it (#%d)", e.Seq, e.Name(), name, gone[0].Seq)
-				return
-			}
-		}
-	}
-}
-
 func (md *model) shutdown(evs []trace.Event, at int, fail failFunc) {
 	rel := trace.Select(evs, trace.ProviderRelease)
 	if len(rel) == 0 {
@@ -535,25 +524,65 @@ func (md *model) finish(m *mapisim.MAPI, s *mapisim.Store, lc lifecycle, fail fa
 		m.SessionLogoff(0)
 		md.shutdown(since(m, from), -1, fail)
 	}
-	evs := m.Trace().Events()
-	md.checkGone(evs, -1, fail)
-	if n := len(trace.Select(evs, stlt1)); n != 1 {
-		fail(-1, "STLT-01", "StoreLogoffTransports was called %s in the whole lifecycle, want once", times(n))
-	}
-	for _, m := range []struct {
-		rule string
-		m    interface{ Match(any) (bool, error) }
-	}{
-		{"RL-01", HaveBalancedRefs(trace.Call{Iface: "IMAPISupport", Method: "AddRef", Object: "support"}, supRel1)},
-		{"E-01", haveUIDsRemoved()},
-	} {
-		if ok, _ := m.m.Match(evs); !ok {
-			fail(-1, m.rule, "%s does not hold at the end of the lifecycle", m.rule)
+	md.checkEnd(m.Trace().Events(), fail)
+}
+
+// checkEnd judges the whole lifecycle in one pass over its trace: one STLT
+// for the first store, its support released as often as AddRef'd, never
+// called once gone, its MAPIUIDs removed, no status row touched after
+// IMSLogon::Logoff.
+func (md *model) checkEnd(evs []trace.Event, fail failFunc) {
+	stlts, refs, minRefs := 0, 0, 0
+	gone := map[string]bool{}
+	held := map[string]int{}
+	var uids []any
+	removed := map[any]bool{}
+	loggedOff := false
+	for _, e := range evs {
+		switch {
+		case e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport":
+			if gone[e.Object] {
+				fail(-1, "RL-03", "#%d %s on %s after the provider released it", e.Seq, e.Name(), e.Object)
+			}
+			switch e.Method {
+			case "AddRef":
+				held[e.Object]++
+			case "Release":
+				if held[e.Object]--; held[e.Object] <= 0 {
+					gone[e.Object] = true
+				}
+			case "StoreLogoffTransports":
+				if e.Object == "support" {
+					stlts++
+				}
+			case "SetProviderUID":
+				uids = append(uids, e.Arg(0))
+			case "ModifyStatusRow":
+				if loggedOff {
+					fail(-1, "LG-03", "#%d ModifyStatusRow after IMSLogon::Logoff", e.Seq)
+				}
+			}
+			if e.Object == "support" && (e.Method == "AddRef" || e.Method == "Release") {
+				refs = held["support"]
+				minRefs = min(minRefs, refs)
+			}
+		case e.Iface == "MAPI" && e.Method == "RemoveProviderUIDs":
+			for _, a := range e.Args {
+				removed[a] = true
+			}
+		case e.Iface == "IMSLogon" && e.Method == "Logoff":
+			loggedOff = true
 		}
 	}
-	for _, e := range trace.Select(evs, trace.ModifyStatusRow) {
-		if first, ok := trace.First(evs, trace.Logoff); ok && e.At > first.At {
-			fail(-1, "LG-03", "#%d ModifyStatusRow after IMSLogon::Logoff", e.Seq)
+	if stlts != 1 {
+		fail(-1, "STLT-01", "StoreLogoffTransports was called %s in the whole lifecycle, want once", times(stlts))
+	}
+	if refs != 0 || minRefs < 0 {
+		fail(-1, "RL-01", "the provider's references on the support do not balance: %d left, lowest %d", refs, minRefs)
+	}
+	for _, u := range uids {
+		if !removed[u] {
+			fail(-1, "E-01", "the MAPIUID %v was never removed", u)
 		}
 	}
 }
@@ -656,9 +685,12 @@ type explored struct {
 // explore runs n lifecycles from seed on, and stops at the first that
 // breaks a rule.
 func explore(ctx context.Context, cfg Config, seed uint64, n int) explored {
+	var w mapisim.Worker
+	defer w.Close()
 	for i := range n {
 		lc := generate(seed+uint64(i), cfg)
-		if v, _ := judge(ctx, cfg, lc); v != nil {
+		if v, _ := runLifecycleOn(ctx, &w, cfg, lc); v != nil {
+			v, _ = judge(ctx, cfg, lc)
 			minimal := lc
 			if v.rule != "" {
 				minimal = shrink(ctx, cfg, lc, v.rule)

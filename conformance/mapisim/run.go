@@ -35,34 +35,72 @@ func (h *Hang) Error() string {
 // behind (Go cannot stop it). A panic in drive that is not a provider's
 // (those are recovered at the call) is returned as an error.
 func (m *MAPI) Run(ctx context.Context, timeout time.Duration, drive func()) error {
-	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- fmt.Errorf("mapisim: the suite panicked driving the provider: %v\n%s", p, debug.Stack())
-				return
-			}
-			done <- nil
-		}()
-		drive()
-	}()
+	var w Worker
+	return w.Run(ctx, m, timeout, drive)
+}
+
+// A Worker runs drive functions for Run on one goroutine that it keeps
+// between calls, so that many short lifecycles do not each pay for a new
+// goroutine and its stack growth. If a provider hangs, the worker's
+// goroutine is left stuck and the next Run starts a new one. The zero value
+// is ready; a Worker must not run two drives at once.
+type Worker struct {
+	jobs chan func()
+	done chan error
+}
+
+// Run is MAPI.Run on the worker's goroutine.
+func (w *Worker) Run(ctx context.Context, m *MAPI, timeout time.Duration, drive func()) error {
+	if w.jobs == nil {
+		w.jobs, w.done = make(chan func()), make(chan error, 1)
+		go work(w.jobs, w.done)
+	}
+	w.jobs <- drive
 	tick := time.NewTicker(timeout)
 	defer tick.Stop()
 	last := m.trace.Progress()
+	hang := func(h *Hang) error {
+		w.jobs = nil // the goroutine is stuck in the provider: abandon it
+		return h
+	}
 	for {
 		select {
-		case err := <-done:
+		case err := <-w.done:
 			return err
 		case <-ctx.Done():
 			call, _ := m.trace.InProgress()
-			return &Hang{Call: call, Context: true}
+			return hang(&Hang{Call: call, Context: true})
 		case <-tick.C:
 			now := m.trace.Progress()
 			if now == last {
 				call, _ := m.trace.InProgress()
-				return &Hang{Call: call, Waited: timeout}
+				return hang(&Hang{Call: call, Waited: timeout})
 			}
 			last = now
 		}
+	}
+}
+
+func work(jobs <-chan func(), done chan<- error) {
+	for drive := range jobs {
+		done <- runOne(drive)
+	}
+}
+
+func runOne(drive func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("mapisim: the suite panicked driving the provider: %v\n%s", p, debug.Stack())
+		}
+	}()
+	drive()
+	return nil
+}
+
+// Close ends the worker's goroutine.
+func (w *Worker) Close() {
+	if w.jobs != nil {
+		close(w.jobs)
+		w.jobs = nil
 	}
 }
