@@ -92,15 +92,16 @@ type Result struct {
 // through the simulated MAPI side, drives them under the per-call timeout,
 // and judges the trace rule by rule.
 type H struct {
-	cfg    Config
-	ctx    context.Context
-	spec   *spec
-	run    *runState
-	m      *mapisim.MAPI // the provider most recently started
-	all    []*mapisim.MAPI
-	faults int // faults already reported
-	hung   bool
-	snap   []trace.Event // the trace as expect last saw it
+	cfg      Config
+	ctx      context.Context
+	spec     *spec
+	run      *runState
+	m        *mapisim.MAPI // the provider most recently started
+	all      []*mapisim.MAPI
+	faults   int // faults already reported
+	hung     bool
+	snap     []trace.Event // the trace as expect last saw it
+	expected []string      // the outline of the path driven, if it has one
 
 	failures []string // messages of failed checks
 	failed   []string // their rule IDs
@@ -256,6 +257,12 @@ func (h *H) judge(id string, actual any, m types.GomegaMatcher) bool {
 		return true
 	}
 	msg := r.String() + "\n\n" + m.FailureMessage(actual)
+	if h.expected != nil {
+		// The expected outline goes just above the actual sequence.
+		if i := strings.Index(msg, "\nCall sequence"); i >= 0 {
+			msg = msg[:i] + "\n" + formatOutline(h.cfg.Profile, h.expected) + msg[i:]
+		}
+	}
 	if r.Is(May) && !h.cfg.Strict {
 		h.noted = append(h.noted, id)
 		h.notes = append(h.notes, "Noted (a \"may\" rule; Config.Strict makes it a failure):\n"+msg)
@@ -273,6 +280,14 @@ func (h *H) judges(id string) bool {
 		}
 	}
 	return false
+}
+
+// outline records the expected sequence of the path being driven; the first
+// path of a spec is the one its failures show.
+func (h *H) outline(name, caller string, f mapi.LogoffFlags) {
+	if h.expected == nil {
+		h.expected = outlineOf(name, h.cfg.Profile, caller, f)
+	}
 }
 
 // deferred reports whether the provider declares the deferred profile.

@@ -8,6 +8,15 @@ import (
 	"github.com/mapiconf/mapiconf/mapi"
 )
 
+// Path names, for outlines (the path values refer to outline, which refers
+// to the names: constants break the cycle).
+const (
+	releaseOnlyName = "Release-only path: a client calls Release alone"
+	sessionName     = "session path: IMAPISession::Logoff with the store still open"
+	extraRefsName   = "extra references: the client AddRefs twice, calls StoreLogoff(LOGOFF_ORDERLY), then Releases three times"
+	repeatedName    = "repeated StoreLogoff: LOGOFF_ORDERLY, then LOGOFF_PURGE, then Release"
+)
+
 // A path is one way a store is shut down, driven from logon to the end.
 // Specs that judge a rule on every path loop over them.
 type path struct {
@@ -22,15 +31,18 @@ var (
 	spooler = path{"orderly path: the spooler calls StoreLogoff(LOGOFF_ORDERLY), then the client calls Release", func(h *H, opts mapisim.Options) {
 		h.storeLogoffThenRelease(opts, "spooler", mapi.LogoffOrderly)
 	}}
-	releaseOnly = path{"Release-only path: a client calls Release alone", func(h *H, opts mapisim.Options) {
+	releaseOnly = path{releaseOnlyName, func(h *H, opts mapisim.Options) {
+		h.outline(releaseOnlyName, "", 0)
 		_, s := h.start(opts)
 		h.drive(s.Client().Release)
 	}}
-	session = path{"session path: IMAPISession::Logoff with the store still open", func(h *H, opts mapisim.Options) {
+	session = path{sessionName, func(h *H, opts mapisim.Options) {
+		h.outline(sessionName, "", 0)
 		m, _ := h.start(opts)
 		h.drive(func() { m.SessionLogoff(0) })
 	}}
-	extraRefs = path{"extra references: the client AddRefs twice, calls StoreLogoff(LOGOFF_ORDERLY), then Releases three times", func(h *H, opts mapisim.Options) {
+	extraRefs = path{extraRefsName, func(h *H, opts mapisim.Options) {
+		h.outline(extraRefsName, "", 0)
 		_, s := h.start(opts)
 		c := s.Client()
 		h.drive(func() {
@@ -42,7 +54,8 @@ var (
 			c.Release()
 		})
 	}}
-	repeated = path{"repeated StoreLogoff: LOGOFF_ORDERLY, then LOGOFF_PURGE, then Release", func(h *H, opts mapisim.Options) {
+	repeated = path{repeatedName, func(h *H, opts mapisim.Options) {
+		h.outline(repeatedName, "", 0)
 		_, s := h.start(opts)
 		c := s.Client()
 		h.drive(func() {
@@ -59,6 +72,7 @@ var (
 )
 
 func (h *H) storeLogoffThenRelease(opts mapisim.Options, caller string, flags mapi.LogoffFlags) *mapisim.Store {
+	h.outline("storelogoff-release", caller, flags)
 	_, s := h.start(opts)
 	c := s.Client()
 	if caller == "spooler" {

@@ -1,0 +1,77 @@
+package conformance_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/mapi"
+	"github.com/mapiconf/mapiconf/reference"
+)
+
+// The outlines printed in failures are what the reference provider does:
+// the same calls, by the same callers, nested the same way (lines marked
+// "if" are left out on both sides).
+func TestOutlinesMatchTheReference(t *testing.T) {
+	call := regexp.MustCompile(`^( *)(MAPI: |\S+ → )(\S+?)\(`)
+	shape := func(lines []string) []string {
+		var out []string
+		for _, l := range lines {
+			if strings.Contains(l, "(if ") || strings.Contains(l, "ModifyStatusRow") || strings.Contains(l, "RemoveStatusRow") {
+				continue
+			}
+			if m := call.FindStringSubmatch(l); m != nil {
+				out = append(out, m[1]+m[2]+m[3])
+			}
+		}
+		return out
+	}
+	drive := map[string]func(m *mapisim.MAPI, s *mapisim.Store){
+		conformance.PathNames[0]: func(m *mapisim.MAPI, s *mapisim.Store) { s.Client().Release() },
+		conformance.PathNames[1]: func(m *mapisim.MAPI, s *mapisim.Store) { m.SessionLogoff(0) },
+		conformance.PathNames[2]: func(m *mapisim.MAPI, s *mapisim.Store) {
+			c := s.Client()
+			c.AddRef()
+			c.AddRef()
+			c.StoreLogoff(mapi.LogoffOrderly)
+			c.Release()
+			c.Release()
+			c.Release()
+		},
+		conformance.PathNames[3]: func(m *mapisim.MAPI, s *mapisim.Store) {
+			s.Client().StoreLogoff(mapi.LogoffOrderly)
+			s.Client().StoreLogoff(mapi.LogoffPurge)
+			s.Client().Release()
+		},
+		"storelogoff-release": func(m *mapisim.MAPI, s *mapisim.Store) {
+			s.Spooler().StoreLogoff(mapi.LogoffQuiet)
+			s.Client().Release()
+		},
+	}
+	for name, f := range drive {
+		for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {
+			m := mapisim.New(reference.New(reference.Options{Deferred: p == conformance.Deferred}), mapisim.Options{})
+			s, err := m.Logon()
+			if err != nil {
+				t.Fatal(err)
+			}
+			f(m, s)
+			var actual []string
+			for _, l := range strings.Split(m.Trace().String(), "\n") {
+				if len(l) > 8 {
+					actual = append(actual, l[8:]) // drop the numbering
+				}
+			}
+			got := shape(actual)
+			if len(got) < 6 {
+				t.Fatalf("%s, %s profile: read only %d calls from\n%s", name, p, len(got), m.Trace())
+			}
+			want := shape(conformance.Outline(name, p, "spooler", mapi.LogoffQuiet))
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("%s, %s profile: the outline says\n%s\nthe reference does\n%s", name, p, strings.Join(want, "\n"), strings.Join(got, "\n"))
+			}
+		}
+	}
+}
