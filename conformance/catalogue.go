@@ -22,7 +22,10 @@ func Catalogue() string {
 			if r.Section != sec {
 				continue
 			}
-			fmt.Fprintf(&b, "\n### %s (%s)\n\n%s\n\nSource: %s\n\n", r.ID, r.StrengthText(), r.Text, r.Source)
+			fmt.Fprintf(&b, "\n### %s (%s)\n\n%s\n\nSource: %s\n\n> %s\n\n", r.ID, r.StrengthText(), r.Text, r.Source, r.Quote())
+			if a := amendments[r.ID]; a != "" {
+				fmt.Fprintf(&b, "Note: %s\n\n", a)
+			}
 			var needs []string
 			for _, sp := range specs {
 				for _, id := range sp.rules {

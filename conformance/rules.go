@@ -122,7 +122,15 @@ func (r Rule) StrengthText() string {
 	return strings.Join(parts, " / ")
 }
 
-// String prints the rule as a failure names it: ID, strength, sentence, source.
+// String prints the rule as a failure names it: ID, strength, sentence,
+// and the documentation's own sentence with its page.
 func (r Rule) String() string {
-	return r.ID + " (" + r.StrengthText() + "): " + r.Text + "\n  Source: " + r.Source
+	s := r.ID + " (" + r.StrengthText() + "): " + r.Text + "\n  Source: " + r.Source
+	if q := r.Quote(); q != "" {
+		s += "\n  The documentation: \"" + q + "\""
+	}
+	if a := amendments[r.ID]; a != "" {
+		s += "\n  Note: " + a
+	}
+	return s
 }

@@ -82,6 +82,9 @@ func TestCatalogue(t *testing.T) {
 		if checked[r.ID] == 0 {
 			t.Errorf("no spec checks %s", r.ID)
 		}
+		if r.Quote() == "" {
+			t.Errorf("%s has no documentation sentence", r.ID)
+		}
 	}
 	want := []byte(Catalogue())
 	const path = "../docs/rules.md"

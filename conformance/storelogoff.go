@@ -3,6 +3,8 @@ package conformance
 import (
 	"fmt"
 
+	"github.com/onsi/gomega/types"
+
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
@@ -11,27 +13,20 @@ import (
 // Section C: StoreLogoff itself.
 func storeLogoff() []*spec {
 	var out []*spec
-	onlyOutputFlags := func(e trace.Event) bool {
-		if len(e.Out) == 0 {
-			return false
-		}
-		f, ok := e.Out[0].(mapi.LogoffFlags)
-		return ok && f&^mapi.LogoffOutputMask == 0
-	}
 	for _, f := range mapi.LogoffInputFlags {
 		out = append(out, &spec{section: "C", rules: []string{"SL-01", "SL-02"},
 			text: fmt.Sprintf("StoreLogoff(%v) returns S_OK with only output flags", f),
 			body: func(h *H) {
 				h.storeLogoffThenRelease(mapisim.Options{}, "client", f)
 				h.expect("SL-01", HaveCallsSatisfying(trace.StoreLogoff, "returned S_OK", returnedOK))
-				h.expect("SL-02", HaveCallsSatisfying(trace.StoreLogoff, "returned only LOGOFF_COMPLETE, LOGOFF_INBOUND, LOGOFF_OUTBOUND or LOGOFF_OUTBOUND_QUEUE", onlyOutputFlags))
+				h.expect("SL-02", h.haveOnlyOutputFlags())
 			}})
 	}
 	out = append(out, &spec{section: "C", rules: []string{"SL-02"},
 		text: "StoreLogoff(LOGOFF_ORDERLY), StoreLogoffTransports answering LOGOFF_INBOUND|LOGOFF_OUTBOUND: only output flags come back",
 		body: func(h *H) {
 			h.storeLogoffThenRelease(mapisim.Options{STLTFlags: mapi.LogoffInbound | mapi.LogoffOutbound}, "client", mapi.LogoffOrderly)
-			h.expect("SL-02", HaveCallsSatisfying(trace.StoreLogoff, "returned only LOGOFF_COMPLETE, LOGOFF_INBOUND, LOGOFF_OUTBOUND or LOGOFF_OUTBOUND_QUEUE", onlyOutputFlags))
+			h.expect("SL-02", h.haveOnlyOutputFlags())
 		}})
 
 	for _, f := range []mapi.LogoffFlags{0, mapi.LogoffOrderly | mapi.LogoffAbort, mapi.LogoffNoWait | mapi.LogoffQuiet, 0x100, 0x20 | mapi.LogoffOrderly} {
@@ -70,4 +65,26 @@ func storeLogoff() []*spec {
 			h.expect("SL-04", HaveNoCallInside(trace.Logoff, trace.StoreLogoff))
 		}})
 	return out
+}
+
+// outputMask is what SL-02 lets StoreLogoff return: the output flags of
+// RULES.md, or in strict mode only those imsgstore-storelogoff.md lists.
+func outputMask(strict bool) mapi.LogoffFlags {
+	if strict {
+		return mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutboundQueue
+	}
+	return mapi.LogoffOutputMask
+}
+
+// haveOnlyOutputFlags is SL-02 for the config: every StoreLogoff returned
+// only documented output flags.
+func (h *H) haveOnlyOutputFlags() types.GomegaMatcher {
+	mask := outputMask(h.cfg.Strict)
+	return HaveCallsSatisfying(trace.StoreLogoff, "returned only the output flags "+mask.String(), func(e trace.Event) bool {
+		if len(e.Out) == 0 {
+			return false
+		}
+		f, ok := e.Out[0].(mapi.LogoffFlags)
+		return ok && f&^mask == 0
+	})
 }

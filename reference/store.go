@@ -143,7 +143,7 @@ func (s *store) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 	st := s.st
 	if err := checkLogoffFlags(flags); err != nil {
 		if st.opts.has(AcceptsInvalidFlags) {
-			return mapi.LogoffComplete, nil // Flaw: anything goes.
+			return 0, nil // Flaw: anything goes.
 		}
 		return 0, err
 	}
@@ -168,23 +168,23 @@ func (st *state) storeLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 	if st.ended || st.loggedOff {
 		st.mu.Unlock()
 		if st.opts.has(AnswersAfterShutdown) {
-			return mapi.LogoffComplete, nil // Flaw: answers as if alive.
+			return 0, nil // Flaw: answers as if alive.
 		}
 		return 0, mapi.ErrInvalidObject
 	}
 	if st.opts.has(NoSTLT) {
 		st.mu.Unlock()
-		return mapi.LogoffComplete, nil // Flaw: does nothing.
+		return 0, nil // Flaw: does nothing.
 	}
 	if st.deferred {
 		st.requested, st.pending = true, flags
 		st.mu.Unlock()
-		return mapi.LogoffComplete, nil
+		return 0, nil
 	}
 	if st.stltDone && !st.opts.has(STLTEachStoreLogoff) {
 		// A second StoreLogoff: the transports were already told.
 		st.mu.Unlock()
-		return mapi.LogoffComplete, nil
+		return 0, nil
 	}
 	st.stltDone, st.stltFlags = true, flags
 	sup := st.sup
@@ -196,12 +196,11 @@ func (st *state) storeLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 		}
 		// MAPI_E_NO_SUPPORT or another failure: the transports cannot be
 		// asked, and the store logs off all the same.
-		return mapi.LogoffComplete, nil
+		return 0, nil
 	}
-	if out &= mapi.LogoffOutputMask; out == 0 {
-		out = mapi.LogoffComplete
-	}
-	return out, nil
+	// StoreLogoff's page lists only these as output; LOGOFF_COMPLETE is
+	// StoreLogoffTransports' own answer.
+	return out & (mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutboundQueue), nil
 }
 
 // checkLogoffFlags accepts exactly one valid input flag.
