@@ -36,7 +36,7 @@ var Sections = map[string]string{
 	"H": "Robustness",
 }
 
-// Label is the section's Ginkgo label, e.g. "section-B".
+// sectionLabel is the section's Ginkgo label, e.g. "section-B".
 func sectionLabel(letter string) string { return "section-" + letter }
 
 const (

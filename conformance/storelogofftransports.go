@@ -26,27 +26,19 @@ func storeLogoffTransports() []*spec {
 			}})
 	}
 
-	out = append(out, &spec{section: "B", rules: []string{"STLT-02"},
-		text: orderly.name + ": StoreLogoffTransports is called when the profile says",
-		body: func(h *H) {
-			orderly.drive(h, mapisim.Options{})
-			if h.deferred() {
-				h.expect("STLT-02", HaveNoCallInside(stlt, trace.StoreLogoff))
-				h.expect("STLT-02", HaveCallInside(stlt, lastStoreRelease))
-			} else {
-				h.expect("STLT-02", HaveFirstCallInside(stlt, trace.StoreLogoff))
-			}
-		}}, &spec{section: "B", rules: []string{"STLT-02"},
-		text: extraRefs.name + ": StoreLogoffTransports is called when the profile says",
-		body: func(h *H) {
-			extraRefs.drive(h, mapisim.Options{})
-			if h.deferred() {
-				h.expect("STLT-02", HaveNoCallInside(stlt, trace.StoreLogoff))
-				h.expect("STLT-02", HaveCallInside(stlt, lastStoreRelease))
-			} else {
-				h.expect("STLT-02", HaveFirstCallInside(stlt, trace.StoreLogoff))
-			}
-		}})
+	for _, p := range []path{orderly, extraRefs} {
+		out = append(out, &spec{section: "B", rules: []string{"STLT-02"},
+			text: p.name + ": StoreLogoffTransports is called when the profile says",
+			body: func(h *H) {
+				p.drive(h, mapisim.Options{})
+				if h.deferred() {
+					h.expect("STLT-02", HaveNoCallInside(stlt, trace.StoreLogoff))
+					h.expect("STLT-02", HaveCallInside(stlt, lastStoreRelease))
+				} else {
+					h.expect("STLT-02", HaveFirstCallInside(stlt, trace.StoreLogoff))
+				}
+			}})
+	}
 
 	for _, f := range mapi.LogoffInputFlags {
 		out = append(out, &spec{section: "B", rules: []string{"STLT-03"},
