@@ -100,8 +100,8 @@ type H struct {
 	all      []*mapisim.MAPI
 	faults   int // faults already reported
 	hung     bool
-	snap     []trace.Event // the trace as expect last saw it
-	expected []string      // the outline of the path driven, if it has one
+	snap     []trace.Event   // the trace as expect last saw it
+	expected func() []string // the outline of the path driven, built only for a failure
 
 	failures []string // messages of failed checks
 	failed   []string // their rule IDs
@@ -259,8 +259,10 @@ func (h *H) judge(id string, actual any, m types.GomegaMatcher) bool {
 	msg := r.String() + "\n\n" + m.FailureMessage(actual)
 	if h.expected != nil {
 		// The expected outline goes just above the actual sequence.
-		if i := strings.Index(msg, "\nCall sequence"); i >= 0 {
-			msg = msg[:i] + "\n" + formatOutline(h.cfg.Profile, h.expected) + msg[i:]
+		if lines := h.expected(); lines != nil {
+			if i := strings.Index(msg, "\nCall sequence"); i >= 0 {
+				msg = msg[:i] + "\n" + formatOutline(h.cfg.Profile, lines) + msg[i:]
+			}
 		}
 	}
 	if r.Is(May) && !h.cfg.Strict {
@@ -286,7 +288,7 @@ func (h *H) judges(id string) bool {
 // path of a spec is the one its failures show.
 func (h *H) outline(name, caller string, f mapi.LogoffFlags) {
 	if h.expected == nil {
-		h.expected = outlineOf(name, h.cfg.Profile, caller, f)
+		h.expected = func() []string { return outlineOf(name, h.cfg.Profile, caller, f) }
 	}
 }
 

@@ -3,6 +3,7 @@ package mapisim_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -170,5 +171,21 @@ func TestSTLTReply(t *testing.T) {
 	e, _ := trace.Last(m.Trace().Events(), trace.StoreLogoffTransports)
 	if e.Err != mapi.ErrNoSupport || e.Arg(0) != mapi.LogoffOrderly {
 		t.Errorf("recorded %v", e)
+	}
+}
+
+// Run leaves no goroutine behind when the provider returns.
+func TestRunLeavesNoGoroutine(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for range 100 {
+		p := newMockProvider(t)
+		m := mapisim.New(p.provider, mapisim.Options{})
+		if err := m.Run(context.Background(), time.Second, func() { m.Logon() }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(10 * time.Millisecond) // let the workers see their closed channels
+	if after := runtime.NumGoroutine(); after > before+5 {
+		t.Errorf("%d goroutines before 100 runs, %d after", before, after)
 	}
 }

@@ -36,6 +36,7 @@ func (h *Hang) Error() string {
 // (those are recovered at the call) is returned as an error.
 func (m *MAPI) Run(ctx context.Context, timeout time.Duration, drive func()) error {
 	var w Worker
+	defer w.Close()
 	return w.Run(ctx, m, timeout, drive)
 }
 
