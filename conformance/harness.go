@@ -100,6 +100,7 @@ type H struct {
 	all      []*mapisim.MAPI
 	faults   int // faults already reported
 	hung     bool
+	worker   mapisim.Worker  // one goroutine drives the whole spec
 	snap     []trace.Event   // the trace as expect last saw it
 	expected func() []string // the outline of the path driven, built only for a failure
 
@@ -153,7 +154,7 @@ func (h *H) logon() *mapisim.Store {
 // drive runs f, which calls into the provider, under the per-call timeout,
 // and stops the spec if the provider hangs or faults.
 func (h *H) drive(f func()) {
-	if err := h.m.Run(h.ctx, h.cfg.CallTimeout, f); err != nil {
+	if err := h.worker.Run(h.ctx, h.m, h.cfg.CallTimeout, f); err != nil {
 		var hang *mapisim.Hang
 		msg := err.Error()
 		if errors.As(err, &hang) {
@@ -361,11 +362,12 @@ func (sp *spec) run(ctx context.Context, cfg Config, rs *runState) (r Result) {
 // resources go with its spec. A provider that hung is left alone: its
 // goroutine is stuck and another call could only hang too.
 func (h *H) close() {
+	defer h.worker.Close()
 	if h.hung {
 		return
 	}
 	for _, m := range h.all {
-		m.Run(h.ctx, h.cfg.CallTimeout, m.Shutdown)
+		h.worker.Run(h.ctx, m, h.cfg.CallTimeout, m.Shutdown)
 	}
 }
 
