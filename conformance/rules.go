@@ -42,8 +42,8 @@ func sectionLabel(letter string) string { return "section-" + letter }
 const (
 	seedPage        = "shutting-down-a-message-store-provider.md"
 	storeLogoffPage = "imsgstore-storelogoff.md"
-	sessionPages    = "imapisession-logoff.md, shutting-down-a-service-provider.md, imsprovider-shutdown.md"
-	iunknownPages   = "implementing-iunknown-in-c.md (IUnknown::AddRef, IUnknown::Release)"
+	sessionPages    = "shutting-down-a-service-provider.md, imapisession-logoff.md, imslogon-logoff.md, imsprovider-shutdown.md"
+	iunknownPages   = "implementing-the-iunknown-interface.md"
 )
 
 // Rules lists every rule of RULES.md in its order.
@@ -54,7 +54,7 @@ var Rules = []Rule{
 
 	{"STLT-01", "B", s(Must), "STLT is called exactly once per shutdown, on every path (orderly, Release-only, session logoff, repeated StoreLogoff, extra AddRefs).", seedPage},
 	{"STLT-02", "B", s(Should, Does), "Profile immediate: on the orderly path, STLT is the first call StoreLogoff makes across the boundary, before it returns. Profile deferred: StoreLogoff makes no STLT call; STLT happens at the last Release.", seedPage + ", " + storeLogoffPage},
-	{"STLT-03", "B", s(Does), "On the orderly path STLT receives the caller's StoreLogoff flag unchanged (ORDERLY in, ORDERLY to STLT).", seedPage},
+	{"STLT-03", "B", s(Does), "On the orderly path STLT receives the caller's StoreLogoff flag unchanged (ORDERLY in, ORDERLY to STLT).", "imapisupport-storelogofftransports.md"},
 	{"STLT-04", "B", s(Does), "On the Release-only path the provider notices that STLT was never called and calls it with LOGOFF_ABORT.", seedPage},
 	{"STLT-05", "B", s(Does), "STLT happens before the provider releases the support (so before any of MAPI's teardown steps E-01..E-04).", seedPage},
 	{"STLT-06", "B", s(Does), "Repeated StoreLogoff calls: in profile deferred the last flag wins (one STLT, with the last flag); in profile immediate the second call makes no second STLT.", storeLogoffPage},
@@ -66,9 +66,9 @@ var Rules = []Rule{
 	{"SL-04", "C", s(Does), "StoreLogoff while other references to the store are held ends nothing: no teardown until the last Release.", storeLogoffPage},
 
 	{"RL-01", "D", s(Does), "The store's last Release is implemented by releasing the support: the support's reference count returns to what it was before logon, and is never released more times than the provider added.", seedPage},
-	{"RL-02", "D", s(Does), "A Release that does not drop the last reference does no teardown: no STLT (profile deferred), no support release.", seedPage},
+	{"RL-02", "D", s(Does), "A Release that does not drop the last reference does no teardown: no STLT (profile deferred), no support release.", storeLogoffPage},
 	{"RL-03", "D", s(Must), "After its last Release the provider makes no further call on the support.", seedPage},
-	{"RL-04", "D", s(May), "After shutdown the store answers any method other than Release with MAPI_E_INVALID_OBJECT (or does not crash).", seedPage},
+	{"RL-04", "D", s(May), "After shutdown the store answers any method other than Release with MAPI_E_INVALID_OBJECT (or does not crash).", "imapisupport-storelogofftransports.md"},
 
 	{"E-01", "E", s(Does), "Every MAPIUID the provider registered with SetProviderUID is removed.", seedPage},
 	{"E-02", "E", s(Does), "The provider's status-table row, if it made one with ModifyStatusRow, is removed.", seedPage},
@@ -78,14 +78,14 @@ var Rules = []Rule{
 
 	{"LG-01", "F", s(Must), "On a new logon the provider keeps and AddRefs the support exactly once.", "imsprovider-logon.md"},
 	{"LG-02", "F", s(Must), "SetProviderUID is called at logon, with flags 0.", "imapisupport-setprovideruid.md"},
-	{"LG-03", "F", s(Should), "A status row, if any, is added before Logon returns; no ModifyStatusRow after IMSLogon::Logoff.", "status-tables.md, imapisupport-modifystatusrow.md"},
+	{"LG-03", "F", s(Should), "A status row, if any, is added before Logon returns; no ModifyStatusRow after IMSLogon::Logoff.", "imsprovider-logon.md, imapisupport-modifystatusrow.md"},
 	{"LG-04", "F", s(Must), "IMSLogon::Logoff takes a reserved flags argument that must be zero, returns S_OK, and is safe when the store is already gone.", "imslogon-logoff.md"},
 	{"LG-05", "F", s(Should), "The store and the logon object are created together and freed together.", "imsprovider-logon.md"},
 
 	{"SS-01", "G", s(Does), "IMAPISession::Logoff with a store still open: the provider sees IMSLogon::Logoff, then its logon object's release, then IMSProvider::Shutdown, then the provider object's release.", sessionPages},
 	{"SS-02", "G", s(Must), "STLT is still called exactly once on this path (with LOGOFF_ABORT when no StoreLogoff came first).", seedPage},
 	{"SS-03", "G", s(Does), "IMSProvider::Shutdown comes only after every logon object is released; its reserved flags are zero; nothing reaches the provider after its final release.", "imsprovider-shutdown.md"},
-	{"SS-04", "G", s(Does), "StoreLogoff on one store leaves the session and other stores working; Shutdown is not called for it.", storeLogoffPage + ", imsprovider-shutdown.md"},
+	{"SS-04", "G", s(Does), "StoreLogoff on one store leaves the session and other stores working; Shutdown is not called for it.", "shutting-down-a-service-provider.md, imsprovider-shutdown.md"},
 
 	{"RB-01", "H", s(Must), "Concurrent last Release calls from several goroutines still yield exactly one STLT and one support release.", seedPage},
 	{"RB-02", "H", s(Suite), "Values returned by AddRef/Release are never used to judge validity (the IUnknown page says they need not be accurate). The suite never asserts on them.", iunknownPages},
