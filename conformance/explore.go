@@ -715,7 +715,7 @@ func Explore(ctx context.Context, cfg Config, seed uint64, n int) error {
 		return err
 	}
 	if ex := explore(ctx, cfg, seed, n); ex.v != nil {
-		return &ExploreError{Rule: ex.v.rule, Message: ex.message()}
+		return &ExploreError{Rule: ex.v.rule, Message: ex.message(true)}
 	}
 	return nil
 }
@@ -728,17 +728,22 @@ type ExploreError struct {
 
 func (e *ExploreError) Error() string { return e.Message }
 
-func (ex explored) message() string {
+// message is the exploration's report; header puts the rule's sentence
+// first, where no spec failure does it already.
+func (ex explored) message(header bool) string {
 	var b strings.Builder
+	if header {
+		b.WriteString(ruleHeader(ex.v.rule))
+	}
 	where := "at the end"
 	if ex.v.at > 0 {
 		where = fmt.Sprintf("at step %d", ex.v.at)
 	} else if ex.v.at == 0 {
 		where = "at logon"
 	}
-	fmt.Fprintf(&b, "%sLifecycle %d of the exploration (seed %d) breaks it %s: %s.\n", ruleHeader(ex.v.rule), ex.ran, ex.found.seed, where, ex.v.what)
+	fmt.Fprintf(&b, "Lifecycle %d of the exploration (seed %d) breaks it %s: %s.\n", ex.ran, ex.found.seed, where, ex.v.what)
 	if len(ex.minimal.ops) < len(ex.found.ops) {
-		fmt.Fprintf(&b, "Shrunk from %d steps to %d:\n%s", len(ex.found.ops), len(ex.minimal.ops), ex.minimal)
+		fmt.Fprintf(&b, "Shrunk from %s to %d:\n%s", plural(len(ex.found.ops), "step"), len(ex.minimal.ops), ex.minimal)
 	} else {
 		fmt.Fprintf(&b, "The lifecycle, already minimal:\n%s", ex.minimal)
 	}
@@ -777,9 +782,9 @@ func exploreSpec() *spec {
 				return
 			}
 			if ex.v.rule == "" {
-				h.fatal(ex.message())
+				h.fatal(ex.message(false))
 			}
-			h.judge(ex.v.rule, []trace.Event(nil), &explorationFailure{msg: ex.message()})
+			h.judge(ex.v.rule, []trace.Event(nil), &explorationFailure{msg: ex.message(false)})
 		}}
 }
 

@@ -51,7 +51,13 @@ const reportEntry = "mapiconf-result"
 func Describe(cfg Config) bool {
 	cfg, err := cfg.withDefaults()
 	title := fmt.Sprintf("mapiconf: %s (%s profile)", cfg.Name, cfg.Profile)
-	return ginkgo.Describe(title, ginkgo.Label("mapiconf", string(cfg.Profile)), func() {
+	// Ordered keeps the specs in the order of RULES.md (Ginkgo would
+	// otherwise sort them by text, as they share one code location) and on
+	// one process under ginkgo -p: the last spec looks for late calls from
+	// the providers of every spec before it. ContinueOnFailure, because
+	// one failed rule must not hide the others.
+	decorators := []any{ginkgo.Label("mapiconf", string(cfg.Profile)), ginkgo.Ordered, ginkgo.ContinueOnFailure}
+	return ginkgo.Describe(title, decorators, func() {
 		if err != nil {
 			ginkgo.It("has a valid Config", func() { ginkgo.Fail(err.Error()) })
 			return
@@ -66,11 +72,11 @@ func Describe(cfg Config) bool {
 					}
 					labels := sp.labels()
 					if sp.explore {
-						labels = []string{"explore", sectionLabel(sp.section)}
+						labels = append(labels, "explore")
 					}
 					ginkgo.It(sp.text, ginkgo.Label(labels...), ginkgo.SpecTimeout(timeout), func(ctx ginkgo.SpecContext) {
 						r := sp.run(ctx, cfg, rs)
-						if r.Status != Passed || len(r.Noted) > 0 {
+						if r.Status != Passed || len(r.Noted) > 0 || len(r.Untested) > 0 {
 							// A plain pass is read back from the spec's
 							// labels and container (Summarize); the rest
 							// needs its Result.

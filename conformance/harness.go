@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 
@@ -22,7 +23,7 @@ import (
 type spec struct {
 	section string   // RULES.md section letter
 	text    string   // what the spec does, as Ginkgo prints it
-	rules   []string // the rule IDs it judges
+	rules   []string // the rule IDs it judges (at most 64: H.proven is a bit set)
 	needs   []need   // capabilities it needs
 	explore bool     // the exploration: run by Describe, not by Check
 	body    func(h *H)
@@ -72,7 +73,8 @@ type Status string
 const (
 	Passed  Status = "passed"
 	Failed  Status = "failed"
-	Skipped Status = "skipped"
+	Skipped Status = "skipped" // the provider lacks a capability it needs
+	NotRun  Status = "not run" // filtered out (a label filter, a focus)
 )
 
 // Result is how one spec went against one provider.
@@ -85,6 +87,10 @@ type Result struct {
 	Status   Status   `json:"status"`           // passed, failed or skipped
 	Failed   []string `json:"failed,omitempty"` // the rules it found broken
 	Noted    []string `json:"noted,omitempty"`  // "may" rules broken, reported without failing
+	// Untested are rules the spec passed only because what they judge
+	// never happened (no StoreLogoffTransports call to check the flag of):
+	// another rule's failure says why.
+	Untested []string `json:"untested,omitempty"`
 	Message  string   `json:"message,omitempty"`
 }
 
@@ -108,6 +114,8 @@ type H struct {
 	failed   []string // their rule IDs
 	noted    []string // rule IDs of "may" checks that failed in non-strict mode
 	notes    []string
+	vacuous  []string // rule IDs of checks that passed only vacuously
+	proven   uint64   // bit i: a check of spec.rules[i] passed with something to judge
 }
 
 // abort ends a spec body early; run recovers it.
@@ -255,6 +263,11 @@ func (h *H) judge(id string, actual any, m types.GomegaMatcher) bool {
 		panic("conformance: " + err.Error())
 	}
 	if good {
+		if v, ok := m.(interface{ Vacuous() bool }); ok && v.Vacuous() {
+			h.vacuous = append(h.vacuous, id)
+		} else {
+			h.proven |= 1 << slices.Index(h.spec.rules, id)
+		}
 		return true
 	}
 	msg := r.String() + "\n\n" + m.FailureMessage(actual)
@@ -276,14 +289,7 @@ func (h *H) judge(id string, actual any, m types.GomegaMatcher) bool {
 	return false
 }
 
-func (h *H) judges(id string) bool {
-	for _, x := range h.spec.rules {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
+func (h *H) judges(id string) bool { return slices.Contains(h.spec.rules, id) }
 
 // outline records the expected sequence of the path being driven; the first
 // path of a spec is the one its failures show.
@@ -344,6 +350,11 @@ func (sp *spec) run(ctx context.Context, cfg Config, rs *runState) (r Result) {
 	}()
 	h.close()
 	r.Failed, r.Noted = dedupe(h.failed), dedupe(h.noted)
+	for _, id := range dedupe(h.vacuous) {
+		if h.proven&(1<<slices.Index(sp.rules, id)) == 0 && !slices.Contains(r.Failed, id) && !slices.Contains(r.Noted, id) {
+			r.Untested = append(r.Untested, id)
+		}
+	}
 	r.Status = Passed
 	if len(h.failures) > 0 {
 		r.Status = Failed

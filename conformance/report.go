@@ -57,7 +57,8 @@ func Summarize(r ginkgo.Report) Report {
 		case sr.State.Is(types.SpecStateFailureStates):
 			res.Status, res.Failed, res.Message = Failed, res.Rules, sr.Failure.Message
 		case sr.State == types.SpecStateSkipped:
-			res.Status = Skipped
+			// A capability skip has its Result; this one never ran.
+			res.Status = NotRun
 		}
 		rep.Results = append(rep.Results, res)
 	}
@@ -71,11 +72,12 @@ var containerTitle = regexp.MustCompile(`^mapiconf: (.*) \((immediate|deferred) 
 type RuleStatus string
 
 const (
-	RulePassed  RuleStatus = "pass"
-	RuleFailed  RuleStatus = "FAIL"
-	RuleNoted   RuleStatus = "noted" // a "may" rule broken, without Strict
-	RuleSkipped RuleStatus = "skipped"
-	RuleNotRun  RuleStatus = "not run"
+	RulePassed   RuleStatus = "pass"
+	RuleFailed   RuleStatus = "FAIL"
+	RuleNoted    RuleStatus = "noted"    // a "may" rule broken, without Strict
+	RuleUntested RuleStatus = "untested" // every spec passed only because what it judges never happened
+	RuleSkipped  RuleStatus = "skipped"  // the provider lacks the capabilities its specs need
+	RuleNotRun   RuleStatus = "not run"  // filtered out
 )
 
 // RuleResult sums up one rule for one provider and profile.
@@ -110,9 +112,9 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 		keys = append(keys, name)
 		for _, rule := range Rules {
 			rr := RuleResult{Rule: rule, Status: RuleNotRun}
-			skipped := 0
+			skipped, untested := 0, 0
 			for _, x := range res[k] {
-				if !slices.Contains(x.Rules, rule.ID) {
+				if !slices.Contains(x.Rules, rule.ID) || x.Status == NotRun {
 					continue
 				}
 				if x.Status == Skipped {
@@ -123,16 +125,21 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 				switch {
 				case slices.Contains(x.Failed, rule.ID):
 					rr.Failed++
-				case slices.Contains(x.Noted, rule.ID) && rr.Status != RuleFailed:
+				case slices.Contains(x.Noted, rule.ID):
 					rr.Status = RuleNoted
+				case slices.Contains(x.Untested, rule.ID):
+					untested++
 				}
 			}
 			switch {
 			case rr.Failed > 0:
 				rr.Status = RuleFailed
+			case rr.Status == RuleNoted:
 			case rr.Specs == 0 && skipped > 0:
 				rr.Status = RuleSkipped
-			case rr.Specs > 0 && rr.Status != RuleNoted:
+			case rr.Specs > 0 && untested == rr.Specs:
+				rr.Status = RuleUntested
+			case rr.Specs > 0:
 				rr.Status = RulePassed
 			}
 			rules[name] = append(rules[name], rr)
@@ -148,26 +155,33 @@ func (r Report) String() string {
 	keys, rules := r.ByRule()
 	for _, k := range keys {
 		counts := map[RuleStatus]int{}
-		specs := map[Status]int{}
+		specs, total := map[Status]int{}, 0
 		for _, x := range r.Results {
 			if fmt.Sprintf("%s (%s profile)", x.Provider, x.Profile) == k {
 				specs[x.Status]++
+				total++
 			}
 		}
 		fmt.Fprintf(&b, "mapiconf report: %s\n", k)
-		fmt.Fprintf(&b, "  %-8s %-15s %-8s %s\n", "rule", "strength", "result", "specs")
+		fmt.Fprintf(&b, "  %-8s %-15s %-9s %s\n", "rule", "strength", "result", "specs")
 		for _, rr := range rules[k] {
 			counts[rr.Status]++
 			detail := fmt.Sprintf("%d", rr.Specs)
 			if rr.Failed > 0 {
 				detail = fmt.Sprintf("%d of %d failed", rr.Failed, rr.Specs)
 			}
-			fmt.Fprintf(&b, "  %-8s %-15s %-8s %s\n", rr.Rule.ID, rr.Rule.StrengthText(), rr.Status, detail)
+			fmt.Fprintf(&b, "  %-8s %-15s %-9s %s\n", rr.Rule.ID, rr.Rule.StrengthText(), rr.Status, detail)
 		}
-		fmt.Fprintf(&b, "  %d rules: %d pass, %d FAIL, %d noted, %d skipped, %d not run\n",
-			len(rules[k]), counts[RulePassed], counts[RuleFailed], counts[RuleNoted], counts[RuleSkipped], counts[RuleNotRun])
-		fmt.Fprintf(&b, "  %d specs: %d passed, %d failed, %d skipped\n\n",
-			specs[Passed]+specs[Failed]+specs[Skipped], specs[Passed], specs[Failed], specs[Skipped])
+		fmt.Fprintf(&b, "  %d rules: %d pass, %d FAIL, %d noted, %d untested, %d skipped, %d not run\n",
+			len(rules[k]), counts[RulePassed], counts[RuleFailed], counts[RuleNoted], counts[RuleUntested], counts[RuleSkipped], counts[RuleNotRun])
+		fmt.Fprintf(&b, "  %d specs: %d passed, %d failed, %d skipped, %d not run\n",
+			total, specs[Passed], specs[Failed], specs[Skipped], specs[NotRun])
+		if counts[RuleUntested] > 0 {
+			b.WriteString("  untested: its specs passed only because what they judge never happened\n" +
+				"  (no StoreLogoffTransports call whose flag could be checked, say); the failures of\n" +
+				"  the other rules say why.\n")
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }

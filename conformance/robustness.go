@@ -103,7 +103,7 @@ func lateCalls() *spec {
 				if offs := found[id]; len(offs) > 0 {
 					prefix := fmt.Sprintf("In the spec %q", offs[0].spec)
 					if len(offs) > 1 {
-						prefix += fmt.Sprintf(" (and %d other specs)", len(offs)-1)
+						prefix += fmt.Sprintf(" (and %s)", plural(len(offs)-1, "other spec"))
 					}
 					h.judge(id, offs[0].evs, &described{prefix + ":\n", offs[0].m})
 				}

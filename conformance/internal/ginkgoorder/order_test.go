@@ -1,0 +1,68 @@
+// Package ginkgoorder checks that Ginkgo runs the suite's specs in the order
+// of the spec table, even with --randomize-all: the last spec judges calls
+// that providers made after every spec before it had ended, so it must run
+// last, and on the same process as the rest.
+package ginkgoorder
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/reference"
+)
+
+type failRecorder struct{ failed bool }
+
+func (f *failRecorder) Fail() { f.failed = true }
+
+func TestSpecsRunInTableOrder(t *testing.T) {
+	cfg := reference.Config(reference.Options{StatusRow: true})
+	conformance.Describe(cfg)
+	var report ginkgo.Report
+	ginkgo.ReportAfterSuite("capture", func(r ginkgo.Report) { report = r })
+	suite, reporter := ginkgo.GinkgoConfiguration()
+	suite.RandomizeAllSpecs = true
+	suite.RandomSeed = 1
+	reporter.Succinct = true
+	rec := &failRecorder{}
+	ginkgo.RunSpecs(rec, "ginkgoorder", suite, reporter)
+	if rec.failed {
+		t.Fatal("the reference provider failed")
+	}
+
+	var ran []types.SpecReport
+	for _, sr := range report.SpecReports {
+		if sr.LeafNodeType == types.NodeTypeIt {
+			ran = append(ran, sr)
+		}
+	}
+	sort.SliceStable(ran, func(i, j int) bool { return ran[i].StartTime.Before(ran[j].StartTime) })
+	var got []string
+	for _, sr := range ran {
+		if !slices.Contains(sr.Labels(), "explore") { // Check leaves the exploration to Explore
+			got = append(got, sr.LeafNodeText)
+		}
+	}
+	res, err := conformance.Check(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, r := range res {
+		want = append(want, r.Spec)
+	}
+	if !slices.Equal(got, want) {
+		for i := range min(len(got), len(want)) {
+			if got[i] != want[i] {
+				t.Fatalf("spec %d ran %q, want %q (the table's order)", i+1, got[i], want[i])
+			}
+		}
+		t.Fatalf("ran %d specs, want %d", len(got), len(want))
+	}
+}
