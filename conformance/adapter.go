@@ -71,8 +71,9 @@ type Config struct {
 	Seed uint64
 
 	// Strict turns the "may" rules (SL-03, RL-04) from reports into
-	// failures, and makes SL-03 accept only MAPI_E_INVALID_PARAMETER and
-	// MAPI_E_UNKNOWN_FLAGS for invalid flags.
+	// failures, makes SL-03 accept only MAPI_E_INVALID_PARAMETER and
+	// MAPI_E_UNKNOWN_FLAGS for invalid flags, and makes SL-02 follow the
+	// StoreLogoff page exactly: no LOGOFF_COMPLETE from StoreLogoff.
 	Strict bool
 }
 

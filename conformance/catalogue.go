@@ -36,9 +36,9 @@ func Catalogue() string {
 					if len(sp.needs) > 0 {
 						var ns []string
 						for _, n := range sp.needs {
-							ns = append(ns, strings.TrimPrefix(n(Config{}), "the provider "))
+							ns = append(ns, n(Config{}))
 						}
-						line += " _(skipped unless: " + strings.Join(ns, "; ") + ")_"
+						line += " _(skipped if " + strings.Join(ns, ", or ") + ")_"
 					}
 					needs = append(needs, line)
 				}
