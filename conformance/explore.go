@@ -457,7 +457,9 @@ func (md *model) storeLogoff(evs []trace.Event, at int, f mapi.LogoffFlags, out 
 			fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, returned %v", f, mapi.ResultOf(err))
 		}
 		if err == nil {
-			// Accepted: what it did with the flag is the provider's call.
+			// Accepted: what it did with the flag is the provider's call,
+			// as long as StoreLogoffTransports gets a valid one (STLT-08,
+			// judged at the end).
 			md.stltDone = md.stltDone || len(stlts) > 0
 			if md.cfg.Profile == Deferred {
 				md.requested, md.pendingAny = true, true
@@ -554,6 +556,9 @@ func (md *model) checkEnd(evs []trace.Event, fail failFunc) {
 			case "StoreLogoffTransports":
 				if e.Object == "support" {
 					stlts++
+				}
+				if !singleInputFlag(e) {
+					fail(-1, "STLT-08", "#%d StoreLogoffTransports(%v): not one valid input flag", e.Seq, e.Arg(0))
 				}
 			case "SetProviderUID":
 				uids = append(uids, e.Arg(0))

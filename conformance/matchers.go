@@ -205,10 +205,25 @@ func argList(e trace.Event) string {
 // HaveCallsSatisfying succeeds when s is called at least once and every call
 // satisfies pred, which want describes ("returned S_OK").
 func HaveCallsSatisfying(s trace.Selector, want string, pred func(trace.Event) bool) types.GomegaMatcher {
-	return &traceMatcher{want: fmt.Sprintf("%v %s", s, want), check: func(evs []trace.Event) (bool, string, map[int]string) {
+	return callsSatisfying(s, true, want, pred)
+}
+
+// HaveOnlyCallsSatisfying succeeds when every call of s, if there is one,
+// satisfies pred. Whether s happens at all is another rule's business.
+func HaveOnlyCallsSatisfying(s trace.Selector, want string, pred func(trace.Event) bool) types.GomegaMatcher {
+	return callsSatisfying(s, false, want, pred)
+}
+
+func callsSatisfying(s trace.Selector, needOne bool, want string, pred func(trace.Event) bool) types.GomegaMatcher {
+	desc := fmt.Sprintf("%v %s", s, want)
+	var vacuous func([]trace.Event) bool
+	if !needOne {
+		desc, vacuous = fmt.Sprintf("every call of %v, if any, %s", s, want), noneOf(s)
+	}
+	return &traceMatcher{want: desc, vacuous: vacuous, check: func(evs []trace.Event) (bool, string, map[int]string) {
 		got := s.Select(evs)
 		if len(got) == 0 {
-			return false, fmt.Sprintf("%v was never called", s), nil
+			return !needOne, fmt.Sprintf("%v was never called", s), nil
 		}
 		var bad []trace.Event
 		for _, e := range got {

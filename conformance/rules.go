@@ -60,6 +60,8 @@ var Rules = []Rule{
 	{"STLT-06", "B", s(Does), "Repeated StoreLogoff calls: in profile deferred the last flag wins (one STLT, with the last flag); in profile immediate the second call makes no second STLT.", storeLogoffPage},
 	{"STLT-07", "B", s(Should), "The provider tolerates what STLT returns: S_OK with output flags LOGOFF_COMPLETE, or LOGOFF_INBOUND/LOGOFF_OUTBOUND/LOGOFF_OUTBOUND_QUEUE, or MAPI_E_NO_SUPPORT; shutdown still completes.", "imapisupport-storelogofftransports.md"},
 
+	{"STLT-08", "B", s(Does), "Every STLT call carries exactly one valid input flag (LOGOFF_NO_WAIT, LOGOFF_ORDERLY, LOGOFF_PURGE, LOGOFF_ABORT or LOGOFF_QUIET), also when StoreLogoff accepted an invalid flag word.", "imapisupport-storelogofftransports.md"},
+
 	{"SL-01", "C", s(Does), "Each single valid input flag (LOGOFF_NO_WAIT, LOGOFF_ORDERLY, LOGOFF_PURGE, LOGOFF_ABORT, LOGOFF_QUIET) returns S_OK.", storeLogoffPage},
 	{"SL-02", "C", s(Does), "Output flags contain only LOGOFF_COMPLETE, LOGOFF_INBOUND, LOGOFF_OUTBOUND, LOGOFF_OUTBOUND_QUEUE.", storeLogoffPage},
 	{"SL-03", "C", s(May), "Invalid input (zero, two flags, unknown bits) is answered with S_OK, MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS, never a crash; strict mode accepts only the two errors.", storeLogoffPage},
@@ -92,6 +94,14 @@ var Rules = []Rule{
 }
 
 func s(ss ...Strength) []Strength { return ss }
+
+// added are the rules the suite adds to RULES.md, from Microsoft's pages;
+// amendments says why.
+var added = map[string]bool{"STLT-08": true}
+
+// Added reports whether the suite added the rule to RULES.md's, following
+// a Microsoft page that RULES.md does not transcribe.
+func (r Rule) Added() bool { return added[r.ID] }
 
 // RuleByID returns the rule with the given ID.
 func RuleByID(id string) (Rule, bool) {
@@ -126,6 +136,9 @@ func (r Rule) StrengthText() string {
 // and the documentation's own sentence with its page.
 func (r Rule) String() string {
 	s := r.ID + " (" + r.StrengthText() + "): " + r.Text + "\n  Source: " + r.Source
+	if r.Added() {
+		s = r.ID + " (" + r.StrengthText() + ", added to RULES.md by mapiconf): " + r.Text + "\n  Source: " + r.Source
+	}
 	if q := r.Quote(); q != "" {
 		s += "\n  The documentation: \"" + q + "\""
 	}

@@ -44,12 +44,22 @@ func TestRulesMatchRequirements(t *testing.T) {
 			}
 		}
 	}
-	if len(ids) != len(Rules) {
-		t.Errorf("RULES.md has %d rules, the rule table %d", len(ids), len(Rules))
+	var transcribed []Rule
+	for _, r := range Rules {
+		if r.Added() {
+			if amendments[r.ID] == "" {
+				t.Errorf("%s is not in RULES.md, and no amendment says why the suite adds it", r.ID)
+			}
+			continue
+		}
+		transcribed = append(transcribed, r)
 	}
-	for i := range min(len(ids), len(Rules)) {
-		if ids[i] != Rules[i].ID {
-			t.Errorf("rule %d: RULES.md has %s, the rule table %s", i+1, ids[i], Rules[i].ID)
+	if len(ids) != len(transcribed) {
+		t.Errorf("RULES.md has %d rules, the rule table %d (and %d added)", len(ids), len(transcribed), len(Rules)-len(transcribed))
+	}
+	for i := range min(len(ids), len(transcribed)) {
+		if ids[i] != transcribed[i].ID {
+			t.Errorf("rule %d: RULES.md has %s, the rule table %s", i+1, ids[i], transcribed[i].ID)
 			break
 		}
 	}

@@ -30,8 +30,8 @@ func storeLogoff() []*spec {
 		}})
 
 	for _, f := range []mapi.LogoffFlags{0, mapi.LogoffOrderly | mapi.LogoffAbort, mapi.LogoffNoWait | mapi.LogoffQuiet, 0x100, 0x20 | mapi.LogoffOrderly} {
-		out = append(out, &spec{section: "C", rules: []string{"SL-03"},
-			text: fmt.Sprintf("StoreLogoff(%v), an invalid flag word, is refused or ignored, never a crash", f),
+		out = append(out, &spec{section: "C", rules: []string{"SL-03", "STLT-08"},
+			text: fmt.Sprintf("StoreLogoff(%v), an invalid flag word, is refused or ignored, never a crash, and never passed on to StoreLogoffTransports", f),
 			body: func(h *H) {
 				_, s := h.start(mapisim.Options{})
 				h.drive(func() {
@@ -47,6 +47,7 @@ func storeLogoff() []*spec {
 					}, "returned MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS (strict)"
 				}
 				h.expect("SL-03", HaveCallsSatisfying(trace.StoreLogoff, want, allowed))
+				h.expect("STLT-08", HaveOnlyCallsSatisfying(stlt, "with exactly one valid input flag", singleInputFlag))
 			}})
 	}
 
@@ -78,6 +79,12 @@ func outputMask(strict bool) mapi.LogoffFlags {
 
 // haveOnlyOutputFlags is SL-02 for the config: every StoreLogoff returned
 // only documented output flags.
+// singleInputFlag: the call's first argument is one valid LOGOFF_* input flag.
+func singleInputFlag(e trace.Event) bool {
+	f, ok := e.Arg(0).(mapi.LogoffFlags)
+	return ok && f.IsSingleInput()
+}
+
 func (h *H) haveOnlyOutputFlags() types.GomegaMatcher {
 	mask := outputMask(h.cfg.Strict)
 	return HaveCallsSatisfying(trace.StoreLogoff, "returned only the output flags "+mask.String(), func(e trace.Event) bool {

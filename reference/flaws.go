@@ -70,6 +70,9 @@ const (
 	UnknownOutputFlags
 	// AcceptsInvalidFlags: StoreLogoff accepts any flag word with S_OK.
 	AcceptsInvalidFlags
+	// PassesInvalidFlags: StoreLogoff accepts any flag word with S_OK and
+	// hands it to StoreLogoffTransports as it came.
+	PassesInvalidFlags
 	// AnswersAfterShutdown: the ended store answers StoreLogoff and
 	// OpenEntry with S_OK instead of MAPI_E_INVALID_OBJECT.
 	AnswersAfterShutdown
@@ -182,6 +185,8 @@ func KnownBad() []Bad {
 			Declares: both("SL-02")},
 		{Name: "accepts-invalid-flags", Flaw: AcceptsInvalidFlags, Doc: "StoreLogoff answers any flag word with S_OK (fails only in strict mode)", Options: withRow,
 			Declares: both("SL-03")},
+		{Name: "passes-invalid-flags", Flaw: PassesInvalidFlags, Doc: "StoreLogoff accepts any flag word with S_OK and passes it on to StoreLogoffTransports", Options: withRow,
+			Declares: both("STLT-08", "SL-03")},
 		{Name: "answers-after-shutdown", Flaw: AnswersAfterShutdown, Doc: "the ended store answers calls with S_OK (fails only in strict mode)", Options: withRow,
 			Declares: both("RL-04")},
 		{Name: "ends-every-store", Flaw: EndsEveryStore, Doc: "one store's last Release ends every store of the provider", Options: withRow,

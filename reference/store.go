@@ -142,10 +142,13 @@ func (st *state) releaseSupport(sup mapi.IMAPISupport) {
 func (s *store) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 	st := s.st
 	if err := checkLogoffFlags(flags); err != nil {
-		if st.opts.has(AcceptsInvalidFlags) {
+		switch {
+		case st.opts.has(AcceptsInvalidFlags):
 			return 0, nil // Flaw: anything goes.
+		case !st.opts.has(PassesInvalidFlags):
+			return 0, err
 		}
-		return 0, err
+		// Flaw: the flag word goes on to StoreLogoffTransports as it came.
 	}
 	out, err := st.storeLogoff(flags)
 	if err == nil && st.opts.has(StoreLogoffEndsStore) {
