@@ -111,6 +111,9 @@ type H struct {
 	expected func() []string // the outline of the path driven, built only for a failure
 
 	failures []string // messages of failed checks
+	headers  []string // of judged failures: the rules' sentences,
+	bodies   []string // what was expected and what happened,
+	failAt   []int    // and where in failures the message is
 	failed   []string // their rule IDs
 	noted    []string // rule IDs of "may" checks that failed in non-strict mode
 	notes    []string
@@ -270,22 +273,30 @@ func (h *H) judge(id string, actual any, m types.GomegaMatcher) bool {
 		}
 		return true
 	}
-	msg := r.String() + "\n\n" + m.FailureMessage(actual)
+	body := m.FailureMessage(actual)
 	if h.expected != nil {
 		// The expected outline goes just above the actual sequence.
 		if lines := h.expected(); lines != nil {
-			if i := strings.Index(msg, "\nCall sequence"); i >= 0 {
-				msg = msg[:i] + "\n" + formatOutline(h.cfg.Profile, lines) + msg[i:]
+			if i := strings.Index(body, "\nCall sequence"); i >= 0 {
+				body = body[:i] + "\n" + formatOutline(h.cfg.Profile, lines) + body[i:]
 			}
 		}
 	}
 	if r.Is(May) && !h.cfg.Strict {
 		h.noted = append(h.noted, id)
-		h.notes = append(h.notes, "Noted (a \"may\" rule; Config.Strict makes it a failure):\n"+msg)
+		h.notes = append(h.notes, "Noted (a \"may\" rule; Config.Strict makes it a failure):\n"+r.String()+"\n\n"+body)
 		return false
 	}
 	h.failed = append(h.failed, id)
-	h.failures = append(h.failures, msg)
+	// Two rules broken by the very same calls (STLT-01 and SS-02 on the
+	// session path) share one message: both rules, then the calls once.
+	if i := slices.Index(h.bodies, body); i >= 0 {
+		h.headers[i] += "\n\n" + r.String()
+		h.failures[h.failAt[i]] = h.headers[i] + "\n\n" + body
+		return false
+	}
+	h.headers, h.bodies, h.failAt = append(h.headers, r.String()), append(h.bodies, body), append(h.failAt, len(h.failures))
+	h.failures = append(h.failures, r.String()+"\n\n"+body)
 	return false
 }
 

@@ -21,6 +21,8 @@ func TestFailureMessages(t *testing.T) {
 		{"no-stlt", "orderly path: a client calls StoreLogoff(LOGOFF_ORDERLY), then Release: StoreLogoffTransports is called exactly once", "no-stlt.STLT-01.golden"},
 		{"stlt-twice", "orderly path: a client calls StoreLogoff(LOGOFF_ORDERLY), then Release: StoreLogoffTransports is called exactly once", "stlt-twice.STLT-01.golden"},
 		{"stlt-after-support-release", "Release-only path: a client calls Release alone: StoreLogoffTransports comes before the provider releases the support", "stlt-after-support-release.STLT-05.golden"},
+		// Two rules broken by the same calls: both sentences, the calls once.
+		{"no-stlt", "session path: IMAPISession::Logoff with the store still open: StoreLogoffTransports is called exactly once", "no-stlt.session.STLT-01.SS-02.golden"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.bad, func(t *testing.T) {

@@ -135,10 +135,14 @@ func (r Rule) StrengthText() string {
 // String prints the rule as a failure names it: ID, strength, sentence,
 // and the documentation's own sentence with its page.
 func (r Rule) String() string {
-	s := r.ID + " (" + r.StrengthText() + "): " + r.Text + "\n  Source: " + r.Source
+	// RULES.md's abbreviation, spelled out once for a reader who has
+	// never seen it.
+	text := strings.Replace(r.Text, "STLT", "STLT (IMAPISupport::StoreLogoffTransports)", 1)
+	strength := r.StrengthText()
 	if r.Added() {
-		s = r.ID + " (" + r.StrengthText() + ", added to RULES.md by mapiconf): " + r.Text + "\n  Source: " + r.Source
+		strength += ", added to RULES.md by mapiconf"
 	}
+	s := r.ID + " (" + strength + "): " + text + "\n  Source: " + r.Source
 	if q := r.Quote(); q != "" {
 		s += "\n  The documentation: \"" + q + "\""
 	}
