@@ -91,6 +91,9 @@ type Result struct {
 	// never happened (no StoreLogoffTransports call to check the flag of):
 	// another rule's failure says why.
 	Untested []string `json:"untested,omitempty"`
+	// Unjudged are failed rules the spec could not judge at all: the
+	// provider hung, panicked or returned nil first.
+	Unjudged []string `json:"unjudged,omitempty"`
 	Message  string   `json:"message,omitempty"`
 }
 
@@ -117,6 +120,7 @@ type H struct {
 	failed   []string // their rule IDs
 	noted    []string // rule IDs of "may" checks that failed in non-strict mode
 	notes    []string
+	unjudged bool     // the spec stopped before it could judge (fatal)
 	vacuous  []string // rule IDs of checks that passed only vacuously
 	proven   uint64   // bit i: a check of spec.rules[i] passed with something to judge
 }
@@ -239,6 +243,7 @@ func (h *H) fatal(what string) {
 	}
 	h.failures = append(h.failures, msg)
 	h.failed = append(h.failed, h.spec.rules...)
+	h.unjudged = true
 	panic(abort{})
 }
 
@@ -361,6 +366,14 @@ func (sp *spec) run(ctx context.Context, cfg Config, rs *runState) (r Result) {
 	}()
 	h.close()
 	r.Failed, r.Noted = dedupe(h.failed), dedupe(h.noted)
+	if h.unjudged {
+		// Rules judged broken before the stop stay plain failures.
+		for _, id := range sp.rules {
+			if !slices.Contains(h.failed[:len(h.failed)-len(sp.rules)], id) {
+				r.Unjudged = append(r.Unjudged, id)
+			}
+		}
+	}
 	for _, id := range dedupe(h.vacuous) {
 		if h.proven&(1<<slices.Index(sp.rules, id)) == 0 && !slices.Contains(r.Failed, id) && !slices.Contains(r.Noted, id) {
 			r.Untested = append(r.Untested, id)

@@ -74,6 +74,7 @@ type RuleStatus string
 const (
 	RulePassed   RuleStatus = "pass"
 	RuleFailed   RuleStatus = "FAIL"
+	RuleError    RuleStatus = "ERROR"    // failed only because the provider hung, panicked or returned nil first
 	RuleNoted    RuleStatus = "noted"    // a "may" rule broken, without Strict
 	RuleUntested RuleStatus = "untested" // every spec passed only because what it judges never happened
 	RuleSkipped  RuleStatus = "skipped"  // the provider lacks the capabilities its specs need
@@ -112,7 +113,7 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 		keys = append(keys, name)
 		for _, rule := range Rules {
 			rr := RuleResult{Rule: rule, Status: RuleNotRun}
-			skipped, untested := 0, 0
+			skipped, untested, unjudged := 0, 0, 0
 			for _, x := range res[k] {
 				if !slices.Contains(x.Rules, rule.ID) || x.Status == NotRun {
 					continue
@@ -125,6 +126,9 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 				switch {
 				case slices.Contains(x.Failed, rule.ID):
 					rr.Failed++
+					if slices.Contains(x.Unjudged, rule.ID) {
+						unjudged++
+					}
 				case slices.Contains(x.Noted, rule.ID):
 					rr.Status = RuleNoted
 				case slices.Contains(x.Untested, rule.ID):
@@ -132,6 +136,8 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 				}
 			}
 			switch {
+			case rr.Failed > 0 && unjudged == rr.Failed:
+				rr.Status = RuleError
 			case rr.Failed > 0:
 				rr.Status = RuleFailed
 			case rr.Status == RuleNoted:
@@ -172,10 +178,14 @@ func (r Report) String() string {
 			}
 			fmt.Fprintf(&b, "  %-8s %-15s %-9s %s\n", rr.Rule.ID, rr.Rule.StrengthText(), rr.Status, detail)
 		}
-		fmt.Fprintf(&b, "  %d rules: %d pass, %d FAIL, %d noted, %d untested, %d skipped, %d not run\n",
-			len(rules[k]), counts[RulePassed], counts[RuleFailed], counts[RuleNoted], counts[RuleUntested], counts[RuleSkipped], counts[RuleNotRun])
+		fmt.Fprintf(&b, "  %d rules: %d pass, %d FAIL, %d ERROR, %d noted, %d untested, %d skipped, %d not run\n",
+			len(rules[k]), counts[RulePassed], counts[RuleFailed], counts[RuleError], counts[RuleNoted], counts[RuleUntested], counts[RuleSkipped], counts[RuleNotRun])
 		fmt.Fprintf(&b, "  %d specs: %d passed, %d failed, %d skipped, %d not run\n",
 			total, specs[Passed], specs[Failed], specs[Skipped], specs[NotRun])
+		if counts[RuleError] > 0 {
+			b.WriteString("  ERROR: its specs failed before they could judge it: the provider hung, panicked\n" +
+				"  or returned nil (the failures name the call); it counts as a failure.\n")
+		}
 		if counts[RuleUntested] > 0 {
 			b.WriteString("  untested: its specs passed only because what they judge never happened\n" +
 				"  (no StoreLogoffTransports call whose flag could be checked, say); the failures of\n" +

@@ -50,6 +50,11 @@ func TestHostileProviders(t *testing.T) {
 				if len(r.Failed) == 0 || !strings.Contains(r.Message, r.Failed[0]) {
 					t.Errorf("%q: the failure names no rule:\n%s", r.Spec, r.Message)
 				}
+				// A spec stopped before it could judge says so, and the
+				// report calls its rules ERROR rather than FAIL.
+				if stopped := strings.Contains(r.Message, "could not be judged"); stopped != (len(r.Unjudged) > 0) {
+					t.Errorf("%q: says it could not judge: %v; Unjudged: %v", r.Spec, stopped, r.Unjudged)
+				}
 			}
 		})
 	}
