@@ -95,8 +95,8 @@ type key struct {
 	profile  Profile
 }
 
-// ByRule sums the results up rule by rule, for each provider and profile in
-// the order they first appear.
+// ByRule sums the results up rule by rule, for each provider and profile,
+// in the order of their names, the immediate profile first.
 func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 	var order []key
 	res := map[key][]Result{}
@@ -107,6 +107,14 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 		}
 		res[k] = append(res[k], x)
 	}
+	// Ginkgo shuffles top-level containers, so the order the results came
+	// in says nothing: sort by provider, the immediate profile first.
+	slices.SortStableFunc(order, func(a, b key) int {
+		if c := strings.Compare(a.provider, b.provider); c != 0 {
+			return c
+		}
+		return strings.Compare(string(b.profile), string(a.profile)) // "immediate" > "deferred"
+	})
 	rules = map[string][]RuleResult{}
 	for _, k := range order {
 		name := fmt.Sprintf("%s (%s profile)", k.provider, k.profile)
