@@ -120,7 +120,7 @@ type H struct {
 	failed   []string // their rule IDs
 	noted    []string // rule IDs of "may" checks that failed in non-strict mode
 	notes    []string
-	unjudged bool     // the spec stopped before it could judge (fatal)
+	unjudged []string // rules the spec stopped before it could judge (fatal)
 	vacuous  []string // rule IDs of checks that passed only vacuously
 	proven   uint64   // bit i: a check of spec.rules[i] passed with something to judge
 }
@@ -241,9 +241,14 @@ func (h *H) fatal(what string) {
 		}
 		msg += "\n\nCall sequence so far:\n" + trace.Format(evs, marks)
 	}
+	for _, id := range h.spec.rules {
+		// Rules judged broken before the stop stay plain failures.
+		if !slices.Contains(h.failed, id) {
+			h.unjudged = append(h.unjudged, id)
+		}
+	}
 	h.failures = append(h.failures, msg)
 	h.failed = append(h.failed, h.spec.rules...)
-	h.unjudged = true
 	panic(abort{})
 }
 
@@ -366,14 +371,7 @@ func (sp *spec) run(ctx context.Context, cfg Config, rs *runState) (r Result) {
 	}()
 	h.close()
 	r.Failed, r.Noted = dedupe(h.failed), dedupe(h.noted)
-	if h.unjudged {
-		// Rules judged broken before the stop stay plain failures.
-		for _, id := range sp.rules {
-			if !slices.Contains(h.failed[:len(h.failed)-len(sp.rules)], id) {
-				r.Unjudged = append(r.Unjudged, id)
-			}
-		}
-	}
+	r.Unjudged = h.unjudged
 	for _, id := range dedupe(h.vacuous) {
 		if h.proven&(1<<slices.Index(sp.rules, id)) == 0 && !slices.Contains(r.Failed, id) && !slices.Contains(r.Noted, id) {
 			r.Untested = append(r.Untested, id)
