@@ -57,9 +57,11 @@ func (w *Worker) Run(ctx context.Context, m *MAPI, timeout time.Duration, drive 
 		go work(w.jobs, w.done)
 	}
 	w.jobs <- drive
-	tick := time.NewTicker(timeout)
+	// Look four times per timeout, so that a hang is reported between one
+	// and one and a quarter timeouts after the last progress.
+	tick := time.NewTicker(max(timeout/4, time.Millisecond))
 	defer tick.Stop()
-	last := m.trace.Progress()
+	last, since := m.trace.Progress(), time.Now()
 	hang := func(h *Hang) error {
 		w.jobs = nil // the goroutine is stuck in the provider: abandon it
 		return h
@@ -71,13 +73,15 @@ func (w *Worker) Run(ctx context.Context, m *MAPI, timeout time.Duration, drive 
 		case <-ctx.Done():
 			call, _ := m.trace.InProgress()
 			return hang(&Hang{Call: call, Context: true})
-		case <-tick.C:
-			now := m.trace.Progress()
-			if now == last {
+		case now := <-tick.C:
+			if p := m.trace.Progress(); p != last {
+				last, since = p, now
+				continue
+			}
+			if now.Sub(since) >= timeout {
 				call, _ := m.trace.InProgress()
 				return hang(&Hang{Call: call, Waited: timeout})
 			}
-			last = now
 		}
 	}
 }
