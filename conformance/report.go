@@ -195,9 +195,9 @@ func (r Report) String() string {
 				"  or returned nil (the failures name the call); it counts as a failure.\n")
 		}
 		if counts[RuleUntested] > 0 {
-			b.WriteString("  untested: its specs passed only because what they judge never happened\n" +
-				"  (no StoreLogoffTransports call whose flag could be checked, say); the failures of\n" +
-				"  the other rules say why.\n")
+			b.WriteString("  untested: its specs passed only because what they judge never happened (no\n" +
+				"  StoreLogoffTransports call whose flag could be checked, no status row, say);\n" +
+				"  where another rule failed, its failure says why.\n")
 		}
 		b.WriteString("\n")
 	}
