@@ -30,8 +30,8 @@ func storeLogoff() []*spec {
 		}})
 
 	for _, f := range []mapi.LogoffFlags{0, mapi.LogoffOrderly | mapi.LogoffAbort, mapi.LogoffNoWait | mapi.LogoffQuiet, 0x100, 0x20 | mapi.LogoffOrderly} {
-		out = append(out, &spec{section: "C", rules: []string{"SL-03", "STLT-08"},
-			text: fmt.Sprintf("StoreLogoff(%v), an invalid flag word, is refused or ignored, never a crash, and never passed on to StoreLogoffTransports", f),
+		out = append(out, &spec{section: "C", rules: []string{"SL-03", "STLT-08", "STLT-01", "STLT-04"},
+			text: fmt.Sprintf("StoreLogoff(%v), an invalid flag word, then Release: refused or ignored, never a crash; StoreLogoffTransports once, with a valid flag (LOGOFF_ABORT if refused)", f),
 			body: func(h *H) {
 				_, s := h.start(mapisim.Options{})
 				h.drive(func() {
@@ -48,6 +48,12 @@ func storeLogoff() []*spec {
 				}
 				h.expect("SL-03", HaveCallsSatisfying(trace.StoreLogoff, want, allowed))
 				h.expect("STLT-08", HaveOnlyCallsSatisfying(stlt, "with exactly one valid input flag", singleInputFlag))
+				// A refused StoreLogoff leaves the Release-only path: the
+				// store still ends with one STLT, and an abort.
+				h.expect("STLT-01", HaveCallCount(stlt, 1))
+				if sl, ok := trace.First(h.m.Trace().Events(), trace.StoreLogoff); ok && sl.Err != nil {
+					h.expect("STLT-04", HaveCallsWith(stlt, mapi.LogoffAbort))
+				}
 			}})
 	}
 

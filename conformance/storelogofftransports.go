@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
@@ -78,6 +79,52 @@ func storeLogoffTransports() []*spec {
 			}
 		}})
 
+	out = append(out, &spec{section: "B", rules: []string{"STLT-06"},
+		text: "repeated StoreLogoff: LOGOFF_ORDERLY, then StoreLogoff(0), refused, then Release: the refused call changes nothing",
+		body: func(h *H) {
+			_, s := h.start(mapisim.Options{})
+			c := s.Client()
+			var err error
+			h.drive(func() {
+				c.StoreLogoff(mapi.LogoffOrderly)
+				_, err = c.StoreLogoff(0)
+				c.Release()
+			})
+			switch {
+			case !h.deferred():
+				h.expect("STLT-06", HaveNoCallInside(stlt, trace.Nth(trace.StoreLogoff, 2)))
+			case err != nil:
+				// Refused: the saved flag is still LOGOFF_ORDERLY.
+				h.expect("STLT-06", HaveOnlyCallsWith(stlt, mapi.LogoffOrderly))
+			}
+		}})
+
+	// Two callers at once: a check-then-act StoreLogoff calls STLT twice.
+	// The race is tried several times, each with a fresh provider.
+	out = append(out, &spec{section: "B", rules: []string{"STLT-01"},
+		text: "the client and the spooler call StoreLogoff(LOGOFF_ORDERLY) at the same moment, then Release (16 times): StoreLogoffTransports once each time",
+		body: func(h *H) {
+			for range 16 {
+				_, s := h.start(mapisim.Options{})
+				h.drive(func() {
+					var wg sync.WaitGroup
+					start := make(chan struct{})
+					for _, c := range []*mapisim.Caller{s.Client(), s.Spooler()} {
+						wg.Go(func() {
+							<-start
+							c.StoreLogoff(mapi.LogoffOrderly)
+						})
+					}
+					close(start)
+					wg.Wait()
+					s.Client().Release()
+				})
+				if !h.expect("STLT-01", HaveCallCount(stlt, 1)) {
+					return
+				}
+			}
+		}})
+
 	replies := []struct {
 		name  string
 		flags mapi.LogoffFlags
@@ -99,11 +146,14 @@ func storeLogoffTransports() []*spec {
 				h.expect("STLT-07", logoffInsideSupportRelease)
 			}})
 	}
-	out = append(out, &spec{section: "B", rules: []string{"STLT-07"},
-		text: releaseOnly.name + ", StoreLogoffTransports answering MAPI_E_NO_SUPPORT: the store ends",
-		body: func(h *H) {
-			releaseOnly.drive(h, mapisim.Options{STLTErr: mapi.ErrNoSupport})
-			h.expect("STLT-07", logoffInsideSupportRelease)
-		}})
+	for _, r := range replies {
+		opts := mapisim.Options{STLTFlags: r.flags, STLTErr: r.err}
+		out = append(out, &spec{section: "B", rules: []string{"STLT-07"},
+			text: fmt.Sprintf("%s, StoreLogoffTransports answering %s: the store ends", releaseOnly.name, r.name),
+			body: func(h *H) {
+				releaseOnly.drive(h, opts)
+				h.expect("STLT-07", logoffInsideSupportRelease)
+			}})
+	}
 	return out
 }

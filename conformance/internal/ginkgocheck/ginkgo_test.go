@@ -61,16 +61,17 @@ func TestGinkgoTreeFailsABadProvider(t *testing.T) {
 			}
 		}
 	}
-	// Six STLT-01 specs (one per path) fail; the two SD-01 specs and the
-	// five STLT-03 specs pass, the STLT-03 ones vacuously: with no
-	// StoreLogoffTransports call there is no flag to check.
-	if ran != 13 || failed != 6 {
-		t.Errorf("ran %d specs, %d failed; want 13 and 6", ran, failed)
+	// Twelve STLT-01 specs fail (one per path, the concurrent StoreLogoffs,
+	// five invalid flag words); the two SD-01 specs and the five STLT-03
+	// specs pass, the STLT-03 ones vacuously: with no StoreLogoffTransports
+	// call there is no flag to check.
+	if ran != 19 || failed != 12 {
+		t.Errorf("ran %d specs, %d failed; want 19 and 12", ran, failed)
 	}
 	rep := conformance.Summarize(report)
 	text := rep.String()
-	for _, want := range []string{"no-stlt (immediate profile)", "STLT-01  must            FAIL      6 of 6 failed", "SD-01    does            pass      2",
-		"STLT-03  does            untested  5", "SL-01    does            not run   0", "85 specs: 7 passed, 6 failed, 0 skipped, 72 not run"} {
+	for _, want := range []string{"no-stlt (immediate profile)", "STLT-01  must            FAIL      12 of 12 failed", "SD-01    does            pass      2",
+		"STLT-03  does            untested  5", "SL-01    does            not run   0", "91 specs: 7 passed, 12 failed, 0 skipped, 72 not run"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the report does not say %q:\n%s", want, text)
 		}
