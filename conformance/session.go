@@ -47,7 +47,7 @@ func sessionShutdown() []*spec {
 			h.expect("SS-03", HaveCallBefore(trace.TheLast(trace.LogonRelease), trace.Shutdown))
 			h.expect("SS-03", HaveNoCallAfter(anySupportCall, trace.ProviderRelease))
 		}}, &spec{section: "G", rules: []string{"SS-04"}, needs: []need{needMultipleStores},
-		text: "two stores open, the first ended by StoreLogoff and Release: the second keeps working and ends on its own",
+		text: "two stores open, the first ended by StoreLogoff and Release: the second keeps working, a new logon works, and each ends on its own",
 		body: func(h *H) {
 			m, first := h.start(mapisim.Options{})
 			second := h.logon()
@@ -58,7 +58,25 @@ func sessionShutdown() []*spec {
 			h.expect("SS-04", HaveCallCount(trace.Shutdown, 0))
 			h.expect("SS-04", HaveCallCount(trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon 2"}, 0))
 			h.expect("SS-04", HaveCallCount(trace.Call{Iface: "IMAPISupport", Object: "support 2", Method: "StoreLogoffTransports"}, 0))
+			// The second store still works: its folders open and answer,
+			// and the provider still logs on to stores.
+			if h.cfg.Capabilities.Objects {
+				h.drive(func() {
+					if o, err := second.Client().OpenEntry(""); err == nil {
+						o.GetProps()
+						o.Release()
+					}
+				})
+				h.expect("SS-04", HaveCallsSatisfying(trace.Call{Iface: "IMsgStore", Method: "OpenEntry", Object: "store 2"}, "returned S_OK", returnedOK))
+				h.expect("SS-04", HaveCallsSatisfying(trace.Call{Method: "GetProps"}, "returned S_OK", returnedOK))
+			}
+			var third *mapisim.Store
+			h.drive(func() { third, _ = m.Logon() })
+			h.expect("SS-04", HaveCallsSatisfying(trace.Nth(trace.Logon, 3), "returned S_OK", returnedOK))
 			h.drive(func() {
+				if third != nil {
+					third.Client().Release()
+				}
 				second.Client().StoreLogoff(mapi.LogoffOrderly)
 				second.Client().Release()
 			})

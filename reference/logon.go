@@ -47,8 +47,10 @@ func (l *logon) Logoff(flags mapi.ReservedFlags) error {
 			continue // Flaw: the objects go on working.
 		}
 		o.dead.Store(true)
-		o.crash.Store(st.opts.has(ObjectsCrashAfterLogoff))
 		o.Release() // the reference the provider kept to track it
+		// Flaw (armed after the provider's own Release): a holder's
+		// Release from now on crashes.
+		o.crash.Store(st.opts.has(ObjectsCrashAfterLogoff))
 	}
 	if sup != nil && st.opts.has(StatusRowAfterLogoff) {
 		// Flaw: the row was removed and the support is gone.
