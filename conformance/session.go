@@ -51,6 +51,12 @@ func sessionShutdown() []*spec {
 		body: func(h *H) {
 			m, first := h.start(mapisim.Options{})
 			second := h.logon()
+			var kept *mapisim.Object // a folder of the second store, open throughout
+			if h.cfg.Capabilities.Objects {
+				var err error
+				h.drive(func() { kept, err = second.Client().OpenEntry("") })
+				h.capability(err, "IMsgStore::OpenEntry of the root folder (Capabilities.Objects)")
+			}
 			h.drive(func() {
 				first.Client().StoreLogoff(mapi.LogoffOrderly)
 				first.Client().Release()
@@ -60,12 +66,14 @@ func sessionShutdown() []*spec {
 			h.expect("SS-04", HaveCallCount(trace.Call{Iface: "IMAPISupport", Object: "support 2", Method: "StoreLogoffTransports"}, 0))
 			// The second store still works: its folders open and answer,
 			// and the provider still logs on to stores.
-			if h.cfg.Capabilities.Objects {
+			if kept != nil {
 				h.drive(func() {
+					kept.GetProps()
 					if o, err := second.Client().OpenEntry(""); err == nil {
 						o.GetProps()
 						o.Release()
 					}
+					kept.Release()
 				})
 				h.expect("SS-04", HaveCallsSatisfying(trace.Call{Iface: "IMsgStore", Method: "OpenEntry", Object: "store 2"}, "returned S_OK", returnedOK))
 				h.expect("SS-04", HaveCallsSatisfying(trace.Call{Method: "GetProps"}, "returned S_OK", returnedOK))
