@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/onsi/gomega/types"
 
@@ -327,8 +328,24 @@ func (h *H) deferred() bool { return h.cfg.Profile == Deferred }
 // every simulated MAPI they made, so that the last spec can look for calls a
 // provider made after its spec ended.
 type runState struct {
-	mu  sync.Mutex
-	all []started
+	mu    sync.Mutex
+	all   []started
+	first time.Time // when the run's first spec had shut its providers down
+}
+
+// shutDown notes that a spec has shut its providers down.
+func (rs *runState) shutDown() {
+	rs.mu.Lock()
+	if rs.first.IsZero() {
+		rs.first = time.Now()
+	}
+	rs.mu.Unlock()
+}
+
+func (rs *runState) firstShutdown() time.Time {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return rs.first
 }
 
 type started struct {
@@ -401,6 +418,9 @@ func (h *H) close() {
 	}
 	for _, m := range h.all {
 		h.worker.Run(h.ctx, m, h.cfg.CallTimeout, m.Shutdown)
+	}
+	if len(h.all) > 0 {
+		h.run.shutDown()
 	}
 }
 

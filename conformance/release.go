@@ -65,5 +65,5 @@ func release() []*spec {
 			h.expect("RL-04", HaveCallsSatisfying(trace.Nth(trace.StoreLogoff, 2), "returned MAPI_E_INVALID_OBJECT", isInvalid))
 			h.expect("RL-04", HaveCallsSatisfying(trace.Call{Iface: "IMsgStore", Method: "OpenEntry"}, "returned MAPI_E_INVALID_OBJECT", isInvalid))
 		}})
-	return out
+	return append(out, idle())
 }

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -62,11 +63,45 @@ func robustness() []*spec {
 	return out
 }
 
-// lateCallWindow is how long the last spec waits for calls from goroutines
-// that a provider left running. The wait is once per run, and every other
-// spec has run in the meantime, so a goroutine that keeps calling has long
-// shown up; the window only gives the last few a moment.
-const lateCallWindow = 2 * time.Millisecond
+// Stray goroutines: a provider may leave work running that calls MAPI later,
+// a timer that updates the status row, a cleanup scheduled from Logoff.
+// Two waits give it the time to show:
+//
+//   - idleWindow: one spec ends a store and keeps its provider loaded, as
+//     MAPI does while the session goes on, for this long before Shutdown;
+//   - the last spec waits until idleWindow has passed since the run's first
+//     provider was shut down (every provider runs the same code, so a
+//     delayed call shows in the first), and lateCallWindow at least, for the
+//     last few.
+//
+// A call delayed longer than idleWindow goes unseen: the suite cannot wait
+// for ever, and these windows cost each run about idleWindow.
+const (
+	idleWindow     = 50 * time.Millisecond
+	lateCallWindow = 2 * time.Millisecond
+)
+
+// idle is the spec that keeps a provider loaded after its store ended.
+func idle() *spec {
+	return &spec{section: "D", rules: []string{"RL-03", "LG-03"},
+		text: fmt.Sprintf("%s, then the provider stays loaded for %v before IMSProvider::Shutdown: no call on the released support, no status row update after IMSLogon::Logoff", orderly.name, idleWindow),
+		body: func(h *H) {
+			orderly.drive(h, mapisim.Options{})
+			wait(h.ctx, idleWindow)
+			h.expect("RL-03", HaveNoCallAfter(anySupportCall, supportGone{}))
+			h.expect("LG-03", HaveNoCallAfter(trace.ModifyStatusRow, trace.TheFirst(trace.Logoff)))
+		}}
+}
+
+// wait sleeps for d, or until ctx ends.
+func wait(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
 
 // lateCalls is the last spec of a run. Every other spec ends by shutting its
 // provider down; a provider that goes on calling MAPI from a goroutine of
@@ -76,7 +111,11 @@ func lateCalls() *spec {
 	return &spec{section: "H", rules: []string{"RL-03", "SS-03"},
 		text: "after every other spec: no provider called the support after releasing it, or MAPI after its final Release",
 		body: func(h *H) {
-			time.Sleep(lateCallWindow)
+			d := lateCallWindow
+			if first := h.run.firstShutdown(); !first.IsZero() {
+				d = max(d, time.Until(first.Add(idleWindow)))
+			}
+			wait(h.ctx, d)
 			type offence struct {
 				spec string
 				evs  []trace.Event
