@@ -87,6 +87,9 @@ const (
 	// fewer than two references, trusting a count that IUnknown says is
 	// for diagnostics only.
 	TrustsCounts
+	// DelayedStatusUpdate: IMSLogon::Logoff schedules a status-row update
+	// for 10ms later, on a timer of its own: the support is gone by then.
+	DelayedStatusUpdate
 )
 
 // Bad is a known-bad provider: the reference provider with one flaw, and
@@ -100,6 +103,8 @@ type Bad struct {
 	// Behaves, if set, is the profile the provider really follows while
 	// its adapter declares the other one: a profile mismatch.
 	Behaves map[conformance.Profile]bool
+	// Unexplorable, if set, says why the exploration cannot find the flaw.
+	Unexplorable string
 }
 
 // Config is the adapter of the known-bad provider in the declared profile:
@@ -193,6 +198,9 @@ func KnownBad() []Bad {
 			Declares: both("SS-04")},
 		{Name: "racy-refcount", Flaw: RacyRefCount, Doc: "the store's Release is a non-atomic read-modify-write", Options: withRow,
 			Declares: both("RB-01")},
+		{Name: "delayed-status-update", Flaw: DelayedStatusUpdate, Doc: "IMSLogon::Logoff schedules a status-row update 10ms later, when the support is gone (found by the specs that wait for stray calls; not by the exploration)", Options: withRow,
+			Declares:     both("RL-03", "LG-03", "SS-03"),
+			Unexplorable: "the exploration judges each lifecycle as it ends; the late call comes 10ms after, and only the fixed specs wait for it"},
 		{Name: "trusts-counts", Flaw: TrustsCounts, Doc: "Logon AddRefs again when the support's AddRef reports fewer than two references", Options: withRow,
 			Declares: both("RB-02")},
 		{Name: "declares-immediate-behaves-deferred", Doc: "the adapter declares immediate; the provider defers StoreLogoffTransports", Options: withRow,

@@ -2,6 +2,7 @@ package reference
 
 import (
 	"sync/atomic"
+	"time"
 
 	"github.com/mapiconf/mapiconf/mapi"
 )
@@ -51,6 +52,12 @@ func (l *logon) Logoff(flags mapi.ReservedFlags) error {
 		// Flaw (armed after the provider's own Release): a holder's
 		// Release from now on crashes.
 		o.crash.Store(st.opts.has(ObjectsCrashAfterLogoff))
+	}
+	if sup != nil && st.opts.has(DelayedStatusUpdate) {
+		time.AfterFunc(10*time.Millisecond, func() {
+			// Flaw: by now MAPI removed the row and the support is gone.
+			sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "mapiconf reference store (flushed)"}, mapi.StatusRowUpdate)
+		})
 	}
 	if sup != nil && st.opts.has(StatusRowAfterLogoff) {
 		// Flaw: the row was removed and the support is gone.
