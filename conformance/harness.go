@@ -27,6 +27,7 @@ type spec struct {
 	rules   []string // the rule IDs it judges (at most 64: H.proven is a bit set)
 	needs   []need   // capabilities it needs
 	explore bool     // the exploration: run by Describe, not by Check
+	waits   bool     // it waits on purpose, for stray calls: labelled "waits"
 	body    func(h *H)
 }
 

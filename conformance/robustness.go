@@ -83,7 +83,7 @@ const (
 
 // idle is the spec that keeps a provider loaded after its store ended.
 func idle() *spec {
-	return &spec{section: "D", rules: []string{"RL-03", "LG-03"},
+	return &spec{section: "D", rules: []string{"RL-03", "LG-03"}, waits: true,
 		text: fmt.Sprintf("%s, then the provider stays loaded for %v before IMSProvider::Shutdown: no call on the released support, no status row update after IMSLogon::Logoff", orderly.name, idleWindow),
 		body: func(h *H) {
 			orderly.drive(h, mapisim.Options{})
@@ -108,7 +108,7 @@ func wait(ctx context.Context, d time.Duration) {
 // its own does so after its spec was judged. This spec waits a moment, then
 // looks at the calls of every provider the run started.
 func lateCalls() *spec {
-	return &spec{section: "H", rules: []string{"RL-03", "SS-03"},
+	return &spec{section: "H", rules: []string{"RL-03", "SS-03"}, waits: true,
 		text: "after every other spec: no provider called the support after releasing it, or MAPI after its final Release",
 		body: func(h *H) {
 			d := lateCallWindow
