@@ -48,9 +48,14 @@ const reportEntry = "mapiconf-result"
 //
 // It returns true, like ginkgo.Describe, so that it can be called at package
 // level. Add Summarize to a ReportAfterSuite for the report by rule ID.
+//
+// The container is Ordered (its last spec must run after the others) with
+// ContinueOnFailure, which Ginkgo allows only on an outermost Ordered
+// container: call Describe at the top level or inside plain containers,
+// not inside an Ordered one.
 func Describe(cfg Config) bool {
 	cfg, err := cfg.withDefaults()
-	title := fmt.Sprintf("mapiconf: %s (%s profile)", cfg.Name, cfg.Profile)
+	title := "mapiconf: " + key{cfg.Name, cfg.Profile}.String()
 	// Ordered keeps the specs in the order of RULES.md (Ginkgo would
 	// otherwise sort them by text, as they share one code location) and on
 	// one process under ginkgo -p: the last spec looks for late calls from
@@ -72,11 +77,14 @@ func Describe(cfg Config) bool {
 					}
 					labels := sp.labels()
 					if sp.explore {
-						labels = append(labels, "explore")
+						// Only its own label: a filter on a rule ID runs
+						// the specs of that rule, not 27 rules' worth of
+						// random lifecycles.
+						labels = []string{"explore", sectionLabel(sp.section)}
 					}
 					ginkgo.It(sp.text, ginkgo.Label(labels...), ginkgo.SpecTimeout(timeout), func(ctx ginkgo.SpecContext) {
 						r := sp.run(ctx, cfg, rs)
-						if r.Status != Passed || len(r.Noted) > 0 || len(r.Untested) > 0 {
+						if r.Status != Passed || len(r.Noted) > 0 || len(r.Untested) > 0 || sp.explore {
 							// A plain pass is read back from the spec's
 							// labels and container (Summarize); the rest
 							// needs its Result.

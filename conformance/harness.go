@@ -86,15 +86,16 @@ type Result struct {
 	Section  string   `json:"section"`
 	Spec     string   `json:"spec"`
 	Rules    []string `json:"rules"`            // the rules the spec judges
-	Status   Status   `json:"status"`           // passed, failed or skipped
+	Status   Status   `json:"status"`           // passed, failed, skipped or not run
 	Failed   []string `json:"failed,omitempty"` // the rules it found broken
 	Noted    []string `json:"noted,omitempty"`  // "may" rules broken, reported without failing
-	// Untested are rules the spec passed only because what they judge
-	// never happened (no StoreLogoffTransports call to check the flag of):
-	// another rule's failure says why.
+	// Untested are rules the spec passed without proving: what they judge
+	// never happened (no StoreLogoffTransports call whose flag to check, no
+	// status row), or the spec had nothing to check them on.
 	Untested []string `json:"untested,omitempty"`
-	// Unjudged are failed rules the spec could not judge at all: the
-	// provider hung, panicked or returned nil first.
+	// Unjudged are failed rules the spec stopped before it could judge:
+	// the provider hung, panicked, returned nil or an error where it must
+	// not, or a declared capability failed.
 	Unjudged []string `json:"unjudged,omitempty"`
 	Message  string   `json:"message,omitempty"`
 }
@@ -116,15 +117,19 @@ type H struct {
 	expected func() []string // the outline of the path driven, built only for a failure
 
 	failures []string // messages of failed checks
-	headers  []string // of judged failures: the rules' sentences,
-	bodies   []string // what was expected and what happened,
-	failAt   []int    // and where in failures the message is
+	broken   []broken // the judged ones among them, to merge rules that share calls
 	failed   []string // their rule IDs
 	noted    []string // rule IDs of "may" checks that failed in non-strict mode
 	notes    []string
 	unjudged []string // rules the spec stopped before it could judge (fatal)
-	vacuous  []string // rule IDs of checks that passed only vacuously
 	proven   uint64   // bit i: a check of spec.rules[i] passed with something to judge
+}
+
+// broken is a judged failure: the rules' sentences, what was expected and
+// what happened, and where its message is in H.failures.
+type broken struct {
+	headers, body string
+	at            int
 }
 
 // abort ends a spec body early; run recovers it.
@@ -220,14 +225,24 @@ func providerStack(stack string) string {
 // fatal fails every rule of the spec, which cannot be judged any further,
 // and ends the body.
 func (h *H) fatal(what string) {
-	msg := fmt.Sprintf("%s could not be judged: %s", strings.Join(h.spec.rules, ", "), what)
+	// The rules not judged yet; those already found broken or noted keep
+	// their judgement. The exploration names no rule when it stops: the
+	// spec fails, its rules are not held against the provider.
+	var unjudged []string
+	if !h.spec.explore {
+		for _, id := range h.spec.rules {
+			if !slices.Contains(h.failed, id) && !slices.Contains(h.noted, id) {
+				unjudged = append(unjudged, id)
+			}
+		}
+	}
+	msg := fmt.Sprintf("%s could not be judged: %s", strings.Join(unjudged, ", "), what)
 	if h.spec.explore {
 		msg = "The exploration stopped: " + what
-	} else {
-		for _, id := range h.spec.rules {
-			if r, ok := RuleByID(id); ok {
-				msg += "\n\n" + r.String()
-			}
+	}
+	for _, id := range unjudged {
+		if r, ok := RuleByID(id); ok {
+			msg += "\n\n" + r.String()
 		}
 	}
 	if h.m != nil {
@@ -243,14 +258,9 @@ func (h *H) fatal(what string) {
 		}
 		msg += "\n\nCall sequence so far:\n" + trace.Format(evs, marks)
 	}
-	for _, id := range h.spec.rules {
-		// Rules judged broken before the stop stay plain failures.
-		if !slices.Contains(h.failed, id) {
-			h.unjudged = append(h.unjudged, id)
-		}
-	}
 	h.failures = append(h.failures, msg)
-	h.failed = append(h.failed, h.spec.rules...)
+	h.failed = append(h.failed, unjudged...)
+	h.unjudged = append(h.unjudged, unjudged...)
 	panic(abort{})
 }
 
@@ -278,10 +288,8 @@ func (h *H) judge(id string, actual any, m types.GomegaMatcher) bool {
 		panic("conformance: " + err.Error())
 	}
 	if good {
-		if v, ok := m.(interface{ Vacuous() bool }); ok && v.Vacuous() {
-			h.vacuous = append(h.vacuous, id)
-		} else {
-			h.proven |= 1 << slices.Index(h.spec.rules, id)
+		if v, ok := m.(interface{ Vacuous() bool }); !ok || !v.Vacuous() {
+			h.prove(id)
 		}
 		return true
 	}
@@ -302,17 +310,22 @@ func (h *H) judge(id string, actual any, m types.GomegaMatcher) bool {
 	h.failed = append(h.failed, id)
 	// Two rules broken by the very same calls (STLT-01 and SS-02 on the
 	// session path) share one message: both rules, then the calls once.
-	if i := slices.Index(h.bodies, body); i >= 0 {
-		h.headers[i] += "\n\n" + r.String()
-		h.failures[h.failAt[i]] = h.headers[i] + "\n\n" + body
-		return false
+	for i := range h.broken {
+		if b := &h.broken[i]; b.body == body {
+			b.headers += "\n\n" + r.String()
+			h.failures[b.at] = b.headers + "\n\n" + body
+			return false
+		}
 	}
-	h.headers, h.bodies, h.failAt = append(h.headers, r.String()), append(h.bodies, body), append(h.failAt, len(h.failures))
+	h.broken = append(h.broken, broken{r.String(), body, len(h.failures)})
 	h.failures = append(h.failures, r.String()+"\n\n"+body)
 	return false
 }
 
 func (h *H) judges(id string) bool { return slices.Contains(h.spec.rules, id) }
+
+// prove records that a check of rule id passed with something to judge.
+func (h *H) prove(id string) { h.proven |= 1 << slices.Index(h.spec.rules, id) }
 
 // outline records the expected sequence of the path being driven; the first
 // path of a spec is the one its failures show.
@@ -382,6 +395,7 @@ func (sp *spec) run(ctx context.Context, cfg Config, rs *runState) (r Result) {
 				if _, ok := p.(abort); !ok {
 					h.failures = append(h.failures, fmt.Sprintf("the suite itself panicked (a bug in mapiconf; please report it): %v\n%s", p, debug.Stack()))
 					h.failed = append(h.failed, sp.rules...)
+					h.unjudged = append(h.unjudged, sp.rules...)
 				}
 			}
 		}()
@@ -390,8 +404,10 @@ func (sp *spec) run(ctx context.Context, cfg Config, rs *runState) (r Result) {
 	h.close()
 	r.Failed, r.Noted = dedupe(h.failed), dedupe(h.noted)
 	r.Unjudged = h.unjudged
-	for _, id := range dedupe(h.vacuous) {
-		if h.proven&(1<<slices.Index(sp.rules, id)) == 0 && !slices.Contains(r.Failed, id) && !slices.Contains(r.Noted, id) {
+	// A rule the spec neither proved nor found broken was not tested: its
+	// checks passed only vacuously, or the spec had nothing to check.
+	for i, id := range sp.rules {
+		if h.proven&(1<<i) == 0 && !slices.Contains(r.Failed, id) && !slices.Contains(r.Noted, id) {
 			r.Untested = append(r.Untested, id)
 		}
 	}

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
@@ -86,23 +87,29 @@ func (h *H) storeLogoffThenRelease(opts mapisim.Options, caller string, flags ma
 }
 
 // concurrentRelease holds n references and drops them all at once from n
-// goroutines, released together so that they overlap in the provider.
+// goroutines.
 func (h *H) concurrentRelease(s *mapisim.Store, n int) {
 	h.drive(func() {
 		for range n - 1 {
 			s.Client().AddRef()
 		}
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for range n {
-			wg.Go(func() {
-				<-start
-				s.Client().Release()
-			})
-		}
-		close(start)
-		wg.Wait()
+		atOnce(slices.Repeat([]func(){s.Client().Release}, n)...)
 	})
+}
+
+// atOnce runs each f on a goroutine of its own, all let go together so that
+// they overlap in the provider, and waits for them.
+func atOnce(fs ...func()) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, f := range fs {
+		wg.Go(func() {
+			<-start
+			f()
+		})
+	}
+	close(start)
+	wg.Wait()
 }
 
 // Selectors the specs share.
@@ -153,3 +160,5 @@ func (g supportGone) Select(evs []trace.Event) []trace.Event {
 var logoffInsideSupportRelease = HaveCallInside(trace.Logoff, trace.SupportRelease)
 
 func returnedOK(e trace.Event) bool { return e.Err == nil }
+
+func returnedInvalidObject(e trace.Event) bool { return e.Err == mapi.ErrInvalidObject }

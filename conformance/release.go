@@ -61,9 +61,8 @@ func release() []*spec {
 				s.Client().StoreLogoff(mapi.LogoffOrderly)
 				s.Client().OpenEntry("")
 			})
-			isInvalid := func(e trace.Event) bool { return e.Err == mapi.ErrInvalidObject }
-			h.expect("RL-04", HaveCallsSatisfying(trace.Nth(trace.StoreLogoff, 2), "returned MAPI_E_INVALID_OBJECT", isInvalid))
-			h.expect("RL-04", HaveCallsSatisfying(trace.Call{Iface: "IMsgStore", Method: "OpenEntry"}, "returned MAPI_E_INVALID_OBJECT", isInvalid))
+			h.expect("RL-04", HaveCallsSatisfying(trace.Nth(trace.StoreLogoff, 2), "returned MAPI_E_INVALID_OBJECT", returnedInvalidObject))
+			h.expect("RL-04", HaveCallsSatisfying(trace.Call{Iface: "IMsgStore", Method: "OpenEntry"}, "returned MAPI_E_INVALID_OBJECT", returnedInvalidObject))
 		}})
 	return append(out, idle())
 }

@@ -55,7 +55,9 @@ func Summarize(r ginkgo.Report) Report {
 		}
 		switch {
 		case sr.State.Is(types.SpecStateFailureStates):
-			res.Status, res.Failed, res.Message = Failed, res.Rules, sr.Failure.Message
+			// Ginkgo ended it (its SpecTimeout, an interrupt): nothing
+			// was judged.
+			res.Status, res.Failed, res.Unjudged, res.Message = Failed, res.Rules, res.Rules, sr.Failure.Message
 		case sr.State == types.SpecStateSkipped:
 			// A capability skip has its Result; this one never ran.
 			res.Status = NotRun
@@ -74,7 +76,7 @@ type RuleStatus string
 const (
 	RulePassed   RuleStatus = "pass"
 	RuleFailed   RuleStatus = "FAIL"
-	RuleError    RuleStatus = "ERROR"    // failed only because the provider hung, panicked or returned nil first
+	RuleError    RuleStatus = "ERROR"    // its specs stopped before judging it: a hang, a panic, a nil, an error, a capability that failed
 	RuleNoted    RuleStatus = "noted"    // a "may" rule broken, without Strict
 	RuleUntested RuleStatus = "untested" // every spec passed only because what it judges never happened
 	RuleSkipped  RuleStatus = "skipped"  // the provider lacks the capabilities its specs need
@@ -94,6 +96,9 @@ type key struct {
 	provider string
 	profile  Profile
 }
+
+// String is how reports and Describe's container name the pair.
+func (k key) String() string { return fmt.Sprintf("%s (%s profile)", k.provider, k.profile) }
 
 // ByRule sums the results up rule by rule, for each provider and profile,
 // in the order of their names, the immediate profile first.
@@ -117,7 +122,7 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 	})
 	rules = map[string][]RuleResult{}
 	for _, k := range order {
-		name := fmt.Sprintf("%s (%s profile)", k.provider, k.profile)
+		name := k.String()
 		keys = append(keys, name)
 		for _, rule := range Rules {
 			rr := RuleResult{Rule: rule, Status: RuleNotRun}
@@ -169,11 +174,14 @@ func (r Report) String() string {
 	keys, rules := r.ByRule()
 	for _, k := range keys {
 		counts := map[RuleStatus]int{}
-		specs, total := map[Status]int{}, 0
+		specs, total, ruleless := map[Status]int{}, 0, 0
 		for _, x := range r.Results {
-			if fmt.Sprintf("%s (%s profile)", x.Provider, x.Profile) == k {
+			if (key{x.Provider, x.Profile}).String() == k {
 				specs[x.Status]++
 				total++
+				if x.Status == Failed && len(x.Failed) == 0 {
+					ruleless++
+				}
 			}
 		}
 		fmt.Fprintf(&b, "mapiconf report: %s\n", k)
@@ -190,9 +198,13 @@ func (r Report) String() string {
 			len(rules[k]), counts[RulePassed], counts[RuleFailed], counts[RuleError], counts[RuleNoted], counts[RuleUntested], counts[RuleSkipped], counts[RuleNotRun])
 		fmt.Fprintf(&b, "  %d specs: %d passed, %d failed, %d skipped, %d not run\n",
 			total, specs[Passed], specs[Failed], specs[Skipped], specs[NotRun])
+		if ruleless > 0 {
+			fmt.Fprintf(&b, "  %s failed naming no rule: the exploration stopped (see its failure).\n", plural(ruleless, "spec"))
+		}
 		if counts[RuleError] > 0 {
-			b.WriteString("  ERROR: its specs failed before they could judge it: the provider hung, panicked\n" +
-				"  or returned nil (the failures name the call); it counts as a failure.\n")
+			b.WriteString("  ERROR: its specs stopped before they could judge it: the provider hung,\n" +
+				"  panicked, or returned nil or an error where it must not, or a declared\n" +
+				"  capability failed (the failures name the call); it counts as a failure.\n")
 		}
 		if counts[RuleUntested] > 0 {
 			b.WriteString("  untested: its specs passed only because what they judge never happened (no\n" +

@@ -83,14 +83,14 @@ func outputMask(strict bool) mapi.LogoffFlags {
 	return mapi.LogoffOutputMask
 }
 
-// haveOnlyOutputFlags is SL-02 for the config: every StoreLogoff returned
-// only documented output flags.
 // singleInputFlag: the call's first argument is one valid LOGOFF_* input flag.
 func singleInputFlag(e trace.Event) bool {
 	f, ok := e.Arg(0).(mapi.LogoffFlags)
 	return ok && f.IsSingleInput()
 }
 
+// haveOnlyOutputFlags is SL-02 for the config: every StoreLogoff returned
+// only documented output flags.
 func (h *H) haveOnlyOutputFlags() types.GomegaMatcher {
 	mask := outputMask(h.cfg.Strict)
 	return HaveCallsSatisfying(trace.StoreLogoff, "returned only the output flags "+mask.String(), func(e trace.Event) bool {

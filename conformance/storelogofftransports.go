@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
@@ -107,16 +106,7 @@ func storeLogoffTransports() []*spec {
 			for range 16 {
 				_, s := h.start(mapisim.Options{})
 				h.drive(func() {
-					var wg sync.WaitGroup
-					start := make(chan struct{})
-					for _, c := range []*mapisim.Caller{s.Client(), s.Spooler()} {
-						wg.Go(func() {
-							<-start
-							c.StoreLogoff(mapi.LogoffOrderly)
-						})
-					}
-					close(start)
-					wg.Wait()
+					atOnce(func() { s.Client().StoreLogoff(mapi.LogoffOrderly) }, func() { s.Spooler().StoreLogoff(mapi.LogoffOrderly) })
 					s.Client().Release()
 				})
 				if !h.expect("STLT-01", HaveCallCount(stlt, 1)) {

@@ -74,24 +74,28 @@ func teardown() []*spec {
 					h.drive(func() { before = o.GetProps() })
 					h.capability(before, "GetProps on "+o.Name()+" before shutdown")
 					sub := h.cfg.Capabilities.Subobject
+					var notContainer error
 					h.drive(func() {
 						p.drive(s)
 						o.GetProps()
 						if ob.container && sub != "" {
 							// A dead folder must not hand out live messages.
-							if got, err := o.OpenEntry(sub); err == nil {
+							got, err := o.OpenEntry(sub)
+							if err == nil {
 								got.Release()
+							} else if _, isResult := err.(mapi.HResult); !isResult {
+								notContainer = err
 							}
 						}
 						o.Release()
 					})
-					refused := func(e trace.Event) bool { return e.Err == mapi.ErrInvalidObject }
+					h.capability(notContainer, "the root folder as an IMAPIContainer (Capabilities.Objects)")
 					h.expect("E-03", HaveCallCount(trace.Logoff, 1))
 					h.expect("E-03", HaveCallsSatisfying(trace.TheLast(trace.Call{Method: "GetProps", Object: o.Name()}),
-						"returned MAPI_E_INVALID_OBJECT after IMSLogon::Logoff", refused))
+						"returned MAPI_E_INVALID_OBJECT after IMSLogon::Logoff", returnedInvalidObject))
 					if ob.container && sub != "" {
 						h.expect("E-03", HaveCallsSatisfying(trace.TheLast(trace.Call{Method: "OpenEntry", Object: o.Name()}),
-							"returned MAPI_E_INVALID_OBJECT after IMSLogon::Logoff", refused))
+							"returned MAPI_E_INVALID_OBJECT after IMSLogon::Logoff", returnedInvalidObject))
 					}
 				}})
 		}
@@ -113,9 +117,13 @@ func teardown() []*spec {
 				body: func(h *H) {
 					p.drive(h, mapisim.Options{})
 					order := []trace.Selector{trace.RemoveProviderUIDs, trace.Logoff, trace.LogonRelease}
-					// A provider that made no row leaves MAPI none to
-					// remove: LG-03 and E-02 say so, not E-05.
-					if row && len(trace.Select(h.m.Trace().Events(), trace.RemoveStatusRow)) > 0 {
+					if row {
+						// A provider that made no row leaves MAPI none
+						// to remove: LG-03 and E-02 say so, and this
+						// spec has nothing to judge (untested).
+						if len(trace.Select(h.m.Trace().Events(), trace.RemoveStatusRow)) == 0 {
+							return
+						}
 						order = []trace.Selector{trace.RemoveProviderUIDs, trace.RemoveStatusRow, trace.Logoff, trace.LogonRelease}
 					}
 					h.expect("E-05", HaveCallsInOrder(order...))

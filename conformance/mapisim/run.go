@@ -12,9 +12,9 @@ import (
 // Hang is returned by Run when the provider stops making progress: no call
 // began or returned for the timeout, or the context ended first.
 type Hang struct {
-	Call    trace.Event // the call in progress, if any
-	Waited  time.Duration
-	Context bool // the context ended, not the per-call timeout
+	Call    trace.Event   // the call in progress, if any
+	Waited  time.Duration // the per-call timeout; the wait was up to a quarter longer
+	Context bool          // the context ended, not the per-call timeout
 }
 
 func (h *Hang) Error() string {
