@@ -166,4 +166,10 @@ type state struct {
 	ended     bool              // the store's last Release has begun
 	loggedOff bool              // IMSLogon::Logoff has run
 	objects   []*object         // every object handed out and not yet logged off
+
+	// inSTLT is held while StoreLogoff's StoreLogoffTransports call is in
+	// progress, so that a store ended meanwhile (by another thread's
+	// Release) lets go of the support only after it returns. Never held
+	// with mu, nor while the support is released.
+	inSTLT sync.Mutex
 }

@@ -91,6 +91,9 @@ func (st *state) end() {
 	if st.opts.has(NoSTLT) {
 		stlt = false // Flaw: never tells the transports.
 	}
+	// Another thread's StoreLogoff may still be in StoreLogoffTransports.
+	st.inSTLT.Lock()
+	st.inSTLT.Unlock()
 	if st.opts.has(STLTAfterSupportRelease) {
 		st.releaseSupport(sup) // Flaw: the support goes first.
 	}
@@ -191,8 +194,10 @@ func (st *state) storeLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 	}
 	st.stltDone, st.stltFlags = true, flags
 	sup := st.sup
+	st.inSTLT.Lock()
 	st.mu.Unlock()
 	out, err := sup.StoreLogoffTransports(flags)
+	st.inSTLT.Unlock()
 	if err != nil {
 		if st.opts.has(GivesUpOnNoSupport) {
 			return 0, err // Flaw: passes the failure on.
