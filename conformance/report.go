@@ -85,10 +85,11 @@ const (
 
 // RuleResult sums up one rule for one provider and profile.
 type RuleResult struct {
-	Rule   Rule
-	Status RuleStatus
-	Specs  int // specs that judge it and ran
-	Failed int // of which found it broken
+	Rule     Rule
+	Status   RuleStatus
+	Specs    int // specs that ran and judged it: proved it, found it broken, or noted it
+	Failed   int // of which found it broken
+	Untested int // specs that ran and proved nothing about it
 }
 
 // key is a provider in a profile.
@@ -126,13 +127,17 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 		keys = append(keys, name)
 		for _, rule := range Rules {
 			rr := RuleResult{Rule: rule, Status: RuleNotRun}
-			skipped, untested, unjudged := 0, 0, 0
+			skipped, unjudged := 0, 0
 			for _, x := range res[k] {
 				if !slices.Contains(x.Rules, rule.ID) || x.Status == NotRun {
 					continue
 				}
 				if x.Status == Skipped {
 					skipped++
+					continue
+				}
+				if slices.Contains(x.Untested, rule.ID) {
+					rr.Untested++
 					continue
 				}
 				rr.Specs++
@@ -144,8 +149,6 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 					}
 				case slices.Contains(x.Noted, rule.ID):
 					rr.Status = RuleNoted
-				case slices.Contains(x.Untested, rule.ID):
-					untested++
 				}
 			}
 			switch {
@@ -154,12 +157,12 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 			case rr.Failed > 0:
 				rr.Status = RuleFailed
 			case rr.Status == RuleNoted:
-			case rr.Specs == 0 && skipped > 0:
-				rr.Status = RuleSkipped
-			case rr.Specs > 0 && untested == rr.Specs:
-				rr.Status = RuleUntested
 			case rr.Specs > 0:
 				rr.Status = RulePassed
+			case rr.Untested > 0:
+				rr.Status = RuleUntested
+			case skipped > 0:
+				rr.Status = RuleSkipped
 			}
 			rules[name] = append(rules[name], rr)
 		}
@@ -189,8 +192,11 @@ func (r Report) String() string {
 		for _, rr := range rules[k] {
 			counts[rr.Status]++
 			detail := fmt.Sprintf("%d", rr.Specs)
-			if rr.Failed > 0 {
+			switch {
+			case rr.Failed > 0:
 				detail = fmt.Sprintf("%d of %d failed", rr.Failed, rr.Specs)
+			case rr.Status == RuleUntested:
+				detail = fmt.Sprintf("%d", rr.Untested)
 			}
 			fmt.Fprintf(&b, "  %-8s %-15s %-9s %s\n", rr.Rule.ID, rr.Rule.StrengthText(), rr.Status, detail)
 		}
