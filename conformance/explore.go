@@ -162,9 +162,10 @@ func generate(seed uint64, cfg Config) lifecycle {
 // The model follows the first store; the second, when there is one, must
 // only be left alone.
 var (
-	stlt1   = trace.Call{Iface: "IMAPISupport", Method: "StoreLogoffTransports", Object: "support"}
-	supRel1 = trace.Call{Iface: "IMAPISupport", Method: "Release", Object: "support"}
-	logoff1 = trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon"}
+	stlt1      = trace.Call{Iface: "IMAPISupport", Method: "StoreLogoffTransports", Object: "support"}
+	supRel1    = trace.Call{Iface: "IMAPISupport", Method: "Release", Object: "support"}
+	supAddRef1 = trace.Call{Iface: "IMAPISupport", Method: "AddRef", Object: "support"}
+	logoff1    = trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon"}
 )
 
 // violation is a rule the provider broke in a lifecycle.
@@ -289,20 +290,7 @@ func (md *model) checkLogon(evs []trace.Event, fail failFunc) {
 
 // supportHeld is the provider's references on the first store's support:
 // its AddRefs less its Releases, the one taken at logon included.
-func supportHeld(evs []trace.Event) int {
-	n := 0
-	for _, e := range evs {
-		if e.Dir == trace.ToMAPI && e.Object == "support" {
-			switch e.Method {
-			case "AddRef":
-				n++
-			case "Release":
-				n--
-			}
-		}
-	}
-	return n
-}
+func supportHeld(t *trace.Trace) int { return t.Count(supAddRef1) - t.Count(supRel1) }
 
 // since returns the events that began at or after index from.
 func since(m *mapisim.MAPI, from int) []trace.Event { return m.Trace().Since(from) }
@@ -437,7 +425,7 @@ func (md *model) teardown(evs []trace.Event, at int, fail failFunc) {
 	// A provider may AddRef the support again after logon, so long as the
 	// last Release brings its references back to none (RL-01); counting
 	// Release calls alone would fail it.
-	if held := supportHeld(md.m.Trace().Events()); held != 0 {
+	if held := supportHeld(md.m.Trace()); held != 0 {
 		fail(at, "RL-01", "after the last Release of the store the provider's references on the support are %+d, want 0", held)
 	}
 	final := rels[len(rels)-1]

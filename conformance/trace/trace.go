@@ -187,6 +187,19 @@ func (t *Trace) Since(i int) []Event {
 	return append([]Event(nil), t.events[i:]...)
 }
 
+// Count returns how many events so far c matches, without copying them.
+func (t *Trace) Count(c Call) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, e := range t.events {
+		if c.Matches(e) {
+			n++
+		}
+	}
+	return n
+}
+
 // Len returns the number of events so far.
 func (t *Trace) Len() int {
 	t.mu.Lock()
