@@ -272,19 +272,35 @@ func replyErr(reply mapi.LogoffFlags) error {
 
 type failFunc func(at int, rule, format string, args ...any)
 
+// checkLogon judges the first IMSProvider::Logon, in one pass: it runs for
+// every lifecycle.
 func (md *model) checkLogon(evs []trace.Event, fail failFunc) {
-	logon := trace.TheFirst(trace.Logon)
-	if n := len(trace.Within(trace.SupportAddRef, logon).Select(evs)); n != 1 {
-		fail(0, "LG-01", "IMSProvider::Logon AddRef'd the support %s, want once", times(n))
+	logon, ok := trace.First(evs, trace.Logon)
+	if !ok {
+		return
 	}
-	uids := trace.Within(trace.SetProviderUID, logon).Select(evs)
-	if len(uids) == 0 {
+	addRefs, uids := 0, 0
+	var badFlags any // the first SetProviderUID flags that are not 0
+	for _, e := range evs {
+		switch {
+		case !logon.Encloses(e):
+		case trace.SupportAddRef.Matches(e):
+			addRefs++
+		case trace.SetProviderUID.Matches(e):
+			uids++
+			if e.Arg(1) != mapi.ReservedFlags(0) && badFlags == nil {
+				badFlags = e.Arg(1)
+			}
+		}
+	}
+	if addRefs != 1 {
+		fail(0, "LG-01", "IMSProvider::Logon AddRef'd the support %s, want once", times(addRefs))
+	}
+	if uids == 0 {
 		fail(0, "LG-02", "IMSProvider::Logon never called SetProviderUID")
 	}
-	for _, e := range uids {
-		if e.Arg(1) != mapi.ReservedFlags(0) {
-			fail(0, "LG-02", "SetProviderUID with flags %v, want 0", e.Arg(1))
-		}
+	if badFlags != nil {
+		fail(0, "LG-02", "SetProviderUID with flags %v, want 0", badFlags)
 	}
 }
 
