@@ -21,7 +21,9 @@ lint:
 
 # Speed goals: lifecycles per second per core (BenchmarkLifecycle,
 # BenchmarkExplore: at least 100,000), the conformance run against the
-# Ginkgo floor (BenchmarkGinkgoRunVsFloor: at most 3x), allocations.
+# Ginkgo floor (BenchmarkGinkgoRunVsFloor: at most 3x; it reports the ratio
+# with and without the two specs labelled waits, which wait on purpose for
+# stray calls, about 50ms a run), allocations.
 bench:
 	go test -run '^$$' -bench 'Lifecycle|Explore|Check' -benchmem -cpu 1 ./reference
 	go test -run '^$$' -bench GinkgoRunVsFloor -benchtime 1x ./conformance/internal/benchrun
