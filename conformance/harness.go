@@ -222,8 +222,8 @@ func providerStack(stack string) string {
 	return strings.Join(lines, "\n")
 }
 
-// fatal fails every rule of the spec, which cannot be judged any further,
-// and ends the body.
+// fatal ends the body: the spec cannot go on. It fails the spec's rules
+// that were not judged yet (they are Unjudged: ERROR in the report).
 func (h *H) fatal(what string) {
 	// The rules not judged yet; those already found broken or noted keep
 	// their judgement. The exploration names no rule when it stops: the
@@ -237,8 +237,11 @@ func (h *H) fatal(what string) {
 		}
 	}
 	msg := fmt.Sprintf("%s could not be judged: %s", strings.Join(unjudged, ", "), what)
-	if h.spec.explore {
+	switch {
+	case h.spec.explore:
 		msg = "The exploration stopped: " + what
+	case len(unjudged) == 0:
+		msg = "The spec stopped: " + what
 	}
 	for _, id := range unjudged {
 		if r, ok := RuleByID(id); ok {
