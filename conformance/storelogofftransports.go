@@ -126,24 +126,24 @@ func storeLogoffTransports() []*spec {
 		{"S_OK with LOGOFF_OUTBOUND_QUEUE", mapi.LogoffOutboundQueue, nil},
 		{"MAPI_E_NO_SUPPORT", 0, mapi.ErrNoSupport},
 	}
-	for _, r := range replies {
-		opts := mapisim.Options{STLTFlags: r.flags, STLTErr: r.err}
-		out = append(out, &spec{section: "B", rules: []string{"STLT-07"},
-			text: fmt.Sprintf("%s, StoreLogoffTransports answering %s: StoreLogoff returns S_OK and the store ends", orderly.name, r.name),
-			body: func(h *H) {
-				orderly.drive(h, opts)
-				h.expect("STLT-07", HaveCallsSatisfying(trace.StoreLogoff, "returned S_OK", returnedOK))
-				h.expect("STLT-07", logoffInsideSupportRelease)
-			}})
-	}
-	for _, r := range replies {
-		opts := mapisim.Options{STLTFlags: r.flags, STLTErr: r.err}
-		out = append(out, &spec{section: "B", rules: []string{"STLT-07"},
-			text: fmt.Sprintf("%s, StoreLogoffTransports answering %s: the store ends", releaseOnly.name, r.name),
-			body: func(h *H) {
-				releaseOnly.drive(h, opts)
-				h.expect("STLT-07", logoffInsideSupportRelease)
-			}})
+	for _, p := range []path{orderly, releaseOnly} {
+		withLogoff := p.name == orderly.name
+		for _, r := range replies {
+			opts := mapisim.Options{STLTFlags: r.flags, STLTErr: r.err}
+			then := "the store ends"
+			if withLogoff {
+				then = "StoreLogoff returns S_OK and the store ends"
+			}
+			out = append(out, &spec{section: "B", rules: []string{"STLT-07"},
+				text: fmt.Sprintf("%s, StoreLogoffTransports answering %s: %s", p.name, r.name, then),
+				body: func(h *H) {
+					p.drive(h, opts)
+					if withLogoff {
+						h.expect("STLT-07", HaveCallsSatisfying(trace.StoreLogoff, "returned S_OK", returnedOK))
+					}
+					h.expect("STLT-07", logoffInsideSupportRelease)
+				}})
+		}
 	}
 	return out
 }

@@ -11,22 +11,18 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/conformance/internal/ginkgorun"
 	"github.com/mapiconf/mapiconf/reference"
 )
-
-type quiet struct{}
-
-func (quiet) Fail() {}
 
 var (
 	once              sync.Once
 	suiteWall, floorW time.Duration
 	suiteRun          time.Duration // the specs' own run time, summed
 	waits             time.Duration // of which the specs' that wait on purpose for stray calls
-	failed            []string
+	failed            bool
 	specs             int
 )
 
@@ -64,48 +60,42 @@ func BenchmarkGinkgoRunVsFloor(b *testing.B) {
 				ginkgo.It("does nothing", func() {})
 			}
 		})
-		ginkgo.ReportAfterSuite("measure", func(r ginkgo.Report) {
-			// Ginkgo shuffles the top-level containers, so the floor may
-			// run between two conformance runs: time each container on
-			// its own, from its first spec's start to its last one's end.
-			spans := map[string][2]time.Time{}
-			for _, sr := range r.SpecReports {
-				if len(sr.ContainerHierarchyTexts) == 0 {
-					continue
-				}
-				if sr.State.Is(types.SpecStateFailureStates) {
-					failed = append(failed, sr.FullText())
-				}
-				c := sr.ContainerHierarchyTexts[0]
-				if c != "floor" {
-					suiteRun += sr.RunTime
-					if slices.Contains(sr.Labels(), "waits") {
-						waits += sr.RunTime
-					}
-				}
-				sp := spans[c]
-				if sp[0].IsZero() || sr.StartTime.Before(sp[0]) {
-					sp[0] = sr.StartTime
-				}
-				if sr.EndTime.After(sp[1]) {
-					sp[1] = sr.EndTime
-				}
-				spans[c] = sp
+		r, anyFailed := ginkgorun.Run("benchrun", nil)
+		failed = anyFailed
+		// Ginkgo shuffles the top-level containers, so the floor may run
+		// between two conformance runs: time each container on its own,
+		// from its first spec's start to its last one's end.
+		spans := map[string][2]time.Time{}
+		for _, sr := range r.SpecReports {
+			if len(sr.ContainerHierarchyTexts) == 0 {
+				continue
 			}
-			for c, sp := range spans {
-				if c == "floor" {
-					floorW = sp[1].Sub(sp[0])
-				} else {
-					suiteWall += sp[1].Sub(sp[0])
+			c := sr.ContainerHierarchyTexts[0]
+			if c != "floor" {
+				suiteRun += sr.RunTime
+				if slices.Contains(sr.Labels(), "waits") {
+					waits += sr.RunTime
 				}
 			}
-		})
-		suite, reporter := ginkgo.GinkgoConfiguration()
-		reporter.Succinct = true
-		ginkgo.RunSpecs(quiet{}, "benchrun", suite, reporter)
+			sp := spans[c]
+			if sp[0].IsZero() || sr.StartTime.Before(sp[0]) {
+				sp[0] = sr.StartTime
+			}
+			if sr.EndTime.After(sp[1]) {
+				sp[1] = sr.EndTime
+			}
+			spans[c] = sp
+		}
+		for c, sp := range spans {
+			if c == "floor" {
+				floorW = sp[1].Sub(sp[0])
+			} else {
+				suiteWall += sp[1].Sub(sp[0])
+			}
+		}
 	})
-	if len(failed) > 0 {
-		b.Fatalf("the reference provider failed %d specs, e.g. %s", len(failed), failed[0])
+	if failed {
+		b.Fatal("the reference provider failed specs")
 	}
 	b.ReportMetric(float64(specs), "specs")
 	b.ReportMetric(float64(suiteWall.Microseconds())/1000, "suite-ms")

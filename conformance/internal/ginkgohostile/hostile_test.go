@@ -7,16 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/conformance/internal/ginkgorun"
 	"github.com/mapiconf/mapiconf/reference"
 )
-
-type failRecorder struct{ failed bool }
-
-func (f *failRecorder) Fail() { f.failed = true }
 
 func TestHangAndPanicUnderGinkgo(t *testing.T) {
 	want := map[string]string{
@@ -30,12 +26,7 @@ func TestHangAndPanicUnderGinkgo(t *testing.T) {
 			conformance.Describe(cfg)
 		}
 	}
-	var report ginkgo.Report
-	ginkgo.ReportAfterSuite("capture", func(r ginkgo.Report) { report = r })
-	suite, reporter := ginkgo.GinkgoConfiguration()
-	suite.LabelFilter = "STLT-03"
-	reporter.Succinct = true
-	ginkgo.RunSpecs(&failRecorder{}, "ginkgohostile", suite, reporter)
+	report, _ := ginkgorun.Run("ginkgohostile", func(c *types.SuiteConfig) { c.LabelFilter = "STLT-03" })
 
 	failed := map[string]int{}
 	for _, sr := range report.SpecReports {

@@ -10,29 +10,20 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/conformance/internal/ginkgorun"
 	"github.com/mapiconf/mapiconf/reference"
 )
-
-type failRecorder struct{ failed bool }
-
-func (f *failRecorder) Fail() { f.failed = true }
 
 func TestSpecsRunInTableOrder(t *testing.T) {
 	cfg := reference.Config(reference.Options{StatusRow: true})
 	conformance.Describe(cfg)
-	var report ginkgo.Report
-	ginkgo.ReportAfterSuite("capture", func(r ginkgo.Report) { report = r })
-	suite, reporter := ginkgo.GinkgoConfiguration()
-	suite.RandomizeAllSpecs = true
-	suite.RandomSeed = 1
-	reporter.Succinct = true
-	rec := &failRecorder{}
-	ginkgo.RunSpecs(rec, "ginkgoorder", suite, reporter)
-	if rec.failed {
+	report, failed := ginkgorun.Run("ginkgoorder", func(c *types.SuiteConfig) {
+		c.RandomizeAllSpecs, c.RandomSeed = true, 1
+	})
+	if failed {
 		t.Fatal("the reference provider failed")
 	}
 
