@@ -279,13 +279,16 @@ func (md *model) checkLogon(evs []trace.Event, fail failFunc) {
 	if !ok {
 		return
 	}
-	addRefs, uids := 0, 0
+	held, letGo, uids := 0, false, 0
 	var badFlags any // the first SetProviderUID flags that are not 0
 	for _, e := range evs {
 		switch {
 		case !logon.Encloses(e):
 		case trace.SupportAddRef.Matches(e):
-			addRefs++
+			held++
+		case trace.SupportRelease.Matches(e):
+			held--
+			letGo = letGo || held < 0
 		case trace.SetProviderUID.Matches(e):
 			uids++
 			if e.Arg(1) != mapi.ReservedFlags(0) && badFlags == nil {
@@ -293,8 +296,8 @@ func (md *model) checkLogon(evs []trace.Event, fail failFunc) {
 			}
 		}
 	}
-	if addRefs != 1 {
-		fail(0, "LG-01", "IMSProvider::Logon AddRef'd the support %s, want once", times(addRefs))
+	if held != 1 || letGo {
+		fail(0, "LG-01", "IMSProvider::Logon returned holding %d reference(s) on the support (want 1), or released more than it AddRef'd meanwhile", held)
 	}
 	if uids == 0 {
 		fail(0, "LG-02", "IMSProvider::Logon never called SetProviderUID")
@@ -334,7 +337,9 @@ func (md *model) step(m *mapisim.MAPI, s *mapisim.Store, at int, o op, fail fail
 			if err != mapi.ErrInvalidObject && md.cfg.Strict {
 				fail(at, "RL-04", "OpenEntry on the ended store returned %v, want MAPI_E_INVALID_OBJECT", mapi.ResultOf(err))
 			}
-		} else if err != nil {
+		} else if err != nil && !md.requested {
+			// After StoreLogoff a store may refuse new work while its
+			// clients still hold it; before, it must not.
 			fail(at, "", "OpenEntry of the root folder returned %v (Capabilities.Objects)", mapi.ResultOf(err))
 		}
 		if obj != nil {
@@ -513,6 +518,10 @@ func (md *model) storeLogoff(evs []trace.Event, at int, f mapi.LogoffFlags, out 
 	case md.stltDone && len(stlts) > 0:
 		fail(at, "STLT-06", "a second StoreLogoff called StoreLogoffTransports again")
 	case !md.stltDone && len(stlts) == 0:
+		if other := trace.Select(evs, stlt); len(other) > 0 {
+			fail(at, "SS-04", "StoreLogoff(%v) on store called StoreLogoffTransports on %s, another store's support", f, other[0].Object)
+			break
+		}
 		fail(at, "STLT-02", "StoreLogoff(%v) did not call StoreLogoffTransports in the immediate profile", f)
 	case !md.stltDone && stlts[0].Arg(0) != f:
 		fail(at, "STLT-03", "StoreLogoff(%v) called StoreLogoffTransports(%v)", f, stlts[0].Arg(0))
@@ -564,24 +573,17 @@ func (md *model) finish(m *mapisim.MAPI, s *mapisim.Store, lc lifecycle, fail fa
 // IMSLogon::Logoff.
 func (md *model) checkEnd(evs []trace.Event, fail failFunc) {
 	stlts, refs, minRefs := 0, 0, 0
-	gone := map[string]bool{}
-	held := map[string]int{}
+	var support supportRefs
 	var uids []any
 	removed := map[any]bool{}
 	loggedOff := false
 	for _, e := range evs {
 		switch {
 		case e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport":
-			if gone[e.Object] {
+			if support.isGone(e.Object) {
 				fail(-1, "RL-03", "#%d %s on %s after the provider released it", e.Seq, e.Name(), e.Object)
 			}
 			switch e.Method {
-			case "AddRef":
-				held[e.Object]++
-			case "Release":
-				if held[e.Object]--; held[e.Object] <= 0 {
-					gone[e.Object] = true
-				}
 			case "StoreLogoffTransports":
 				if e.Object == "support" {
 					stlts++
@@ -596,16 +598,17 @@ func (md *model) checkEnd(evs []trace.Event, fail failFunc) {
 					fail(-1, "LG-03", "#%d ModifyStatusRow after IMSLogon::Logoff", e.Seq)
 				}
 			}
-			if e.Object == "support" && (e.Method == "AddRef" || e.Method == "Release") {
-				refs = held["support"]
-				minRefs = min(minRefs, refs)
-			}
 		case e.Iface == "MAPI" && e.Method == "RemoveProviderUIDs":
 			for _, a := range e.Args {
 				removed[a] = true
 			}
 		case e.Iface == "IMSLogon" && e.Method == "Logoff":
 			loggedOff = true
+		}
+		support.step(e)
+		if e.Object == "support" && (e.Method == "AddRef" || e.Method == "Release") {
+			refs = support.held["support"]
+			minRefs = min(minRefs, refs)
 		}
 	}
 	if stlts != 1 {
@@ -780,6 +783,8 @@ func (ex explored) message(header bool) string {
 	fmt.Fprintf(&b, "Lifecycle %d of the exploration (seed %d) breaks it %s: %s.\n", ex.ran, ex.found.seed, where, ex.v.what)
 	if len(ex.minimal.ops) < len(ex.found.ops) {
 		fmt.Fprintf(&b, "Shrunk from %s to %d:\n%s", plural(len(ex.found.ops), "step"), len(ex.minimal.ops), ex.minimal)
+	} else if ex.v.rule == "" {
+		fmt.Fprintf(&b, "The lifecycle (not shrunk: the failure is no rule's):\n%s", ex.minimal)
 	} else {
 		fmt.Fprintf(&b, "The lifecycle, already minimal:\n%s", ex.minimal)
 	}

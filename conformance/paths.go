@@ -138,22 +138,57 @@ func (g supportGone) String() string {
 }
 
 func (g supportGone) Select(evs []trace.Event) []trace.Event {
-	n := 0
-	addRef, release := trace.SupportAddRef, trace.SupportRelease
-	addRef.Object, release.Object = g.name(), g.name()
+	var refs supportRefs
 	for _, e := range evs {
-		switch {
-		case addRef.Matches(e):
-			n++
-		case release.Matches(e):
-			n--
-			if n <= 0 {
-				return []trace.Event{e}
-			}
+		if refs.step(e) && e.Object == g.name() {
+			return []trace.Event{e}
 		}
 	}
 	return nil
 }
+
+// supportRefs follows, event by event, the provider's references on each
+// support of a trace. A support is gone at the Release that leaves the
+// provider none, once its IMSProvider::Logon has returned: inside Logon
+// MAPI still holds it (mapisim tears nothing down there). The zero value is
+// ready.
+type supportRefs struct {
+	held     map[string]int
+	logonRet map[string]int // when the Logon that got the support returned; 0: not yet
+	gone     map[string]bool
+}
+
+// step takes e into account and reports whether it is the Release with
+// which its support goes.
+func (r *supportRefs) step(e trace.Event) (goes bool) {
+	if r.held == nil {
+		r.held, r.logonRet, r.gone = map[string]int{}, map[string]int{}, map[string]bool{}
+	}
+	if trace.Logon.Matches(e) {
+		if s, ok := e.Arg(0).(string); ok {
+			r.logonRet[s] = e.Ret
+		}
+		return false
+	}
+	if e.Dir != trace.ToMAPI || e.Iface != "IMAPISupport" {
+		return false
+	}
+	switch e.Method {
+	case "AddRef":
+		r.held[e.Object]++
+	case "Release":
+		r.held[e.Object]--
+		ret := r.logonRet[e.Object]
+		if r.held[e.Object] <= 0 && !r.gone[e.Object] && ret != 0 && e.At > ret {
+			r.gone[e.Object] = true
+			return true
+		}
+	}
+	return false
+}
+
+// isGone reports whether the support object has gone.
+func (r *supportRefs) isGone(object string) bool { return r.gone[object] }
 
 // logoffInsideSupportRelease is how a spec sees that the store ended as documented:
 // MAPI's teardown (IMSLogon::Logoff) ran inside the support's Release.

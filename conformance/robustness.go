@@ -159,26 +159,18 @@ func lateCalls() *spec {
 // released it (the support's name, or "") and for calls after the
 // provider's final Release.
 func lateCallsIn(evs []trace.Event) (support string, afterProvider bool) {
-	refs := map[string]int{}
-	gone := map[string]bool{}
+	var refs supportRefs
 	released := false
 	for _, e := range evs {
 		if e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport" {
-			if gone[e.Object] && support == "" {
+			if refs.isGone(e.Object) && support == "" {
 				support = e.Object
 			}
 			if released {
 				afterProvider = true
 			}
-			switch e.Method {
-			case "AddRef":
-				refs[e.Object]++
-			case "Release":
-				if refs[e.Object]--; refs[e.Object] <= 0 {
-					gone[e.Object] = true
-				}
-			}
 		}
+		refs.step(e)
 		if trace.ProviderRelease.Matches(e) {
 			released = true
 		}

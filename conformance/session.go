@@ -1,10 +1,62 @@
 package conformance
 
 import (
+	"fmt"
+	"strings"
+
+	"github.com/onsi/gomega/types"
+
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
 )
+
+// haveSupportCallsOnOwnStore succeeds when every call the provider makes on
+// a support, while MAPI or a client is in a call on one store (its Logon,
+// its store, its logon object), goes to that store's support: a provider
+// that keeps one support for all its stores registers UIDs, rows and
+// transport logoffs under the wrong store.
+func haveSupportCallsOnOwnStore() types.GomegaMatcher {
+	return &traceMatcher{want: "every support call made for a store on that store's support",
+		check: func(evs []trace.Event) (bool, string, map[int]string) {
+			for i, e := range evs {
+				if e.Dir != trace.ToMAPI || e.Iface != "IMAPISupport" {
+					continue
+				}
+				// The innermost call into the provider that e came from.
+				for j := i - 1; j >= 0; j-- {
+					p := evs[j]
+					if p.Dir != trace.ToProvider || !p.Encloses(e) {
+						continue
+					}
+					want := supportOf(p)
+					if want != "" && want != e.Object {
+						return false, fmt.Sprintf("#%d %s went to %s, inside #%d %s on %s", e.Seq, e.Name(), e.Object, p.Seq, p.Name(), p.Object),
+							mark(mark(nil, "a call for "+want, p), "on "+e.Object, e)
+					}
+					break
+				}
+			}
+			return true, "", nil
+		}}
+}
+
+// supportOf names the support that belongs with a call into the provider:
+// IMSProvider::Logon's own argument, or the support of the store whose
+// store or logon object is called ("store 2" → "support 2"); "" for calls
+// that belong to no one store.
+func supportOf(p trace.Event) string {
+	if trace.Logon.Matches(p) {
+		s, _ := p.Arg(0).(string)
+		return s
+	}
+	for _, prefix := range []string{"store", "logon"} {
+		if suffix, ok := strings.CutPrefix(p.Object, prefix); ok && (suffix == "" || suffix[0] == ' ') {
+			return "support" + suffix
+		}
+	}
+	return ""
+}
 
 // Section G: session and provider shutdown.
 func sessionShutdown() []*spec {
@@ -89,6 +141,7 @@ func sessionShutdown() []*spec {
 				second.Client().Release()
 			})
 			h.expect("SS-04", HaveCallsSatisfying(trace.Call{Iface: "IMsgStore", Method: "StoreLogoff", Object: "store 2"}, "returned S_OK", returnedOK))
+			h.expect("SS-04", haveSupportCallsOnOwnStore())
 			h.expect("SS-04", HaveCallInside(trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon 2"},
 				trace.Call{Iface: "IMAPISupport", Method: "Release", Object: "support 2"}))
 			h.drive(func() { m.SessionLogoff(0) })

@@ -145,6 +145,7 @@ func (m *MAPI) Logon() (*Store, error) {
 		return nil, m.fault(&Fault{Event: last, What: "returned S_OK with a nil logon object or store"})
 	}
 	s.logon, s.store = logon, store
+	s.loggedOn.Store(true)
 	s.clientRefs.Store(1)
 	m.mu.Lock()
 	m.stores = append(m.stores, s)

@@ -189,3 +189,33 @@ func TestRunLeavesNoGoroutine(t *testing.T) {
 		t.Errorf("%d goroutines before 100 runs, %d after", before, after)
 	}
 }
+
+// A provider that lets go of the support inside IMSProvider::Logon gets no
+// teardown there: MAPI holds the support until Logon returns, and has no
+// logon object to log off yet. The teardown comes with the last Release
+// after Logon.
+func TestNoTeardownInsideLogon(t *testing.T) {
+	ctrl := gomock.NewController(t)
+	provider, logon, store := mocks.NewMockIMSProvider(ctrl), mocks.NewMockIMSLogon(ctrl), mocks.NewMockIMsgStore(ctrl)
+	var sup mapi.IMAPISupport
+	provider.EXPECT().Logon(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+		func(s mapi.IMAPISupport, _ string, _ mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+			sup = s
+			s.AddRef()
+			s.Release() // its last reference, inside Logon
+			s.AddRef()
+			return logon, store, nil
+		})
+	m := mapisim.New(provider, mapisim.Options{})
+	if _, err := m.Logon(); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Faults()) > 0 {
+		t.Fatalf("faults: %v", m.Faults())
+	}
+	gomock.InOrder(
+		logon.EXPECT().Logoff(mapi.ReservedFlags(0)).Return(nil),
+		logon.EXPECT().Release().Return(uint32(0)),
+	)
+	sup.Release() // now the teardown
+}

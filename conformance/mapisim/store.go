@@ -20,6 +20,7 @@ type Store struct {
 	store     mapi.IMsgStore
 
 	clientRefs atomic.Int32 // references on the store that clients hold
+	loggedOn   atomic.Bool  // IMSProvider::Logon returned the store: it can be torn down
 	mu         sync.Mutex
 	tornDown   bool
 }

@@ -47,14 +47,16 @@ func (s *Support) AddRef() uint32 {
 }
 
 // Release drops a provider reference. When the provider's count returns to
-// what it was before logon, MAPI tears the store down inside this call.
+// what it was before logon, MAPI tears the store down inside this call;
+// not while IMSProvider::Logon is still running, for MAPI holds the support
+// itself until then (LG-01 judges a provider that lets go of it there).
 func (s *Support) Release() uint32 {
 	var n int
 	s.record("Release", nil, func() ([]any, error) {
 		s.mu.Lock()
 		s.refs--
 		n = s.refs
-		last := n <= 0 && !s.released
+		last := n <= 0 && !s.released && s.s.loggedOn.Load()
 		if last {
 			s.released = true
 		}

@@ -87,6 +87,10 @@ func (e Event) String() string {
 		b.WriteString(e.Caller)
 		b.WriteString(" → ")
 	}
+	if e.Object != "" && e.Object != defaultObject[e.Iface] {
+		// Which of several: "[store 2]", "[object 3 (root folder)]".
+		b.WriteString("[" + e.Object + "] ")
+	}
 	b.WriteString(e.Name())
 	b.WriteByte('(')
 	for i, a := range e.Args {
@@ -113,6 +117,13 @@ func (e Event) String() string {
 		}
 	}
 	return b.String()
+}
+
+// defaultObject is the object a call on each interface names when there is
+// one of it: the first store's, or the only one. Others are printed.
+var defaultObject = map[string]string{
+	"IMsgStore": "store", "IMSLogon": "logon", "IMAPISupport": "support",
+	"IMSProvider": "provider", "IMAPISession": "session", "MAPI": "MAPI",
 }
 
 func formatValue(v any) string {
