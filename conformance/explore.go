@@ -413,6 +413,8 @@ func (md *model) teardown(evs []trace.Event, at int, fail failFunc) {
 	switch {
 	case md.stltDone && len(stlts) > 0:
 		fail(at, "STLT-01", "the last Release called StoreLogoffTransports again (%s)", describeCalls(stlts))
+	case !md.stltDone && len(stlts) == 0 && len(trace.Select(evs, stlt)) > 0:
+		fail(at, "SS-04", "the last Release of store called StoreLogoffTransports on %s, another store's support", trace.Select(evs, stlt)[0].Object)
 	case !md.stltDone && len(stlts) != 1:
 		rule := "STLT-01"
 		if !md.requested && len(stlts) == 0 {
