@@ -609,7 +609,7 @@ func (md *model) checkEnd(evs []trace.Event, fail failFunc) {
 		}
 		support.step(e)
 		if e.Object == "support" && (e.Method == "AddRef" || e.Method == "Release") {
-			refs = support.held["support"]
+			refs = support.held("support")
 			minRefs = min(minRefs, refs)
 		}
 	}

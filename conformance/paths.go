@@ -153,20 +153,32 @@ func (g supportGone) Select(evs []trace.Event) []trace.Event {
 // MAPI still holds it (mapisim tears nothing down there). The zero value is
 // ready.
 type supportRefs struct {
-	held     map[string]int
-	logonRet map[string]int // when the Logon that got the support returned; 0: not yet
-	gone     map[string]bool
+	supports []supportRef // a trace has a support or two: a slice, not maps
+}
+
+type supportRef struct {
+	name     string
+	held     int
+	logonRet int // when the Logon that got the support returned; 0: not yet
+	gone     bool
+}
+
+func (r *supportRefs) of(name string) *supportRef {
+	for i := range r.supports {
+		if r.supports[i].name == name {
+			return &r.supports[i]
+		}
+	}
+	r.supports = append(r.supports, supportRef{name: name})
+	return &r.supports[len(r.supports)-1]
 }
 
 // step takes e into account and reports whether it is the Release with
 // which its support goes.
 func (r *supportRefs) step(e trace.Event) (goes bool) {
-	if r.held == nil {
-		r.held, r.logonRet, r.gone = map[string]int{}, map[string]int{}, map[string]bool{}
-	}
 	if trace.Logon.Matches(e) {
 		if s, ok := e.Arg(0).(string); ok {
-			r.logonRet[s] = e.Ret
+			r.of(s).logonRet = e.Ret
 		}
 		return false
 	}
@@ -175,12 +187,12 @@ func (r *supportRefs) step(e trace.Event) (goes bool) {
 	}
 	switch e.Method {
 	case "AddRef":
-		r.held[e.Object]++
+		r.of(e.Object).held++
 	case "Release":
-		r.held[e.Object]--
-		ret := r.logonRet[e.Object]
-		if r.held[e.Object] <= 0 && !r.gone[e.Object] && ret != 0 && e.At > ret {
-			r.gone[e.Object] = true
+		s := r.of(e.Object)
+		s.held--
+		if s.held <= 0 && !s.gone && s.logonRet != 0 && e.At > s.logonRet {
+			s.gone = true
 			return true
 		}
 	}
@@ -188,7 +200,24 @@ func (r *supportRefs) step(e trace.Event) (goes bool) {
 }
 
 // isGone reports whether the support object has gone.
-func (r *supportRefs) isGone(object string) bool { return r.gone[object] }
+func (r *supportRefs) isGone(object string) bool {
+	for _, s := range r.supports {
+		if s.name == object {
+			return s.gone
+		}
+	}
+	return false
+}
+
+// held is the provider's references on the support object so far.
+func (r *supportRefs) held(object string) int {
+	for _, s := range r.supports {
+		if s.name == object {
+			return s.held
+		}
+	}
+	return 0
+}
 
 // logoffInsideSupportRelease is how a spec sees that the store ended as documented:
 // MAPI's teardown (IMSLogon::Logoff) ran inside the support's Release.
