@@ -34,40 +34,29 @@ type spec struct {
 // need returns why a provider cannot run a spec, or "".
 type need func(Config) string
 
-func needStatusRow(c Config) string {
-	if !c.Capabilities.StatusRow {
-		return "the provider makes no status row (Capabilities.StatusRow)"
+// needCapability makes the need of one capability: has says whether the
+// provider declares it, lacking why it cannot run the spec without.
+func needCapability(has func(Capabilities) bool, lacking string) need {
+	return func(c Config) string {
+		if has(c.Capabilities) {
+			return ""
+		}
+		return lacking
 	}
-	return ""
 }
 
-func needObjects(c Config) string {
-	if !c.Capabilities.Objects {
-		return "the provider hands out no objects (Capabilities.Objects)"
-	}
-	return ""
-}
-
-func needSubobject(c Config) string {
-	if c.Capabilities.Subobject == "" {
-		return "the provider names no subobject of its root folder (Capabilities.Subobject)"
-	}
-	return ""
-}
-
-func needStatusObject(c Config) string {
-	if !c.Capabilities.StatusObject {
-		return "the provider opens no status object (Capabilities.StatusObject)"
-	}
-	return ""
-}
-
-func needMultipleStores(c Config) string {
-	if !c.Capabilities.MultipleStores {
-		return "the provider logs on to one store at a time (Capabilities.MultipleStores)"
-	}
-	return ""
-}
+var (
+	needStatusRow = needCapability(func(c Capabilities) bool { return c.StatusRow },
+		"the provider makes no status row (Capabilities.StatusRow)")
+	needObjects = needCapability(func(c Capabilities) bool { return c.Objects },
+		"the provider hands out no objects (Capabilities.Objects)")
+	needSubobject = needCapability(func(c Capabilities) bool { return c.Subobject != "" },
+		"the provider names no subobject of its root folder (Capabilities.Subobject)")
+	needStatusObject = needCapability(func(c Capabilities) bool { return c.StatusObject },
+		"the provider opens no status object (Capabilities.StatusObject)")
+	needMultipleStores = needCapability(func(c Capabilities) bool { return c.MultipleStores },
+		"the provider logs on to one store at a time (Capabilities.MultipleStores)")
+)
 
 // Status is how a spec ended.
 type Status string

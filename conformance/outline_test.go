@@ -29,26 +29,16 @@ func TestOutlinesMatchTheReference(t *testing.T) {
 		return out
 	}
 	drive := map[string]func(m *mapisim.MAPI, s *mapisim.Store){
-		conformance.PathNames[0]: func(m *mapisim.MAPI, s *mapisim.Store) { s.Client().Release() },
-		conformance.PathNames[1]: func(m *mapisim.MAPI, s *mapisim.Store) { m.SessionLogoff(0) },
-		conformance.PathNames[2]: func(m *mapisim.MAPI, s *mapisim.Store) {
-			c := s.Client()
-			c.AddRef()
-			c.AddRef()
-			c.StoreLogoff(mapi.LogoffOrderly)
-			c.Release()
-			c.Release()
-			c.Release()
-		},
-		conformance.PathNames[3]: func(m *mapisim.MAPI, s *mapisim.Store) {
-			s.Client().StoreLogoff(mapi.LogoffOrderly)
-			s.Client().StoreLogoff(mapi.LogoffPurge)
-			s.Client().Release()
-		},
 		"storelogoff-release": func(m *mapisim.MAPI, s *mapisim.Store) {
 			s.Spooler().StoreLogoff(mapi.LogoffQuiet)
 			s.Client().Release()
 		},
+	}
+	for name, f := range conformance.PathSteps {
+		drive[name] = f
+	}
+	if len(drive) != 5 {
+		t.Fatalf("%d paths to hold to their outlines, want 5", len(drive))
 	}
 	for name, f := range drive {
 		for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {

@@ -21,49 +21,60 @@ const (
 // A path is one way a store is shut down, driven from logon to the end.
 // Specs that judge a rule on every path loop over them.
 type path struct {
-	name  string
-	drive func(h *H, opts mapisim.Options)
+	name string
+	// steps are the calls the clients and the session make after logon;
+	// the outline test drives them too, against the reference provider.
+	steps func(m *mapisim.MAPI, s *mapisim.Store)
+	// The expected outline failures print: by name, or for the orderly
+	// paths by caller and flag.
+	outline, caller string
+	flag            mapi.LogoffFlags
+}
+
+// drive logs on to a fresh provider and takes it down the path.
+func (p path) drive(h *H, opts mapisim.Options) {
+	if p.outline == "" {
+		h.outline(p.name, "", 0)
+	} else {
+		h.outline(p.outline, p.caller, p.flag)
+	}
+	m, s := h.start(opts)
+	h.drive(func() { p.steps(m, s) })
 }
 
 var (
-	orderly = path{"orderly path: a client calls StoreLogoff(LOGOFF_ORDERLY), then Release", func(h *H, opts mapisim.Options) {
-		h.storeLogoffThenRelease(opts, "client", mapi.LogoffOrderly)
+	orderly = path{name: "orderly path: a client calls StoreLogoff(LOGOFF_ORDERLY), then Release",
+		outline: "storelogoff-release", caller: "client", flag: mapi.LogoffOrderly,
+		steps: func(m *mapisim.MAPI, s *mapisim.Store) {
+			s.Client().StoreLogoff(mapi.LogoffOrderly)
+			s.Client().Release()
+		}}
+	spooler = path{name: "orderly path: the spooler calls StoreLogoff(LOGOFF_ORDERLY), then the client calls Release",
+		outline: "storelogoff-release", caller: "spooler", flag: mapi.LogoffOrderly,
+		steps: func(m *mapisim.MAPI, s *mapisim.Store) {
+			s.Spooler().StoreLogoff(mapi.LogoffOrderly)
+			s.Client().Release()
+		}}
+	releaseOnly = path{name: releaseOnlyName, steps: func(m *mapisim.MAPI, s *mapisim.Store) {
+		s.Client().Release()
 	}}
-	spooler = path{"orderly path: the spooler calls StoreLogoff(LOGOFF_ORDERLY), then the client calls Release", func(h *H, opts mapisim.Options) {
-		h.storeLogoffThenRelease(opts, "spooler", mapi.LogoffOrderly)
+	session = path{name: sessionName, steps: func(m *mapisim.MAPI, s *mapisim.Store) {
+		m.SessionLogoff(0)
 	}}
-	releaseOnly = path{releaseOnlyName, func(h *H, opts mapisim.Options) {
-		h.outline(releaseOnlyName, "", 0)
-		_, s := h.start(opts)
-		h.drive(s.Client().Release)
-	}}
-	session = path{sessionName, func(h *H, opts mapisim.Options) {
-		h.outline(sessionName, "", 0)
-		m, _ := h.start(opts)
-		h.drive(func() { m.SessionLogoff(0) })
-	}}
-	extraRefs = path{extraRefsName, func(h *H, opts mapisim.Options) {
-		h.outline(extraRefsName, "", 0)
-		_, s := h.start(opts)
+	extraRefs = path{name: extraRefsName, steps: func(m *mapisim.MAPI, s *mapisim.Store) {
 		c := s.Client()
-		h.drive(func() {
-			c.AddRef()
-			c.AddRef()
-			c.StoreLogoff(mapi.LogoffOrderly)
-			c.Release()
-			c.Release()
-			c.Release()
-		})
+		c.AddRef()
+		c.AddRef()
+		c.StoreLogoff(mapi.LogoffOrderly)
+		c.Release()
+		c.Release()
+		c.Release()
 	}}
-	repeated = path{repeatedName, func(h *H, opts mapisim.Options) {
-		h.outline(repeatedName, "", 0)
-		_, s := h.start(opts)
+	repeated = path{name: repeatedName, steps: func(m *mapisim.MAPI, s *mapisim.Store) {
 		c := s.Client()
-		h.drive(func() {
-			c.StoreLogoff(mapi.LogoffOrderly)
-			c.StoreLogoff(mapi.LogoffPurge)
-			c.Release()
-		})
+		c.StoreLogoff(mapi.LogoffOrderly)
+		c.StoreLogoff(mapi.LogoffPurge)
+		c.Release()
 	}}
 
 	// everyPath is every path STLT-01 names.
