@@ -43,6 +43,10 @@ func Catalogue() string {
 					needs = append(needs, line)
 				}
 			}
+			if r.Planned() {
+				b.WriteString("Not checked yet: planned (RULES.md revision 3); every report shows it as \"not checked yet\".\n")
+				continue
+			}
 			fmt.Fprintf(&b, "Checked by %d spec(s):\n\n%s\n", len(needs), strings.Join(needs, "\n"))
 		}
 	}

@@ -10,12 +10,13 @@ import (
 	"github.com/mapiconf/mapiconf/mapi"
 )
 
-// haveOneSupportRefFromLogon is LG-01 by references, not calls: inside the
+// haveSupportRefFromLogon is LG-01 by references, not calls: inside the
 // first Logon the provider's AddRefs less its Releases on the support end at
-// exactly one (a temporary extra reference, released again, is fine), and
-// never go below none, which would release MAPI's own.
-func haveOneSupportRefFromLogon() types.GomegaMatcher {
-	return &traceMatcher{want: "IMSProvider::Logon to AddRef the support once more than it releases it, and never release more than it AddRef'd",
+// one or more (the page asks for an AddRef, not exactly one: a helper object
+// may hold the support too; RL-01 judges the balance at the end), and never
+// go below none, which would release MAPI's own.
+func haveSupportRefFromLogon() types.GomegaMatcher {
+	return &traceMatcher{want: "IMSProvider::Logon to keep at least one reference on the support (AddRef), and never release more than it AddRef'd",
 		check: func(evs []trace.Event) (bool, string, map[int]string) {
 			logon, ok := trace.First(evs, trace.Logon)
 			if !ok {
@@ -40,7 +41,7 @@ func haveOneSupportRefFromLogon() types.GomegaMatcher {
 				}
 				calls = append(calls, e)
 			}
-			if held != 1 {
+			if held < 1 {
 				return false, fmt.Sprintf("IMSProvider::Logon returned holding %d reference(s) on the support", held),
 					mark(mark(nil, "inside this", logon), "AddRef or Release", calls...)
 			}
@@ -52,10 +53,10 @@ func haveOneSupportRefFromLogon() types.GomegaMatcher {
 func logonBookkeeping() []*spec {
 	var out []*spec
 	out = append(out, &spec{section: "F", rules: []string{"LG-01"},
-		text: "IMSProvider::Logon keeps exactly one reference on the support",
+		text: "IMSProvider::Logon keeps a reference on the support (AddRef, at least once)",
 		body: func(h *H) {
 			releaseOnly.drive(h, mapisim.Options{})
-			h.expect("LG-01", haveOneSupportRefFromLogon())
+			h.expect("LG-01", haveSupportRefFromLogon())
 		}}, &spec{section: "F", rules: []string{"LG-02"},
 		text: "IMSProvider::Logon calls SetProviderUID with flags 0",
 		body: func(h *H) {

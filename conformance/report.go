@@ -81,6 +81,9 @@ const (
 	RuleUntested RuleStatus = "untested" // every spec passed only because what it judges never happened
 	RuleSkipped  RuleStatus = "skipped"  // the provider lacks the capabilities its specs need
 	RuleNotRun   RuleStatus = "not run"  // filtered out
+	// RuleNotChecked is a rule of RULES.md that no spec checks yet: never
+	// a pass.
+	RuleNotChecked RuleStatus = "not checked yet"
 )
 
 // RuleResult sums up one rule for one provider and profile.
@@ -152,6 +155,8 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 				}
 			}
 			switch {
+			case rule.Planned():
+				rr.Status = RuleNotChecked
 			case rr.Failed > 0 && unjudged == rr.Failed:
 				rr.Status = RuleError
 			case rr.Failed > 0:
@@ -188,7 +193,7 @@ func (r Report) String() string {
 			}
 		}
 		fmt.Fprintf(&b, "mapiconf report: %s\n", k)
-		fmt.Fprintf(&b, "  %-8s %-15s %-9s %s\n", "rule", "strength", "result", "specs")
+		fmt.Fprintf(&b, "  %-8s %-15s %-15s %s\n", "rule", "strength", "result", "specs")
 		for _, rr := range rules[k] {
 			counts[rr.Status]++
 			detail := fmt.Sprintf("%d", rr.Specs)
@@ -198,10 +203,13 @@ func (r Report) String() string {
 			case rr.Status == RuleUntested:
 				detail = fmt.Sprintf("%d", rr.Untested)
 			}
-			fmt.Fprintf(&b, "  %-8s %-15s %-9s %s\n", rr.Rule.ID, rr.Rule.StrengthText(), rr.Status, detail)
+			if rr.Status == RuleNotChecked {
+				detail = "-"
+			}
+			fmt.Fprintf(&b, "  %-8s %-15s %-15s %s\n", rr.Rule.ID, rr.Rule.StrengthText(), rr.Status, detail)
 		}
-		fmt.Fprintf(&b, "  %d rules: %d pass, %d FAIL, %d ERROR, %d noted, %d untested, %d skipped, %d not run\n",
-			len(rules[k]), counts[RulePassed], counts[RuleFailed], counts[RuleError], counts[RuleNoted], counts[RuleUntested], counts[RuleSkipped], counts[RuleNotRun])
+		fmt.Fprintf(&b, "  %d rules: %d pass, %d FAIL, %d ERROR, %d noted, %d untested, %d skipped, %d not run, %d not checked yet\n",
+			len(rules[k]), counts[RulePassed], counts[RuleFailed], counts[RuleError], counts[RuleNoted], counts[RuleUntested], counts[RuleSkipped], counts[RuleNotRun], counts[RuleNotChecked])
 		fmt.Fprintf(&b, "  %d specs: %d passed, %d failed, %d skipped, %d not run\n",
 			total, specs[Passed], specs[Failed], specs[Skipped], specs[NotRun])
 		if ruleless > 0 {
@@ -216,6 +224,10 @@ func (r Report) String() string {
 			b.WriteString("  untested: its specs passed only because what they judge never happened (no\n" +
 				"  StoreLogoffTransports call whose flag could be checked, no status row, say);\n" +
 				"  where another rule failed, its failure says why.\n")
+		}
+		if counts[RuleNotChecked] > 0 {
+			b.WriteString("  not checked yet: a rule of RULES.md (section I, revision 3) that no spec\n" +
+				"  checks yet; it is neither a pass nor a failure.\n")
 		}
 		b.WriteString("\n")
 	}

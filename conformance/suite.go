@@ -6,7 +6,7 @@ import (
 )
 
 // sectionOrder is the order of RULES.md.
-var sectionOrder = []string{"A", "B", "C", "D", "E", "F", "G", "H"}
+var sectionOrder = []string{"A", "B", "C", "D", "E", "F", "G", "H", "I"}
 
 // allSpecs returns the whole suite, section by section. It builds a new
 // table on every call, so that nothing is registered or shared at import.

@@ -53,9 +53,9 @@ const (
 	// ObjectsCrashAfterLogoff: an object's Release after IMSLogon::Logoff
 	// dereferences freed state and panics.
 	ObjectsCrashAfterLogoff
-	// SupportAddRefTwice: Logon AddRefs the support twice (and the last
-	// Release releases it twice, so the count still balances).
-	SupportAddRefTwice
+	// NoSupportAddRef: Logon keeps the support without AddRef'ing it, and
+	// the last Release releases it all the same: MAPI's own reference.
+	NoSupportAddRef
 	// NoProviderUID: Logon never calls SetProviderUID.
 	NoProviderUID
 	// StatusRowAfterLogoff: IMSLogon::Logoff updates the status row.
@@ -85,7 +85,7 @@ const (
 	RacyRefCount
 	// TrustsCounts: Logon AddRefs the support again when AddRef reports
 	// fewer than two references, trusting a count that IUnknown says is
-	// for diagnostics only.
+	// for diagnostics only, and never releases that second reference.
 	TrustsCounts
 	// DelayedStatusUpdate: IMSLogon::Logoff schedules a status-row update
 	// for 10ms later, on a timer of its own: the support is gone by then.
@@ -176,8 +176,8 @@ func KnownBad() []Bad {
 			Declares: both("E-03")},
 		{Name: "objects-crash-after-logoff", Flaw: ObjectsCrashAfterLogoff, Doc: "an object's Release after IMSLogon::Logoff panics", Options: withRow,
 			Declares: both("E-03")},
-		{Name: "support-addref-twice", Flaw: SupportAddRefTwice, Doc: "Logon AddRefs the support twice", Options: withRow,
-			Declares: both("LG-01")},
+		{Name: "no-support-addref", Flaw: NoSupportAddRef, Doc: "Logon keeps the support without AddRef; the last Release releases MAPI's own reference", Options: withRow,
+			Declares: both("LG-01", "RL-01")},
 		{Name: "no-provider-uid", Flaw: NoProviderUID, Doc: "Logon never calls SetProviderUID", Options: withRow,
 			Declares: both("LG-02")},
 		{Name: "status-row-after-logoff", Flaw: StatusRowAfterLogoff, Doc: "IMSLogon::Logoff updates the status row, after MAPI removed it and the support is gone", Options: withRow,
@@ -201,7 +201,7 @@ func KnownBad() []Bad {
 		{Name: "delayed-status-update", Flaw: DelayedStatusUpdate, Doc: "IMSLogon::Logoff schedules a status-row update 10ms later, when the support is gone (found by the specs that wait for stray calls; not by the exploration)", Options: withRow,
 			Declares:     both("RL-03", "LG-03", "SS-03"),
 			Unexplorable: "the exploration judges each lifecycle as it ends; the late call comes 10ms after, and only the fixed specs wait for it"},
-		{Name: "trusts-counts", Flaw: TrustsCounts, Doc: "Logon AddRefs again when the support's AddRef reports fewer than two references", Options: withRow,
+		{Name: "trusts-counts", Flaw: TrustsCounts, Doc: "Logon AddRefs again, for good, when the support's AddRef reports fewer than two references", Options: withRow,
 			Declares: both("RB-02")},
 		{Name: "declares-immediate-behaves-deferred", Doc: "the adapter declares immediate; the provider defers StoreLogoffTransports", Options: withRow,
 			Declares: map[conformance.Profile][]string{conformance.Immediate: {"STLT-02"}},

@@ -52,6 +52,9 @@ type Matrix struct {
 func KillMatrix(ctx context.Context) (Matrix, error) {
 	m := Matrix{Unbreakable: Unbreakable}
 	for _, r := range conformance.Rules {
+		if r.Planned() {
+			continue // no spec checks it yet: nothing to kill
+		}
 		m.Rules = append(m.Rules, r.ID)
 	}
 	type entry struct {

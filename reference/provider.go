@@ -27,6 +27,11 @@ type Options struct {
 	// StatusRow makes the provider add a row to the status table at logon.
 	StatusRow bool
 
+	// HelperHoldsSupport gives the support a second holder, a helper
+	// object that AddRefs it at logon and releases it at the store's end,
+	// as Kopano's notification client does: a correct design.
+	HelperHoldsSupport bool
+
 	flaw Flaw // set only by Bad.Config: the known-bad providers
 }
 
@@ -107,12 +112,17 @@ func (p *Provider) Logon(sup mapi.IMAPISupport, profile string, flags mapi.Logon
 	st.storeRefs.Store(1)
 	st.logonRefs.Store(1)
 
-	if n := sup.AddRef(); n < 2 && p.opts.has(TrustsCounts) {
-		sup.AddRef() // Flaw: trusts the count AddRef returned.
-		st.extraRef = true
+	if !p.opts.has(NoSupportAddRef) {
+		// Keep the support and AddRef it (IMSProvider::Logon).
+		if n := sup.AddRef(); n < 2 && p.opts.has(TrustsCounts) {
+			sup.AddRef() // Flaw: trusts the count AddRef returned, and leaks this reference.
+		}
 	}
-	if p.opts.has(SupportAddRefTwice) {
-		sup.AddRef() // Flaw: one AddRef too many (released twice at the end).
+	if p.opts.HelperHoldsSupport {
+		// A helper object, such as a notification client, holds the
+		// support too; it lets go at the store's end (LG-01 asks for at
+		// least one reference, RL-01 for the balance).
+		sup.AddRef()
 		st.extraRef = true
 	}
 	if !p.opts.has(NoProviderUID) {
@@ -151,7 +161,7 @@ type state struct {
 	opts     Options
 	deferred bool
 	sup0     mapi.IMAPISupport // the support as given, for the flaws that misuse it
-	extraRef bool              // flaws: one more support reference to release
+	extraRef bool              // HelperHoldsSupport: one more support reference to release
 
 	storeRefs atomic.Int32
 	logonRefs atomic.Int32
