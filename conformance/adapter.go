@@ -8,6 +8,8 @@
 //	import (
 //		"testing"
 //
+//		_ "github.com/onsi/ginkgo/v2" // so that the Ginkgo CLI sees a suite
+//
 //		"github.com/mapiconf/mapiconf/conformance"
 //		"github.com/mapiconf/mapiconf/mapi"
 //		"example.com/myprovider"
@@ -22,7 +24,9 @@
 //	}
 //
 // Run runs every spec as a Ginkgo spec inside that test and prints a report
-// by rule ID. A repository that already has a Ginkgo suite calls Describe
+// by rule ID. The blank import of Ginkgo is for the Ginkgo CLI, which passes
+// its flags (--label-filter, --junit-report, ...) only to packages whose own
+// test files import Ginkgo; plain go test does not need it. A repository that already has a Ginkgo suite calls Describe
 // instead, at package level. Importing the package registers nothing.
 //
 // Every spec names the rules it checks as Ginkgo labels: its rule IDs

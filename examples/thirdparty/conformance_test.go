@@ -3,6 +3,11 @@ package thirdparty_test
 import (
 	"testing"
 
+	// Imported for the Ginkgo CLI: it passes its flags (--label-filter,
+	// --junit-report, ...) only to packages whose test files import Ginkgo,
+	// and conformance's own import of it does not count.
+	_ "github.com/onsi/ginkgo/v2"
+
 	"example.com/thirdparty"
 	"github.com/mapiconf/mapiconf/conformance"
 	"github.com/mapiconf/mapiconf/mapi"

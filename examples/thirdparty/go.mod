@@ -26,3 +26,5 @@ require (
 // A provider repository requires a released mapiconf; this example lives in
 // mapiconf's own tree and uses the checkout instead.
 replace github.com/mapiconf/mapiconf => ../..
+
+tool github.com/onsi/ginkgo/v2/ginkgo

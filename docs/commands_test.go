@@ -1,0 +1,413 @@
+// Package docs keeps the commands of README.md and docs/*.md true: it runs
+// every fenced shell block where the block says it runs, in a copy of the
+// checkout or in a provider's module made from the adapter guide, and checks
+// what each command ran against what its flags select.
+package docs
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// A block is a fenced shell block of a document. Its first line says where
+// its commands run, for the reader and for this test.
+type block struct {
+	doc      string // file name, relative to the checkout
+	line     int    // of the opening fence
+	where    string // one of the places below
+	commands []string
+}
+
+const (
+	checkout = "# in a mapiconf checkout"
+	provider = "# in your provider's module"
+)
+
+// documents are the files whose shell blocks are run.
+func documents(t *testing.T, root string) []string {
+	docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append([]string{filepath.Join(root, "README.md")}, docs...)
+}
+
+// shellBlocks returns the fenced sh blocks of the file at path.
+func shellBlocks(t *testing.T, root, path string) []block {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := filepath.Rel(root, path)
+	var out []block
+	var cur *block
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		switch {
+		case cur == nil && strings.HasPrefix(line, "```sh"):
+			cur = &block{doc: rel, line: n}
+		case cur == nil:
+		case line == "```":
+			out = append(out, *cur)
+			cur = nil
+		case cur.where == "":
+			if line != checkout && line != provider {
+				t.Errorf("%s:%d: a shell block starts with %q or %q, to say where it runs; this one starts with %q", rel, n, checkout, provider, line)
+			}
+			cur.where = line
+		case strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "":
+		case len(cur.commands) > 0 && strings.HasSuffix(cur.commands[len(cur.commands)-1], `\`):
+			last := &cur.commands[len(cur.commands)-1]
+			*last = strings.TrimSuffix(*last, `\`) + " " + strings.TrimSpace(line)
+		default:
+			cur.commands = append(cur.commands, line)
+		}
+	}
+	if cur != nil {
+		t.Errorf("%s:%d: the shell block is never closed", rel, cur.line)
+	}
+	return out
+}
+
+func TestCommandsWithGinkgoFlags(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the documented commands; skipped with -short")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []block
+	for _, doc := range documents(t, root) {
+		blocks = append(blocks, shellBlocks(t, root, doc)...)
+	}
+	places := map[string]*place{}
+	ran := 0
+	for _, b := range blocks {
+		for _, cmd := range b.commands {
+			if !passesGinkgoFlags(cmd) {
+				continue
+			}
+			p := places[b.where]
+			if p == nil {
+				p = newPlace(t, root, b.where)
+				places[b.where] = p
+			}
+			t.Run(fmt.Sprintf("%s:%d %s", b.doc, b.line, cmd), func(t *testing.T) { p.check(t, cmd) })
+			ran++
+		}
+	}
+	// The README's, the adapter guide's and the CI gate's: if there are
+	// fewer, the extraction lost some.
+	if ran < 6 {
+		t.Errorf("found %d commands passing Ginkgo flags in the docs, want at least 6", ran)
+	}
+}
+
+// passesGinkgoFlags reports whether cmd hands Ginkgo flags to a suite.
+func passesGinkgoFlags(cmd string) bool {
+	return strings.Contains(cmd, "-ginkgo.") || strings.HasPrefix(cmd, "go tool ginkgo --")
+}
+
+// A place is a directory where documented commands run, with the specs its
+// suites hold, from a dry run, to know what a label filter selects.
+type place struct {
+	dir   string
+	env   []string
+	specs []types.SpecReport // every spec of its suites, unfiltered
+}
+
+func newPlace(t *testing.T, root, where string) *place {
+	t.Helper()
+	p := &place{env: goEnv(t)}
+	suites := "./..."
+	switch where {
+	case checkout:
+		p.dir, suites = copyCheckout(t, root), "./suites/..."
+	case provider:
+		p.dir = providerModule(t, root)
+	}
+	all := filepath.Join(t.TempDir(), "all.json")
+	p.run(t, "go tool ginkgo --dry-run --json-report="+all+" "+suites)
+	var reports []types.Report
+	readJSON(t, all, &reports)
+	for _, r := range reports {
+		for _, sr := range r.SpecReports {
+			if sr.LeafNodeType == types.NodeTypeIt {
+				p.specs = append(p.specs, sr)
+			}
+		}
+	}
+	if len(p.specs) == 0 {
+		t.Fatalf("a dry run of the Ginkgo CLI %s found no specs: it does not see the suite (does a test file import Ginkgo?)", strings.TrimPrefix(where, "# "))
+	}
+	return p
+}
+
+// goEnv is the environment of the documented commands: this one, with
+// modules resolved from the local module cache first, so that `go get` needs
+// no network when the cache has what it asks for.
+func goEnv(t *testing.T) []string {
+	out, err := exec.Command("go", "env", "GOMODCACHE", "GOPROXY").Output()
+	if err != nil {
+		t.Fatalf("go env: %v", err)
+	}
+	v := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return append(os.Environ(), "GOFLAGS=", "GOWORK=off", "GOSUMDB=off",
+		"GOPROXY=file://"+filepath.ToSlash(filepath.Join(v[0], "cache", "download"))+","+v[1])
+}
+
+// run runs a shell command in the place and returns its combined output.
+func (p *place) run(t *testing.T, cmd string, env ...string) string {
+	t.Helper()
+	c := exec.Command("bash", "-c", cmd)
+	c.Dir, c.Env = p.dir, append(p.env, env...)
+	out, err := c.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", cmd, err, out)
+	}
+	return string(out)
+}
+
+// check runs cmd and checks that it ran exactly the specs its label filter
+// selects, and that the reports and the colour flag it passes took effect.
+func (p *place) check(t *testing.T, cmd string) {
+	args := words(t, cmd)
+	filter := flagValue(args, "label-filter")
+	lf, err := types.ParseLabelFilter(filter)
+	if err != nil {
+		t.Fatalf("label filter %q: %v", filter, err)
+	}
+	want := 0
+	for _, sr := range p.specs {
+		if lf(sr.Labels()) {
+			want++
+		}
+	}
+	tmp := t.TempDir()
+	report := filepath.Join(tmp, "mapiconf.json")
+	out := p.run(t, cmd, "MAPICONF_REPORT="+report)
+
+	// The suite's own report says which specs ran.
+	var rep struct {
+		Results []struct{ Status string }
+	}
+	readJSON(t, report, &rep)
+	got := 0
+	for _, r := range rep.Results {
+		if r.Status != "not run" {
+			got++
+		}
+	}
+	if got != want {
+		t.Errorf("ran %d specs; the label filter %q selects %d of %d", got, filter, want, len(p.specs))
+	}
+	if f := flagValue(args, "junit-report"); f != "" {
+		var j junit
+		path := filepath.Join(p.dir, f)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("the JUnit report: %v", err)
+		}
+		if err := xml.Unmarshal(b, &j); err != nil {
+			t.Fatalf("the JUnit report %s: %v", path, err)
+		}
+		ran, passed := 0, 0
+		for _, s := range j.Suites {
+			for _, c := range s.Cases {
+				if strings.HasPrefix(c.Name, "[It]") && c.Status != "skipped" {
+					ran++
+					if c.Status == "passed" {
+						passed++
+					}
+				}
+			}
+		}
+		if ran != want || passed != want {
+			t.Errorf("the JUnit report has %d testcases run, %d passed; want %d, all passed", ran, passed, want)
+		}
+		os.Remove(path)
+	}
+	if flagValue(args, "no-color") == "true" && strings.Contains(out, "\x1b[") {
+		t.Errorf("the output has colour codes despite no-color:\n%s", out)
+	}
+	if flagValue(args, "v") == "true" {
+		if m := regexp.MustCompile(`Ran (\d+) of (\d+) Specs`).FindStringSubmatch(out); m == nil || m[1] != fmt.Sprint(want) {
+			t.Errorf("the verbose output does not say it ran %d specs:\n%s", want, out)
+		}
+	}
+}
+
+// junit is the part of a JUnit file the check reads.
+type junit struct {
+	Suites []struct {
+		Cases []struct {
+			Name   string `xml:"name,attr"`
+			Status string `xml:"status,attr"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+// flagValue returns the value of the Ginkgo flag name as the command passes
+// it, to the CLI (--name) or to a test binary (-ginkgo.name), "true" for a
+// boolean one, "" when absent.
+func flagValue(args []string, name string) string {
+	for _, a := range args {
+		for _, prefix := range []string{"--", "-ginkgo.", "--ginkgo."} {
+			if a == prefix+name {
+				return "true"
+			}
+			if v, ok := strings.CutPrefix(a, prefix+name+"="); ok {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// words splits a command line as the shell would, for the quoting the docs
+// use: single and double quotes, no expansions.
+func words(t *testing.T, cmd string) []string {
+	var out []string
+	var w strings.Builder
+	inWord := false
+	var quote rune
+	for _, r := range cmd {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			w.WriteRune(r)
+		case r == '\'' || r == '"':
+			quote, inWord = r, true
+		case r == ' ' || r == '\t':
+			if inWord {
+				out = append(out, w.String())
+				w.Reset()
+				inWord = false
+			}
+		default:
+			w.WriteRune(r)
+			inWord = true
+		}
+	}
+	if quote != 0 {
+		t.Fatalf("unclosed quote in %s", cmd)
+	}
+	if inWord {
+		out = append(out, w.String())
+	}
+	return out
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the command wrote no report: %v", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// copyCheckout copies the checkout's files, as git lists them, to a
+// temporary directory, so that the commands write nothing into the source
+// tree.
+func copyCheckout(t *testing.T, root string) string {
+	t.Helper()
+	out, err := exec.Command("git", "-C", root, "ls-files", "--cached", "--others", "--exclude-standard").Output()
+	if err != nil {
+		t.Skipf("listing the checkout's files needs git: %v", err)
+	}
+	dst := t.TempDir()
+	for _, name := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		b, err := os.ReadFile(filepath.Join(root, name))
+		if os.IsNotExist(err) {
+			continue // deleted in the work tree
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := filepath.Join(dst, name)
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(target, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// providerModule makes the module a provider author has after following the
+// adapter guide: the guide's test file, a provider package (mapiconf's
+// reference provider stands in for theirs), and the example module's go.mod
+// and go.sum, pointed at this checkout.
+func providerModule(t *testing.T, root string) string {
+	t.Helper()
+	dir := t.TempDir()
+	guide, err := os.ReadFile(filepath.Join(root, "docs", "adapter.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var testFile string
+	for _, blk := range strings.Split(string(guide), "```go\n")[1:] {
+		code, _, _ := strings.Cut(blk, "```")
+		if strings.HasPrefix(code, "package myprovider_test") {
+			testFile = code
+		}
+	}
+	if testFile == "" {
+		t.Fatal("docs/adapter.md has no Go block starting with package myprovider_test")
+	}
+	mod, err := os.ReadFile(filepath.Join(root, "examples", "thirdparty", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gomod := strings.Replace(string(mod), "module example.com/thirdparty", "module example.com/myprovider", 1)
+	gomod = strings.ReplaceAll(gomod, "=> ../..", "=> "+root)
+	sum, err := os.ReadFile(filepath.Join(root, "examples", "thirdparty", "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"go.mod":             gomod,
+		"go.sum":             string(sum),
+		"myprovider_test.go": testFile,
+		"myprovider.go":      providerGo,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const providerGo = `// Package myprovider stands in for a provider author's package: mapiconf's
+// reference provider, with the capabilities the adapter guide declares.
+package myprovider
+
+import (
+	"github.com/mapiconf/mapiconf/mapi"
+	"github.com/mapiconf/mapiconf/reference"
+)
+
+func New() mapi.IMSProvider {
+	return reference.New(reference.Options{Deferred: true, StatusRow: true})
+}
+`
