@@ -370,7 +370,7 @@ func (md *model) step(m *mapisim.MAPI, s *mapisim.Store, at int, o op, fail fail
 	case opSessionLogoff:
 		m.SessionLogoff(0)
 		evs := since(m, from)
-		md.teardown(evs, at, fail)
+		md.end(evs, at, true, fail)
 		md.shutdown(evs, at, fail)
 		md.refs, md.sessionDone = 0, true
 	}
@@ -400,11 +400,13 @@ func (md *model) release(evs []trace.Event, at, n int, fail failFunc) {
 		}
 		return
 	}
-	md.teardown(evs, at, fail)
+	md.end(evs, at, false, fail)
 }
 
-// teardown: the step that drops the last reference ends the store.
-func (md *model) teardown(evs []trace.Event, at int, fail failFunc) {
+// end judges the step that ends the store: the one that drops the last
+// reference, or on the session path IMSLogon::Logoff, inside which the
+// provider forces its shutdown.
+func (md *model) end(evs []trace.Event, at int, session bool, fail failFunc) {
 	if md.ended {
 		return
 	}
@@ -456,7 +458,13 @@ func (md *model) teardown(evs []trace.Event, at int, fail failFunc) {
 		fail(at, "STLT-05", "StoreLogoffTransports (#%d) came after the support's Release (#%d)", stlts[0].Seq, final.Seq)
 	}
 	logoffs := trace.Select(evs, logoff1)
-	if len(logoffs) == 0 || !slices.ContainsFunc(rels, func(r trace.Event) bool { return r.Encloses(logoffs[0]) }) {
+	if session {
+		if len(logoffs) == 0 || !logoffs[0].Encloses(final) {
+			fail(at, "RL-01", "on the session path the provider did not release the support inside IMSLogon::Logoff, where it must force its shutdown")
+		} else if logoffs[0].Err != nil {
+			fail(at, "LG-04", "IMSLogon::Logoff returned %v, want S_OK", mapi.ResultOf(logoffs[0].Err))
+		}
+	} else if len(logoffs) == 0 || !slices.ContainsFunc(rels, func(r trace.Event) bool { return r.Encloses(logoffs[0]) }) {
 		fail(at, "SD-03", "MAPI's teardown (IMSLogon::Logoff) did not run inside the support's Release")
 	} else if logoffs[0].Err != nil {
 		fail(at, "LG-04", "IMSLogon::Logoff returned %v, want S_OK", mapi.ResultOf(logoffs[0].Err))

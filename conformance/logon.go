@@ -68,7 +68,7 @@ func logonBookkeeping() []*spec {
 		// Not only for providers that declare a row: one that makes a row
 		// late, undeclared, breaks LG-03 all the same.
 		out = append(out, &spec{section: "F", rules: []string{"LG-03"},
-			text: p.name + ": the status row, if any, is added inside Logon and never touched after IMSLogon::Logoff",
+			text: p.name + ": the status row, if any, is added inside Logon and never touched once the support is gone",
 			body: func(h *H) {
 				p.drive(h, mapisim.Options{})
 				first := trace.TheFirst(trace.ModifyStatusRow)
@@ -78,7 +78,7 @@ func logonBookkeeping() []*spec {
 					logon, _ := trace.First(h.m.Trace().Events(), trace.Logon)
 					h.expect("LG-03", HaveOnlyCallsSatisfying(first, "inside IMSProvider::Logon", logon.Encloses))
 				}
-				h.expect("LG-03", HaveNoCallAfter(trace.ModifyStatusRow, trace.TheFirst(trace.Logoff)))
+				h.expect("LG-03", HaveNoCallAfter(trace.ModifyStatusRow, supportGone{}))
 			}})
 	}
 	for _, p := range endingPaths {
@@ -91,10 +91,10 @@ func logonBookkeeping() []*spec {
 	}
 	for _, p := range []path{orderly, releaseOnly} {
 		out = append(out, &spec{section: "F", rules: []string{"LG-05"},
-			text: p.name + ": the logon object goes with the store, inside the store's last Release",
+			text: p.name + ": the logon object goes with the store, inside the call that ends it",
 			body: func(h *H) {
 				p.drive(h, mapisim.Options{})
-				h.expect("LG-05", HaveCallInside(trace.LogonRelease, lastStoreRelease))
+				h.expect("LG-05", haveCallInsideEnd(trace.LogonRelease, h.cfg.Profile))
 			}})
 	}
 	return out

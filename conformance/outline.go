@@ -41,6 +41,29 @@ func lastRelease(caller string, stlt mapi.LogoffFlags) []string {
 	return append(lines, teardownOutline(in1)...)
 }
 
+// sessionLines is IMAPISession::Logoff with the store still held: MAPI
+// tears the logon down at once and the provider forces its shutdown inside
+// IMSLogon::Logoff; the client's own Release comes after the provider's.
+// stlt is the flag Logoff must pass, or 0 when StoreLogoff already did.
+func sessionLines(stlt mapi.LogoffFlags) []string {
+	lines := []string{
+		"client → IMAPISession::Logoff(0, 0)",
+		"MAPI: MAPI::RemoveProviderUIDs(…every MAPIUID the provider registered…)",
+		"MAPI: MAPI::RemoveStatusRow(…)    (if the provider made a row)",
+		"MAPI → IMSLogon::Logoff(0) = S_OK",
+	}
+	if stlt != 0 {
+		lines = append(lines, stltLine(in1, stlt))
+	}
+	return append(lines,
+		in1+"provider → IMAPISupport::Release()",
+		"MAPI → IMSLogon::Release()",
+		"MAPI → IMSProvider::Shutdown(0) = S_OK",
+		"MAPI → IMSProvider::Release()",
+		"client → IMsgStore::Release()    (no call on the support)",
+	)
+}
+
 func storeLogoffLines(p Profile, caller string, f mapi.LogoffFlags, first bool) []string {
 	lines := []string{fmt.Sprintf("%s → IMsgStore::StoreLogoff(%v) = S_OK", caller, f)}
 	if p == Immediate && first {
@@ -74,9 +97,7 @@ func outlineOf(name string, p Profile, caller string, f mapi.LogoffFlags) []stri
 	case releaseOnlyName:
 		lines = append(lines, lastRelease("client", mapi.LogoffAbort)...)
 	case sessionName:
-		lines = append(lines, "client → IMAPISession::Logoff(0, 0)")
-		lines = append(lines, lastRelease("session", mapi.LogoffAbort)...)
-		lines = append(lines, "MAPI → IMSProvider::Shutdown(0) = S_OK", "MAPI → IMSProvider::Release()")
+		lines = append(lines, sessionLines(mapi.LogoffAbort)...)
 	case extraRefsName:
 		lines = append(lines, "client → IMsgStore::AddRef()", "client → IMsgStore::AddRef()")
 		lines = append(lines, storeLogoffLines(p, "client", mapi.LogoffOrderly, true)...)

@@ -125,10 +125,9 @@ func atOnce(fs ...func()) {
 
 // Selectors the specs share.
 var (
-	stlt             = trace.StoreLogoffTransports
-	lastStoreRelease = trace.TheLast(trace.StoreRelease)
-	anySupportCall   = trace.Any("IMAPISupport")
-	logonCall        = trace.TheFirst(trace.Logon)
+	stlt           = trace.StoreLogoffTransports
+	anySupportCall = trace.Any("IMAPISupport")
+	logonCall      = trace.TheFirst(trace.Logon)
 )
 
 // supportGone selects the provider's Release of the support that brings its

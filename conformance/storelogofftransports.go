@@ -21,7 +21,7 @@ func storeLogoffTransports() []*spec {
 			body: func(h *H) {
 				p.drive(h, mapisim.Options{})
 				for _, id := range rules {
-					h.expect(id, HaveCallCount(stlt, 1))
+					h.expect(id, haveLoggedOffOnce(stlt))
 				}
 			}})
 	}
@@ -33,7 +33,7 @@ func storeLogoffTransports() []*spec {
 				p.drive(h, mapisim.Options{})
 				if h.deferred() {
 					h.expect("STLT-02", HaveNoCallInside(stlt, trace.StoreLogoff))
-					h.expect("STLT-02", HaveCallInside(stlt, lastStoreRelease))
+					h.expect("STLT-02", haveCallInsideEnd(stlt, h.cfg.Profile))
 				} else {
 					h.expect("STLT-02", HaveFirstCallInside(stlt, trace.StoreLogoff))
 				}
@@ -109,7 +109,7 @@ func storeLogoffTransports() []*spec {
 					atOnce(func() { s.Client().StoreLogoff(mapi.LogoffOrderly) }, func() { s.Spooler().StoreLogoff(mapi.LogoffOrderly) })
 					s.Client().Release()
 				})
-				if !h.expect("STLT-01", HaveCallCount(stlt, 1)) {
+				if !h.expect("STLT-01", haveLoggedOffOnce(stlt)) {
 					return
 				}
 			}

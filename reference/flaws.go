@@ -163,9 +163,9 @@ func KnownBad() []Bad {
 				conformance.Immediate: {"RL-02"},
 				conformance.Deferred:  {"STLT-02", "RL-02"},
 			}},
-		{Name: "storelogoff-ends-store", Flaw: StoreLogoffEndsStore, Doc: "StoreLogoff releases the support at once", Options: withRow,
+		{Name: "storelogoff-ends-store", Flaw: StoreLogoffEndsStore, Doc: "StoreLogoff releases the support at once, while other references are held too (the immediate profile may end the store there only when its caller holds the only one)", Options: withRow,
 			Declares: map[conformance.Profile][]string{
-				conformance.Immediate: {"SL-04", "RL-01", "LG-05"},
+				conformance.Immediate: {"SL-04"},
 				conformance.Deferred:  {"STLT-02", "STLT-06", "SL-04", "RL-01", "LG-05"},
 			}},
 		{Name: "support-call-after-release", Flaw: SupportCallAfterRelease, Doc: "the last Release updates the status row after releasing the support, so the row outlives MAPI's removal", Options: withRow,

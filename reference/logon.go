@@ -31,8 +31,23 @@ func (l *logon) Release() uint32 {
 // out; they refuse calls from now on, and their holders' Release stays safe
 // (IMSLogon::Logoff). It is safe to call more than once and after the store
 // is gone.
+//
+// Usually MAPI calls it from inside the support's Release, at the store's
+// end. On IMAPISession::Logoff MAPI calls it while clients still hold the
+// store: Logoff then forces the shutdown itself ("to forcibly shut down a
+// message store provider", imslogon-logoff.md): StoreLogoffTransports once,
+// the objects released, the support released, in that order.
 func (l *logon) Logoff(flags mapi.ReservedFlags) error {
 	st := l.st
+	forced, forcing := st.beginEnd()
+	if forcing && !st.notifyTransports(forced) {
+		forcing = false // the GivesUpOnNoSupport flaw keeps the support
+	}
+	defer func() {
+		if forcing {
+			st.releaseSupport(forced)
+		}
+	}()
 	st.mu.Lock()
 	if st.loggedOff {
 		st.mu.Unlock()

@@ -123,8 +123,10 @@ func TestShutdownPaths(t *testing.T) {
 	for _, deferred := range []bool{false, true} {
 		t.Run("session-logoff", func(t *testing.T) {
 			m, s := logon(t, reference.Options{Deferred: deferred, StatusRow: true})
-			s.Client().AddRef() // two client references: the session releases both
+			s.Client().AddRef() // two client references, released after the provider shut down
 			m.SessionLogoff(0)
+			// IMSLogon::Logoff forces the shutdown: StoreLogoffTransports,
+			// then the support.
 			checkSeq(t, m, []string{
 				"MAPI→IMSProvider::Logon(_,_,_)",
 				"provider→IMAPISupport::AddRef()",
@@ -132,16 +134,16 @@ func TestShutdownPaths(t *testing.T) {
 				"provider→IMAPISupport::ModifyStatusRow(_,_)",
 				"client→IMsgStore::AddRef()",
 				"client→IMAPISession::Logoff(_,0)",
-				"session→IMsgStore::Release()",
-				"session→IMsgStore::Release()",
-				"provider→IMAPISupport::StoreLogoffTransports(LOGOFF_ABORT)",
-				"provider→IMAPISupport::Release()",
 				"MAPI→MAPI::RemoveProviderUIDs(_)",
 				"MAPI→MAPI::RemoveStatusRow(_)",
 				"MAPI→IMSLogon::Logoff(0)",
+				"provider→IMAPISupport::StoreLogoffTransports(LOGOFF_ABORT)",
+				"provider→IMAPISupport::Release()",
 				"MAPI→IMSLogon::Release()",
 				"MAPI→IMSProvider::Shutdown(0)",
 				"MAPI→IMSProvider::Release()",
+				"client→IMsgStore::Release()",
+				"client→IMsgStore::Release()",
 			})
 		})
 	}

@@ -67,13 +67,46 @@ func (st *state) racyRelease() uint32 {
 // deferred profile saved its flag, StoreLogoffTransports is called here,
 // exactly once, before the support goes.
 func (st *state) end() {
-	st.mu.Lock()
-	if st.ended {
-		st.mu.Unlock()
+	sup, ok := st.beginEnd()
+	if !ok {
 		return
 	}
+	if st.opts.has(STLTAfterSupportRelease) {
+		st.releaseSupport(sup) // Flaw: the support goes first.
+	}
+	if !st.notifyTransports(sup) {
+		return
+	}
+	if !st.opts.has(STLTAfterSupportRelease) {
+		st.releaseSupport(sup)
+	}
+	if st.opts.has(SupportCallAfterRelease) {
+		// Flaw: the support is gone.
+		sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "mapiconf reference store (closed)"}, mapi.StatusRowUpdate)
+	}
+}
+
+// beginEnd marks the store as ending, once: only its first caller gets the
+// support to end it with.
+func (st *state) beginEnd() (mapi.IMAPISupport, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.ended {
+		return nil, false
+	}
 	st.ended = true
-	sup := st.sup
+	return st.sup, st.sup != nil
+}
+
+// notifyTransports calls StoreLogoffTransports at the store's end if it has
+// not been called yet: with the deferred profile's saved flag, or with
+// LOGOFF_ABORT on the Release-only path ("If you detect in your Release
+// method that StoreLogoffTransports has not yet been called, invoke it with
+// the LOGOFF_ABORT flag", shutting-down-a-message-store-provider.md).
+// Whatever MAPI answers, the store ends; it reports false only for the
+// flaw that gives up.
+func (st *state) notifyTransports(sup mapi.IMAPISupport) bool {
+	st.mu.Lock()
 	stlt, flags := !st.stltDone, mapi.LogoffAbort
 	if st.opts.has(OrderlyOnReleaseOnly) {
 		flags = mapi.LogoffOrderly // Flaw: the Release-only path is not an abort.
@@ -85,57 +118,23 @@ func (st *state) end() {
 	againFlags := st.stltFlags
 	st.stltDone = true
 	st.mu.Unlock()
-	if sup == nil {
-		return
-	}
 	if st.opts.has(NoSTLT) {
 		stlt = false // Flaw: never tells the transports.
 	}
 	// Another thread's StoreLogoff may still be in StoreLogoffTransports.
 	st.inSTLT.Lock()
 	st.inSTLT.Unlock()
-	if st.opts.has(STLTAfterSupportRelease) {
-		st.releaseSupport(sup) // Flaw: the support goes first.
-	}
 	if stlt {
-		// Release-only path: STLT was never called, so the provider calls
-		// it with LOGOFF_ABORT (deferred: with StoreLogoff's saved flag).
-		// Whatever it answers, shutdown goes on.
 		_, err := sup.StoreLogoffTransports(flags)
 		if err != nil && st.opts.has(GivesUpOnNoSupport) {
-			return // Flaw: keeps the support when STLT fails.
+			return false // Flaw: keeps the support when STLT fails.
 		}
 		againFlags = flags
 	}
 	if st.opts.has(STLTTwice) && (again || stlt) {
 		sup.StoreLogoffTransports(againFlags) // Flaw: once more.
 	}
-	if !st.opts.has(STLTAfterSupportRelease) {
-		st.releaseSupport(sup)
-	}
-	if st.opts.has(SupportCallAfterRelease) {
-		// Flaw: the support is gone.
-		sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "mapiconf reference store (closed)"}, mapi.StatusRowUpdate)
-	}
-}
-
-// releaseSupport drops the provider's reference on the support. No lock is
-// held: MAPI calls IMSLogon::Logoff and releases the logon object from
-// inside this call.
-func (st *state) releaseSupport(sup mapi.IMAPISupport) {
-	if st.opts.has(SupportNeverReleased) {
-		return // Flaw: MAPI's teardown never runs.
-	}
-	if st.extraRef {
-		sup.Release()
-	}
-	sup.Release()
-	if st.opts.has(SupportReleasedTwice) {
-		sup.Release() // Flaw: one Release too many.
-	}
-	st.mu.Lock()
-	st.sup = nil
-	st.mu.Unlock()
+	return true
 }
 
 // StoreLogoff records that the client wants the store to end. In the
@@ -233,4 +232,23 @@ func (s *store) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
 		return nil, mapi.ErrInvalidObject
 	}
 	return st.open(id)
+}
+
+// releaseSupport drops the provider's reference on the support. No lock is
+// held: MAPI calls IMSLogon::Logoff and releases the logon object from
+// inside this call.
+func (st *state) releaseSupport(sup mapi.IMAPISupport) {
+	if st.opts.has(SupportNeverReleased) {
+		return // Flaw: MAPI's teardown never runs.
+	}
+	if st.extraRef {
+		sup.Release()
+	}
+	sup.Release()
+	if st.opts.has(SupportReleasedTwice) {
+		sup.Release() // Flaw: one Release too many.
+	}
+	st.mu.Lock()
+	st.sup = nil
+	st.mu.Unlock()
 }

@@ -176,31 +176,49 @@ func objName(v any, name string) string {
 	return name
 }
 
-// SessionLogoff plays IMAPISession::Logoff: the session releases every
-// reference that clients still hold on each store, which ends a store by the
-// Release-only path unless StoreLogoff came first; then MAPI calls
-// IMSProvider::Shutdown and releases the provider.
-//
-// If the provider never released a support, that store's teardown never
-// ran; the session then runs it itself (a "ForceTeardown" step in the trace)
-// before Shutdown, as MAPI ends every logon before it shuts the provider down.
+// SessionLogoff plays IMAPISession::Logoff as MAPI does: EndSession, then
+// the clients' own Release calls on what they still hold (ReleaseHeld).
 func (m *MAPI) SessionLogoff(flags mapi.SessionLogoffFlags) {
+	m.EndSession(flags)
+	m.ReleaseHeld()
+}
+
+// EndSession is MAPI's part of IMAPISession::Logoff. For every store that
+// has not ended, MAPI runs its teardown of the logon at once, while clients
+// still hold the store and the objects it handed out: it removes the
+// provider's MAPIUIDs and status row, calls IMSLogon::Logoff, in which the
+// provider forces its own shutdown ("to forcibly shut down a message store
+// provider", imslogon-logoff.md), and releases the logon object. Then it
+// calls IMSProvider::Shutdown and releases the provider
+// (shutting-down-a-service-provider.md).
+func (m *MAPI) EndSession(flags mapi.SessionLogoffFlags) {
 	seq := m.trace.Begin(trace.Event{Dir: trace.Internal, Caller: "client", Object: "session", Iface: "IMAPISession", Method: "Logoff", Args: []any{flags, mapi.ReservedFlags(0)}})
 	m.trace.End(seq, nil, nil, nil)
 	m.mu.Lock()
 	stores := append([]*Store(nil), m.stores...)
 	m.mu.Unlock()
 	for _, s := range stores {
-		session := &Caller{s: s, name: "session"}
-		for s.clientRefs.Load() > 0 {
-			session.Release()
-		}
-		if !s.TornDown() {
-			m.trace.Note("ForceTeardown", s.name+": the provider never released "+s.support.name)
-			s.teardown()
-		}
+		s.teardown()
 	}
 	m.Shutdown()
+}
+
+// ReleaseHeld makes the clients' own Release calls on everything they
+// still hold: their references on each store, then the objects they
+// opened. After EndSession these reach a provider that has shut down; they
+// must not crash it.
+func (m *MAPI) ReleaseHeld() {
+	m.mu.Lock()
+	stores := append([]*Store(nil), m.stores...)
+	m.mu.Unlock()
+	for _, s := range stores {
+		for s.clientRefs.Load() > 0 {
+			s.Client().Release()
+		}
+		for _, o := range s.held() {
+			o.Release()
+		}
+	}
 }
 
 // Shutdown calls IMSProvider::Shutdown and releases the provider, once.

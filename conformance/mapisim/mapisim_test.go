@@ -44,11 +44,12 @@ func newMockProvider(t *testing.T) *mockProvider {
 }
 
 // MAPI tears down inside the support's last Release, in the documented
-// order, and shuts the provider down on session logoff.
+// order; a later session logoff only shuts the provider down.
 func TestTeardownOrder(t *testing.T) {
 	p := newMockProvider(t)
 	m := mapisim.New(p.provider, mapisim.Options{})
-	if _, err := m.Logon(); err != nil {
+	s, err := m.Logon()
+	if err != nil {
 		t.Fatal(err)
 	}
 	gomock.InOrder(
@@ -62,42 +63,54 @@ func TestTeardownOrder(t *testing.T) {
 		p.provider.EXPECT().Shutdown(mapi.ReservedFlags(0)).Return(nil),
 		p.provider.EXPECT().Release().Return(uint32(0)),
 	)
+	s.Client().Release()
 	m.SessionLogoff(0)
-
-	var names []string
-	for _, e := range m.Trace().Events() {
-		names = append(names, e.Name())
-	}
-	want := "IMSProvider::Logon IMAPISupport::AddRef IMAPISupport::SetProviderUID IMAPISupport::ModifyStatusRow " +
-		"IMAPISession::Logoff IMsgStore::Release IMAPISupport::StoreLogoffTransports IMAPISupport::Release " +
-		"MAPI::RemoveProviderUIDs MAPI::RemoveStatusRow IMSLogon::Logoff IMSLogon::Release " +
-		"IMSProvider::Shutdown IMSProvider::Release"
-	if got := strings.Join(names, " "); got != want {
-		t.Errorf("trace:\n%s\nwant the calls %s", m.Trace(), want)
-	}
+	wantCalls(t, m, "IMSProvider::Logon IMAPISupport::AddRef IMAPISupport::SetProviderUID IMAPISupport::ModifyStatusRow "+
+		"IMsgStore::Release IMAPISupport::StoreLogoffTransports IMAPISupport::Release "+
+		"MAPI::RemoveProviderUIDs MAPI::RemoveStatusRow IMSLogon::Logoff IMSLogon::Release "+
+		"IMAPISession::Logoff IMSProvider::Shutdown IMSProvider::Release")
 }
 
-// A support the provider never releases gets no teardown until the session
-// forces it, and the trace says so.
-func TestForcedTeardown(t *testing.T) {
+// IMAPISession::Logoff with the store still held: MAPI tears the logon down
+// at once (the provider forces its shutdown inside IMSLogon::Logoff, where
+// its Release of the support starts no second teardown), shuts the provider
+// down, and only then do the clients release what they hold.
+func TestSessionLogoffWithStoreHeld(t *testing.T) {
 	p := newMockProvider(t)
 	m := mapisim.New(p.provider, mapisim.Options{})
 	s, err := m.Logon()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.store.EXPECT().Release().Return(uint32(0))
-	p.logon.EXPECT().Logoff(gomock.Any()).Return(nil)
-	p.logon.EXPECT().Release().Return(uint32(0))
-	p.provider.EXPECT().Shutdown(gomock.Any()).Return(nil)
-	p.provider.EXPECT().Release().Return(uint32(0))
-	s.Client().Release()
-	if s.TornDown() {
-		t.Fatal("torn down although the support was not released")
-	}
+	gomock.InOrder(
+		p.logon.EXPECT().Logoff(mapi.ReservedFlags(0)).DoAndReturn(func(mapi.ReservedFlags) error {
+			p.support.StoreLogoffTransports(mapi.LogoffAbort)
+			p.support.Release()
+			return nil
+		}),
+		p.logon.EXPECT().Release().Return(uint32(0)),
+		p.provider.EXPECT().Shutdown(mapi.ReservedFlags(0)).Return(nil),
+		p.provider.EXPECT().Release().Return(uint32(0)),
+		p.store.EXPECT().Release().Return(uint32(0)),
+	)
 	m.SessionLogoff(0)
-	if _, ok := trace.First(m.Trace().Events(), trace.Call{Iface: "MAPI", Method: "ForceTeardown"}); !ok {
-		t.Errorf("no ForceTeardown in:\n%s", m.Trace())
+	if !s.TornDown() || s.ClientRefs() != 0 {
+		t.Errorf("after the session: torn down %v, client references %d; want true, 0", s.TornDown(), s.ClientRefs())
+	}
+	wantCalls(t, m, "IMSProvider::Logon IMAPISupport::AddRef IMAPISupport::SetProviderUID IMAPISupport::ModifyStatusRow "+
+		"IMAPISession::Logoff MAPI::RemoveProviderUIDs MAPI::RemoveStatusRow "+
+		"IMSLogon::Logoff IMAPISupport::StoreLogoffTransports IMAPISupport::Release IMSLogon::Release "+
+		"IMSProvider::Shutdown IMSProvider::Release IMsgStore::Release")
+}
+
+func wantCalls(t *testing.T, m *mapisim.MAPI, want string) {
+	t.Helper()
+	var names []string
+	for _, e := range m.Trace().Events() {
+		names = append(names, e.Name())
+	}
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("trace:\n%s\nwant the calls %s", m.Trace(), want)
 	}
 }
 

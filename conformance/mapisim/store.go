@@ -23,6 +23,36 @@ type Store struct {
 	loggedOn   atomic.Bool  // IMSProvider::Logon returned the store: it can be torn down
 	mu         sync.Mutex
 	tornDown   bool
+	objects    []*Object // every object opened on this store, in order
+}
+
+// held returns the objects of the store whose holder has not released them.
+func (s *Store) held() []*Object {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*Object
+	for _, o := range s.objects {
+		if !o.released.Load() {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Held returns the objects opened on the store that their holder has not
+// released yet, in the order they were opened.
+func (s *Store) Held() []*Object { return s.held() }
+
+// track notes an object opened on the store, so that ReleaseHeld can
+// release it for its holder.
+func (s *Store) track(o *Object, err error) (*Object, error) {
+	if o != nil {
+		o.s = s
+		s.mu.Lock()
+		s.objects = append(s.objects, o)
+		s.mu.Unlock()
+	}
+	return o, err
 }
 
 // Name is the store's name in the trace: "store", "store 2", ...
@@ -86,7 +116,7 @@ func (s *Store) OpenStatusEntry() (*Object, error) {
 			obj, err = s.logon.OpenStatusEntry()
 			return []any{objName(obj, name)}, err
 		})
-	return s.m.wrap(obj, name, "MAPI", err)
+	return s.track(s.m.wrap(obj, name, "MAPI", err))
 }
 
 // Caller makes calls on a store as one party: a client, the spooler or the
@@ -136,16 +166,22 @@ func (c *Caller) OpenEntry(id mapi.EntryID) (*Object, error) {
 		obj, err = c.s.store.OpenEntry(id)
 		return []any{objName(obj, name)}, err
 	})
-	return c.s.m.wrap(obj, name, c.name, err)
+	return c.s.track(c.s.m.wrap(obj, name, c.name, err))
 }
 
-// Object is an object the provider handed out, as its holder sees it.
+// Object is an object the provider handed out, as its holder sees it: one
+// reference, which Release gives back.
 type Object struct {
-	m      *MAPI
-	obj    mapi.IMAPIProp
-	name   string
-	caller string
+	m        *MAPI
+	s        *Store
+	obj      mapi.IMAPIProp
+	name     string
+	caller   string
+	released atomic.Bool
 }
+
+// Released reports whether the holder has released the object.
+func (o *Object) Released() bool { return o.released.Load() }
 
 // Name is the object's name in the trace, e.g. "object 2 (root folder)".
 func (o *Object) Name() string { return o.name }
@@ -168,8 +204,12 @@ func (o *Object) GetProps() error {
 	})
 }
 
-// Release drops the holder's reference on the object.
+// Release drops the holder's reference on the object. The holder has only
+// one: a second Release is the suite's bug, and is not made.
 func (o *Object) Release() {
+	if o.released.Swap(true) {
+		return
+	}
 	o.m.call(o.event("Release"), func() ([]any, error) { return []any{o.obj.Release()}, nil })
 }
 
@@ -186,5 +226,5 @@ func (o *Object) OpenEntry(id mapi.EntryID) (*Object, error) {
 		obj, err = c.OpenEntry(id)
 		return []any{objName(obj, name)}, err
 	})
-	return o.m.wrap(obj, name, o.caller, err)
+	return o.s.track(o.m.wrap(obj, name, o.caller, err))
 }
