@@ -19,3 +19,5 @@
 // and Deviations lists what the suite must find, each with the page sentence
 // it breaks. docs/realworld.md shows the two side by side.
 package realworld
+
+//go:generate go test -run TestRealWorldDocs -update .

@@ -1,0 +1,67 @@
+package realworld_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/mapiconf/mapiconf/realworld"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/realworld.md")
+
+// The exploration every verdict includes: a fixed seed, so that a verdict
+// replays, and enough lifecycles to draw every kind of step and
+// StoreLogoffTransports answer many times over (about 0.1s a provider).
+const (
+	seed       = 1
+	lifecycles = 10000
+)
+
+var (
+	judged   []realworld.Verdict
+	judgeErr error
+	once     sync.Once
+)
+
+// verdicts judges every real provider in every profile it is judged in,
+// once for the package's tests.
+func verdicts(t *testing.T) []realworld.Verdict {
+	t.Helper()
+	once.Do(func() {
+		for _, p := range realworld.Providers() {
+			for _, prof := range p.Profiles {
+				v, err := realworld.Judge(context.Background(), p, prof, seed, lifecycles)
+				if err != nil {
+					judgeErr = err
+					return
+				}
+				judged = append(judged, v)
+			}
+		}
+	})
+	if judgeErr != nil {
+		t.Fatal(judgeErr)
+	}
+	return judged
+}
+
+// docs/realworld.md is generated from the verdicts and the providers'
+// deviations.
+func TestRealWorldDocs(t *testing.T) {
+	const path = "../docs/realworld.md"
+	want := []byte(realworld.Markdown(verdicts(t)))
+	if *update {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("%s is stale: run `go test ./realworld -run TestRealWorldDocs -update` (or `make generate`)", path)
+	}
+}
