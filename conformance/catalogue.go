@@ -1,6 +1,6 @@
 package conformance
 
-//go:generate go test -run TestCatalogue -update .
+//go:generate go test -run TestCatalogue|TestRulesRevision -update .
 
 import (
 	"fmt"

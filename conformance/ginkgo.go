@@ -13,7 +13,8 @@ import (
 // Run runs the whole suite against each provider in cfgs, as Ginkgo specs
 // inside the test t, and prints a report by rule ID when they are done. Set
 // the environment variable MAPICONF_REPORT to a file name to also get the
-// report as JSON.
+// report as JSON, or MAPICONF_REPORT_DIR to a directory to get every report
+// of package report there (mapiconf.xml, .json, .md, .html, .svg).
 //
 // Run calls ginkgo.RunSpecs, which Ginkgo allows once per test binary: give
 // Run every provider at once rather than calling it twice. A package that
@@ -29,10 +30,8 @@ func Run(t *testing.T, cfgs ...Config) {
 	ginkgo.ReportAfterSuite("mapiconf report", func(r ginkgo.Report) {
 		rep := Summarize(r)
 		fmt.Fprint(os.Stdout, "\n"+rep.String())
-		if path := os.Getenv("MAPICONF_REPORT"); path != "" {
-			if err := rep.WriteJSON(path); err != nil {
-				ginkgo.Fail(fmt.Sprintf("writing the report to %s: %v", path, err))
-			}
+		if err := rep.WriteFromEnv(); err != nil {
+			ginkgo.Fail(err.Error())
 		}
 	})
 	ginkgo.RunSpecs(t, "mapiconf conformance")

@@ -87,6 +87,8 @@ type Result struct {
 	// not, or a declared capability failed.
 	Unjudged []string `json:"unjudged,omitempty"`
 	Message  string   `json:"message,omitempty"`
+	// Duration is how long the spec ran, as Ginkgo measured it (Summarize).
+	Duration time.Duration `json:"-"`
 }
 
 // H is what a spec body drives the provider with. It starts providers

@@ -10,6 +10,8 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/mapiconf/mapiconf/report"
 )
 
 // Report is the outcome of a conformance run: every spec's Result.
@@ -33,6 +35,7 @@ func Summarize(r ginkgo.Report) Report {
 			var res Result
 			if err := json.Unmarshal([]byte(e.StringRepresentation()), &res); err == nil {
 				found = true
+				res.Duration = sr.RunTime
 				rep.Results = append(rep.Results, res)
 			}
 		}
@@ -41,7 +44,7 @@ func Summarize(r ginkgo.Report) Report {
 		}
 		// A spec with no Result entry passed plainly, or Ginkgo ended it
 		// before it could record one (its SpecTimeout, an interrupt).
-		res := Result{Spec: sr.LeafNodeText, Status: Passed}
+		res := Result{Spec: sr.LeafNodeText, Status: Passed, Duration: sr.RunTime}
 		if m := containerTitle.FindStringSubmatch(sr.ContainerHierarchyTexts[0]); m != nil {
 			res.Provider, res.Profile = m[1], Profile(m[2])
 		}
@@ -234,11 +237,26 @@ func (r Report) String() string {
 	return b.String()
 }
 
-// WriteJSON writes the report's results to the named file.
+// WriteJSON writes the report to the named file as JSON: its Outcome, with
+// every rule's result and reason and every spec's.
 func (r Report) WriteJSON(path string) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
+	f, _ := report.FormatByName("json")
+	return r.Outcome().WriteFile(path, f)
+}
+
+// WriteFromEnv writes the reports the environment asks for: the JSON
+// report to the file MAPICONF_REPORT names, every report into the
+// directory MAPICONF_REPORT_DIR names.
+func (r Report) WriteFromEnv() error {
+	if path := os.Getenv("MAPICONF_REPORT"); path != "" {
+		if err := r.WriteJSON(path); err != nil {
+			return fmt.Errorf("MAPICONF_REPORT: %w", err)
+		}
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	if dir := os.Getenv("MAPICONF_REPORT_DIR"); dir != "" {
+		if _, err := r.Outcome().WriteDir(dir); err != nil {
+			return fmt.Errorf("MAPICONF_REPORT_DIR: %w", err)
+		}
+	}
+	return nil
 }

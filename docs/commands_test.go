@@ -203,13 +203,17 @@ func (p *place) check(t *testing.T, cmd string) {
 
 	// The suite's own report says which specs ran.
 	var rep struct {
-		Results []struct{ Status string }
+		Providers []struct {
+			Specs []struct{ Status string }
+		}
 	}
 	readJSON(t, report, &rep)
 	got := 0
-	for _, r := range rep.Results {
-		if r.Status != "not run" {
-			got++
+	for _, p := range rep.Providers {
+		for _, s := range p.Specs {
+			if s.Status != "not run" {
+				got++
+			}
 		}
 	}
 	if got != want {

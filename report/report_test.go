@@ -1,0 +1,258 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/reference"
+	"github.com/mapiconf/mapiconf/report"
+)
+
+// outcome runs the suite's specs (Check: no Ginkgo, no exploration)
+// against a provider and returns what the reports render.
+func outcome(t *testing.T, cfg conformance.Config) (report.Run, []conformance.Result) {
+	t.Helper()
+	res, err := conformance.Check(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conformance.Report{Results: res}.Outcome(), res
+}
+
+// knownBad returns the kill matrix's provider called name.
+func knownBad(t *testing.T, name string) reference.Bad {
+	t.Helper()
+	for _, b := range reference.KnownBad() {
+		if b.Name == name {
+			return b
+		}
+	}
+	t.Fatalf("no known-bad provider %q", name)
+	return reference.Bad{}
+}
+
+func render(t *testing.T, r report.Run, write func(report.Run, *bytes.Buffer) error) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := write(r, &b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// The JSON report carries what a CI needs to keep: which mapiconf and which
+// RULES.md judged, the provider and profile, and each rule's result with
+// the reason; and it reads back as written.
+func TestJSON(t *testing.T) {
+	bad := knownBad(t, "no-stlt")
+	run, _ := outcome(t, bad.Config(conformance.Immediate))
+	text := render(t, run, func(r report.Run, b *bytes.Buffer) error { return r.WriteJSON(b) })
+	back, err := report.ReadJSON(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, run) {
+		t.Error("the JSON report does not read back as it was written")
+	}
+	for _, want := range []string{`"mapiconf_version": "` + conformance.Version() + `"`, `"rules_revision": "` + conformance.RulesRevision + `"`,
+		`"provider": "no-stlt"`, `"profile": "immediate"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the JSON report does not say %s", want)
+		}
+	}
+	if !strings.HasPrefix(conformance.RulesRevision, "revision ") {
+		t.Errorf("RulesRevision = %q, want it to start with the revision number", conformance.RulesRevision)
+	}
+	p := back.Providers[0]
+	var failed []string
+	for _, r := range p.Rules {
+		if r.Reason == "" {
+			t.Errorf("%s (%s) has no reason", r.ID, r.Result)
+		}
+		switch r.Result {
+		case report.Fail:
+			failed = append(failed, r.ID)
+			if !strings.Contains(r.Reason, "specs found it broken") || r.Failed == 0 {
+				t.Errorf("%s: reason %q, %d failed", r.ID, r.Reason, r.Failed)
+			}
+		case report.NotChecked:
+			if r.Section != "I" {
+				t.Errorf("%s of section %s is not checked yet", r.ID, r.Section)
+			}
+		}
+	}
+	if want := bad.Declares[conformance.Immediate]; !slices.Equal(failed, want) {
+		t.Errorf("the JSON report fails %v, want %v", failed, want)
+	}
+}
+
+// The JUnit report has one testcase per spec, properties to group by
+// (rule IDs, strength, profile, section), and a failure per failing spec
+// naming its rules.
+func TestJUnit(t *testing.T) {
+	bad := knownBad(t, "no-stlt")
+	run, res := outcome(t, bad.Config(conformance.Deferred))
+	text := render(t, run, func(r report.Run, b *bytes.Buffer) error { return r.WriteJUnit(b) })
+	var j struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Name  string `xml:"name,attr"`
+				Props []struct {
+					Name  string `xml:"name,attr"`
+					Value string `xml:"value,attr"`
+				} `xml:"properties>property"`
+				Failure *struct {
+					Type string `xml:"type,attr"`
+					Text string `xml:",chardata"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(text), &j); err != nil {
+		t.Fatalf("the JUnit report is not XML: %v\n%s", err, text)
+	}
+	if len(j.Suites) != 1 || len(j.Suites[0].Cases) != len(res) || j.Tests != len(res) {
+		t.Fatalf("the JUnit report has %d suites, tests=%d; want 1 suite with %d testcases", len(j.Suites), j.Tests, len(res))
+	}
+	failures := 0
+	for i, c := range j.Suites[0].Cases {
+		r := res[i]
+		if c.Name != r.Spec {
+			t.Errorf("testcase %d is %q, want %q", i, c.Name, r.Spec)
+		}
+		props := map[string][]string{}
+		for _, p := range c.Props {
+			props[p.Name] = append(props[p.Name], p.Value)
+		}
+		if !slices.Equal(props["rule"], r.Rules) || len(props["strength"]) == 0 || !slices.Equal(props["profile"], []string{"deferred"}) || !slices.Equal(props["section"], []string{r.Section}) {
+			t.Errorf("testcase %q has properties %v; want rules %v, a strength, profile deferred, section %s", c.Name, props, r.Rules, r.Section)
+		}
+		if (c.Failure != nil) != (r.Status == conformance.Failed) {
+			t.Errorf("testcase %q: failure %v, but the spec %s", c.Name, c.Failure != nil, r.Status)
+		}
+		if c.Failure != nil {
+			failures++
+			if c.Failure.Type != strings.Join(r.Failed, " ") || !strings.Contains(c.Failure.Text, "Call sequence") {
+				t.Errorf("testcase %q: failure type %q (want %q), text:\n%s", c.Name, c.Failure.Type, r.Failed, c.Failure.Text)
+			}
+		}
+	}
+	if failures == 0 || j.Failures != failures {
+		t.Errorf("the JUnit report counts %d failures, has %d; want more than none", j.Failures, failures)
+	}
+}
+
+// The Markdown summary leads with the verdict and counts, lists every rule
+// that did not pass, and folds each failure with the page's sentence.
+func TestMarkdown(t *testing.T) {
+	bad := knownBad(t, "no-stlt")
+	run, _ := outcome(t, bad.Config(conformance.Immediate))
+	md := render(t, run, func(r report.Run, b *bytes.Buffer) error { return r.WriteMarkdown(b) })
+	declared := bad.Declares[conformance.Immediate]
+	passed, of := run.Providers[0].Score()
+	for _, want := range []string{
+		fmt.Sprintf("## mapiconf: no-stlt (immediate profile): ❌ %d rule(s) broken", len(declared)),
+		fmt.Sprintf("**%d/%d rules pass.**", passed, of),
+		"| SP-01 | does | not checked yet |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the summary does not say %q:\n%s", want, md)
+		}
+	}
+	for _, id := range declared {
+		r, _ := conformance.RuleByID(id)
+		if !strings.Contains(md, "| "+id+" | "+strings.ReplaceAll(r.StrengthText(), " / ", " / ")+" | **FAIL** |") || !strings.Contains(md, "<summary><b>"+id+"</b>") || !strings.Contains(md, "> "+r.Quote()) {
+			t.Errorf("the summary does not show %s's failure with its quote:\n%s", id, md)
+		}
+	}
+	good, _ := outcome(t, reference.Config(reference.Options{StatusRow: true}))
+	md = render(t, good, func(r report.Run, b *bytes.Buffer) error { return r.WriteMarkdown(b) })
+	if !strings.Contains(md, "✅") || strings.Contains(md, "FAIL**") {
+		t.Errorf("the reference provider's summary:\n%s", md)
+	}
+}
+
+// The badge says the profile and the rules passed of those judged, and is
+// red when a rule is broken.
+func TestBadge(t *testing.T) {
+	good, _ := outcome(t, reference.Config(reference.Options{StatusRow: true, Deferred: true}))
+	judged := 0
+	for _, r := range conformance.Rules {
+		if !r.Planned() {
+			judged++
+		}
+	}
+	svg := render(t, good, func(r report.Run, b *bytes.Buffer) error { return r.WriteBadge(b) })
+	if want := fmt.Sprintf("mapiconf: deferred %d/%d", judged, judged); !strings.Contains(svg, want) || !strings.Contains(svg, "#2e7d32") {
+		t.Errorf("the reference provider's badge does not say %q in green:\n%s", want, svg)
+	}
+	bad, _ := outcome(t, knownBad(t, "no-stlt").Config(conformance.Deferred))
+	svg = render(t, bad, func(r report.Run, b *bytes.Buffer) error { return r.WriteBadge(b) })
+	passed, of := bad.Providers[0].Score()
+	if want := fmt.Sprintf("deferred %d/%d", passed, of); passed >= of || !strings.Contains(svg, want) || !strings.Contains(svg, "#c62828") {
+		t.Errorf("no-stlt's badge does not say %q in red:\n%s", want, svg)
+	}
+	var doc struct{ XMLName xml.Name }
+	if err := xml.Unmarshal([]byte(svg), &doc); err != nil || doc.XMLName.Local != "svg" {
+		t.Errorf("the badge is not an SVG document: %v", err)
+	}
+}
+
+// The gate fails on every broken must, does and suite rule, and on a broken
+// should rule only when asked to.
+func TestGate(t *testing.T) {
+	bad := knownBad(t, "no-stlt")
+	run, _ := outcome(t, bad.Config(conformance.Immediate))
+	if got, want := len(report.Gate{}.Failures(run)), len(bad.Declares[conformance.Immediate]); got != want {
+		t.Errorf("the gate fails %d rules of no-stlt, want %d: %v", got, want, report.Gate{}.Failures(run))
+	}
+	// STLT-07 is a should rule.
+	should := knownBad(t, "gives-up-on-no-support")
+	run, _ = outcome(t, should.Config(conformance.Immediate))
+	if f, w := (report.Gate{}).Failures(run), (report.Gate{}).Warnings(run); len(f) != 0 || len(w) != 1 || !strings.Contains(w[0], "STLT-07 (should) FAIL") {
+		t.Errorf("a broken should rule: gate failures %q, warnings %q; want none and STLT-07", f, w)
+	}
+	if f := (report.Gate{ShouldFails: true}).Failures(run); len(f) != 1 {
+		t.Errorf("with ShouldFails a broken should rule fails the gate: %q", f)
+	}
+	good, _ := outcome(t, reference.Config(reference.Options{StatusRow: true}))
+	if f := (report.Gate{ShouldFails: true}).Failures(good); len(f) != 0 {
+		t.Errorf("the reference provider fails the gate: %q", f)
+	}
+}
+
+// The HTML page holds the counts, every rule by section, and each broken
+// rule's failure expanded with the offending calls marked. (browser_test.go
+// checks it in a real browser.)
+func TestHTML(t *testing.T) {
+	bad := knownBad(t, "no-stlt")
+	run, _ := outcome(t, bad.Config(conformance.Immediate))
+	page := render(t, run, func(r report.Run, b *bytes.Buffer) error { return r.WriteHTML(b) })
+	for _, want := range []string{
+		"<!DOCTYPE html>", `<li class="fail" data-result="FAIL"><b>4</b>FAIL</li>`,
+		"<h3>B. StoreLogoffTransports</h3>", `<details class="failure" open id="p0-STLT-01-failure"`,
+		`<span class="offending">`, "must be called once during the shutdown process.",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page does not have %q", want)
+		}
+	}
+	for _, forbidden := range []string{"<script", "http://", "https://", "src=", "@import", "url("} {
+		if strings.Contains(page, forbidden) {
+			t.Errorf("the page has %q: it must be self-contained", forbidden)
+		}
+	}
+	if n := strings.Count(page, `<tr class="rule `); n != len(conformance.Rules) {
+		t.Errorf("the page has %d rule rows, want %d", n, len(conformance.Rules))
+	}
+}
