@@ -1,0 +1,205 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/report"
+)
+
+// testFlags are mapiconf test's options.
+type testFlags struct {
+	provider, profile        string
+	strict                   bool
+	labelFilter, rules       string
+	reportDir, formats, json string
+	explore                  int
+	seed                     uint64
+	callTimeout              time.Duration
+	should                   string
+	verbose, noColor         bool
+}
+
+func (f *testFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.provider, "provider", "reference", "the provider to test: `name` of one built in: "+providerNames())
+	fs.StringVar(&f.profile, "profile", string(conformance.Immediate), "when the provider calls StoreLogoffTransports: immediate or deferred")
+	fs.BoolVar(&f.strict, "strict", false, "fail the may rules (SL-03, RL-04) too, and read SL-02 and SL-03 exactly")
+	fs.StringVar(&f.labelFilter, "label-filter", "", "run only the specs this Ginkgo label `expression` selects, e.g. 'must && !waits'")
+	fs.StringVar(&f.rules, "rules", "", "run only the specs of these rule `IDs`, comma separated, e.g. STLT-04,SL-01")
+	fs.StringVar(&f.reportDir, "report-dir", "", "write the reports into `dir`: mapiconf.xml (JUnit), .json, .md, .html and the badge .svg")
+	fs.StringVar(&f.formats, "formats", report.FormatNames(), "the reports -report-dir writes, comma separated")
+	fs.StringVar(&f.json, "report", "", "also write the JSON report to `file`")
+	fs.IntVar(&f.explore, "explore", 0, "random lifecycles the exploration runs (0: the suite's default, 50; -1: none)")
+	fs.Uint64Var(&f.seed, "seed", 0, "the exploration's first seed (0: from the clock); a failure prints the seed that replays it")
+	fs.DurationVar(&f.callTimeout, "call-timeout", 0, "a provider call that makes no progress this long is a hang (0: the suite's default, 2s)")
+	fs.StringVar(&f.should, "should", "fail", "whether a broken should rule fails the gate: fail or warn")
+	fs.BoolVar(&f.verbose, "verbose", false, "print every spec as it runs")
+	fs.BoolVar(&f.noColor, "no-color", false, "no colour codes in the output (also when NO_COLOR is set)")
+}
+
+// envName is the environment variable that sets a flag.
+func envName(flagName string) string {
+	return "MAPICONF_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// fromEnv sets every flag not given on the command line from its
+// environment variable, if that is set.
+func fromEnv(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		v, ok := os.LookupEnv(envName(f.Name))
+		if !ok || given[f.Name] || err != nil {
+			return
+		}
+		if e := fs.Set(f.Name, v); e != nil {
+			err = fmt.Errorf("%s=%q: %v", envName(f.Name), v, e)
+		}
+	})
+	return err
+}
+
+func testCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mapiconf test", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f testFlags
+	f.register(fs)
+	fs.VisitAll(func(fl *flag.Flag) { fl.Usage += " [" + envName(fl.Name) + "]" })
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: mapiconf test [flags]\n\nRuns the suite against a provider, prints the report by rule, writes the\nreports asked for, and exits 1 when a rule fails the gate (mapiconf help).\nEach flag is also the environment variable in brackets; the flag wins.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitPass
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "mapiconf test: unexpected argument %q (flags only; mapiconf test -h)\n", fs.Arg(0))
+		return exitUsage
+	}
+	if err := fromEnv(fs); err != nil {
+		fmt.Fprintf(stderr, "mapiconf test: %v\n", err)
+		return exitUsage
+	}
+	cfg, gate, suite, reporter, formats, err := f.setup()
+	if err != nil {
+		fmt.Fprintf(stderr, "mapiconf test: %v\n", err)
+		return exitUsage
+	}
+	if f.reportDir != "" {
+		// Fail now, not after the run, when the reports cannot be written.
+		if err := os.MkdirAll(f.reportDir, 0o755); err != nil {
+			fmt.Fprintf(stderr, "mapiconf test: the report directory: %v\n", err)
+			return exitUsage
+		}
+	}
+
+	// The suite runs as Ginkgo specs, in this process, as under go test.
+	conformance.Describe(cfg)
+	var rep conformance.Report
+	ginkgo.ReportAfterSuite("mapiconf report", func(r ginkgo.Report) { rep = conformance.Summarize(r) })
+	ginkgo.RunSpecs(discard{}, "mapiconf", suite, reporter)
+
+	fmt.Fprint(stdout, "\n"+rep.String())
+	out := rep.Outcome()
+	status := exitPass
+	if fails := gate.Failures(out); len(fails) > 0 {
+		status = exitFail
+		fmt.Fprintf(stdout, "mapiconf: the gate FAILS: %d broken rule(s) fail it:\n", len(fails))
+		for _, l := range fails {
+			fmt.Fprintf(stdout, "  %s\n", l)
+		}
+	} else {
+		fmt.Fprintln(stdout, "mapiconf: the gate passes.")
+	}
+	for _, l := range gate.Warnings(out) {
+		fmt.Fprintf(stdout, "  warning (-should=warn): %s\n", l)
+	}
+	if f.json != "" {
+		jf, _ := report.FormatByName("json")
+		if err := out.WriteFile(f.json, jf); err != nil {
+			fmt.Fprintf(stderr, "mapiconf test: %v\n", err)
+			return exitUsage
+		}
+	}
+	if f.reportDir != "" {
+		files, err := out.WriteDir(f.reportDir, formats...)
+		if err != nil {
+			fmt.Fprintf(stderr, "mapiconf test: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(stdout, "mapiconf: reports: %s\n", strings.Join(files, " "))
+	}
+	return status
+}
+
+// setup turns the flags into the provider's Config, the gate and Ginkgo's
+// configuration.
+func (f *testFlags) setup() (cfg conformance.Config, gate report.Gate, suite types.SuiteConfig, rep types.ReporterConfig, formats []string, err error) {
+	profile := conformance.Profile(f.profile)
+	if profile != conformance.Immediate && profile != conformance.Deferred {
+		return cfg, gate, suite, rep, nil, fmt.Errorf("-profile %q: want immediate or deferred", f.profile)
+	}
+	if cfg, err = providerConfig(f.provider, profile); err != nil {
+		return cfg, gate, suite, rep, nil, err
+	}
+	cfg.Strict, cfg.Explore, cfg.Seed, cfg.CallTimeout = f.strict, f.explore, f.seed, f.callTimeout
+
+	switch f.should {
+	case "fail":
+		gate.ShouldFails = true
+	case "warn":
+	default:
+		return cfg, gate, suite, rep, nil, fmt.Errorf("-should %q: want fail or warn", f.should)
+	}
+	for _, name := range strings.Split(f.formats, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		if _, ok := report.FormatByName(name); !ok {
+			return cfg, gate, suite, rep, nil, fmt.Errorf("-formats: unknown report %q (want some of %s)", name, report.FormatNames())
+		}
+		formats = append(formats, name)
+	}
+
+	suite, rep = ginkgo.GinkgoConfiguration()
+	var filters []string
+	if f.labelFilter != "" {
+		filters = append(filters, "("+f.labelFilter+")")
+	}
+	if f.rules != "" {
+		var ids []string
+		for _, id := range strings.Split(f.rules, ",") {
+			id = strings.TrimSpace(id)
+			if _, ok := conformance.RuleByID(id); !ok {
+				return cfg, gate, suite, rep, nil, fmt.Errorf("-rules: no rule %q (mapiconf rules lists them)", id)
+			}
+			ids = append(ids, id)
+		}
+		filters = append(filters, "("+strings.Join(ids, " || ")+")")
+	}
+	suite.LabelFilter = strings.Join(filters, " && ")
+	if _, err := types.ParseLabelFilter(suite.LabelFilter); err != nil {
+		return cfg, gate, suite, rep, nil, fmt.Errorf("-label-filter %q: %v", f.labelFilter, err)
+	}
+	rep.Verbose = f.verbose
+	rep.NoColor = f.noColor || os.Getenv("NO_COLOR") != ""
+	return cfg, gate, suite, rep, formats, nil
+}
+
+// discard stands in for *testing.T: a failed spec is reported by the gate,
+// not by Ginkgo's verdict.
+type discard struct{}
+
+func (discard) Fail() {}
