@@ -83,7 +83,7 @@ func Describe(cfg Config) bool {
 					}
 					ginkgo.It(sp.text, ginkgo.Label(labels...), ginkgo.SpecTimeout(timeout), func(ctx ginkgo.SpecContext) {
 						r := sp.run(ctx, cfg, rs)
-						if r.Status != Passed || len(r.Noted) > 0 || len(r.Untested) > 0 || sp.explore {
+						if r.Status != Passed || len(r.Noted) > 0 || len(r.Untested) > 0 || len(r.SelfChecked) > 0 || sp.explore {
 							// A plain pass is read back from the spec's
 							// labels and container (Summarize); the rest
 							// needs its Result.

@@ -82,6 +82,11 @@ type Result struct {
 	// never happened (no StoreLogoffTransports call whose flag to check, no
 	// status row), or the spec had nothing to check them on.
 	Untested []string `json:"untested,omitempty"`
+	// SelfChecked are rules whose only passing checks were the suite's
+	// self-checks: they looked at what the simulated MAPI did (its own
+	// teardown order, its own flags), which proves nothing about the
+	// provider (RULES.md revision 3).
+	SelfChecked []string `json:"self_checked,omitempty"`
 	// Unjudged are failed rules the spec stopped before it could judge:
 	// the provider hung, panicked, returned nil or an error where it must
 	// not, or a declared capability failed.
@@ -114,6 +119,7 @@ type H struct {
 	notes    []string
 	unjudged []string // rules the spec stopped before it could judge (fatal)
 	proven   uint64   // bit i: a check of spec.rules[i] passed with something to judge
+	selfOnly uint64   // bit i: a self-check of spec.rules[i] passed
 }
 
 // broken is a judged failure: the rules' sentences, what was expected and
@@ -316,6 +322,20 @@ func (h *H) judge(id string, actual any, m types.GomegaMatcher) bool {
 	return false
 }
 
+// selfCheck judges rule id like expect, on what the simulated MAPI did
+// (its own teardown order, its own flags): a failure fails the rule (the
+// provider can make MAPI's steps go missing), a pass proves nothing about
+// the provider and is reported as the suite's self-check.
+func (h *H) selfCheck(id string, m types.GomegaMatcher) bool {
+	proven := h.proven
+	ok := h.expect(id, m)
+	if ok {
+		h.proven = proven
+		h.selfOnly |= 1 << slices.Index(h.spec.rules, id)
+	}
+	return ok
+}
+
 func (h *H) judges(id string) bool { return slices.Contains(h.spec.rules, id) }
 
 // prove records that a check of rule id passed with something to judge.
@@ -401,7 +421,11 @@ func (sp *spec) run(ctx context.Context, cfg Config, rs *runState) (r Result) {
 	// A rule the spec neither proved nor found broken was not tested: its
 	// checks passed only vacuously, or the spec had nothing to check.
 	for i, id := range sp.rules {
-		if h.proven&(1<<i) == 0 && !slices.Contains(r.Failed, id) && !slices.Contains(r.Noted, id) {
+		switch {
+		case h.proven&(1<<i) != 0 || slices.Contains(r.Failed, id) || slices.Contains(r.Noted, id):
+		case h.selfOnly&(1<<i) != 0:
+			r.SelfChecked = append(r.SelfChecked, id)
+		default:
 			r.Untested = append(r.Untested, id)
 		}
 	}

@@ -82,8 +82,11 @@ const (
 	RuleError    RuleStatus = "ERROR"    // its specs stopped before judging it: a hang, a panic, a nil, an error, a capability that failed
 	RuleNoted    RuleStatus = "noted"    // a "may" rule broken, without Strict
 	RuleUntested RuleStatus = "untested" // every spec passed only because what it judges never happened
-	RuleSkipped  RuleStatus = "skipped"  // the provider lacks the capabilities its specs need
-	RuleNotRun   RuleStatus = "not run"  // filtered out
+	// RuleSelfCheck: its specs judged only what the simulated MAPI did;
+	// the suite checked itself, not the provider.
+	RuleSelfCheck RuleStatus = "self-check"
+	RuleSkipped   RuleStatus = "skipped" // the provider lacks the capabilities its specs need
+	RuleNotRun    RuleStatus = "not run" // filtered out
 	// RuleNotChecked is a rule of RULES.md that no spec checks yet: never
 	// a pass.
 	RuleNotChecked RuleStatus = "not checked yet"
@@ -91,11 +94,12 @@ const (
 
 // RuleResult sums up one rule for one provider and profile.
 type RuleResult struct {
-	Rule     Rule
-	Status   RuleStatus
-	Specs    int // specs that ran and judged it: proved it, found it broken, or noted it
-	Failed   int // of which found it broken
-	Untested int // specs that ran and proved nothing about it
+	Rule        Rule
+	Status      RuleStatus
+	Specs       int // specs that ran and judged it: proved it, found it broken, or noted it
+	Failed      int // of which found it broken
+	Untested    int // specs that ran and proved nothing about it
+	SelfChecked int // specs that ran and only self-checked it
 }
 
 // key is a provider in a profile.
@@ -146,6 +150,10 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 					rr.Untested++
 					continue
 				}
+				if slices.Contains(x.SelfChecked, rule.ID) {
+					rr.SelfChecked++
+					continue
+				}
 				rr.Specs++
 				switch {
 				case slices.Contains(x.Failed, rule.ID):
@@ -167,6 +175,8 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 			case rr.Status == RuleNoted:
 			case rr.Specs > 0:
 				rr.Status = RulePassed
+			case rr.SelfChecked > 0:
+				rr.Status = RuleSelfCheck
 			case rr.Untested > 0:
 				rr.Status = RuleUntested
 			case skipped > 0:
@@ -205,14 +215,16 @@ func (r Report) String() string {
 				detail = fmt.Sprintf("%d of %d failed", rr.Failed, rr.Specs)
 			case rr.Status == RuleUntested:
 				detail = fmt.Sprintf("%d", rr.Untested)
+			case rr.Status == RuleSelfCheck:
+				detail = fmt.Sprintf("%d", rr.SelfChecked)
 			}
 			if rr.Status == RuleNotChecked {
 				detail = "-"
 			}
 			fmt.Fprintf(&b, "  %-8s %-15s %-15s %s\n", rr.Rule.ID, rr.Rule.StrengthText(), rr.Status, detail)
 		}
-		fmt.Fprintf(&b, "  %d rules: %d pass, %d FAIL, %d ERROR, %d noted, %d untested, %d skipped, %d not run, %d not checked yet\n",
-			len(rules[k]), counts[RulePassed], counts[RuleFailed], counts[RuleError], counts[RuleNoted], counts[RuleUntested], counts[RuleSkipped], counts[RuleNotRun], counts[RuleNotChecked])
+		fmt.Fprintf(&b, "  %d rules: %d pass, %d FAIL, %d ERROR, %d noted, %d untested, %d self-check, %d skipped, %d not run, %d not checked yet\n",
+			len(rules[k]), counts[RulePassed], counts[RuleFailed], counts[RuleError], counts[RuleNoted], counts[RuleUntested], counts[RuleSelfCheck], counts[RuleSkipped], counts[RuleNotRun], counts[RuleNotChecked])
 		fmt.Fprintf(&b, "  %d specs: %d passed, %d failed, %d skipped, %d not run\n",
 			total, specs[Passed], specs[Failed], specs[Skipped], specs[NotRun])
 		if ruleless > 0 {
@@ -227,6 +239,11 @@ func (r Report) String() string {
 			b.WriteString("  untested: its specs passed only because what they judge never happened (no\n" +
 				"  StoreLogoffTransports call whose flag could be checked, no status row, say);\n" +
 				"  where another rule failed, its failure says why.\n")
+		}
+		if counts[RuleSelfCheck] > 0 {
+			b.WriteString("  self-check: its specs could only check what the simulated MAPI did (its\n" +
+				"  own teardown steps and their order); a failure would still fail the rule,\n" +
+				"  a pass says nothing about the provider.\n")
 		}
 		if counts[RuleNotChecked] > 0 {
 			b.WriteString("  not checked yet: a rule of RULES.md (section I, revision 3) that no spec\n" +

@@ -58,14 +58,46 @@ func supportOf(p trace.Event) string {
 	return ""
 }
 
+// laterReleases selects the clients' Release calls that came after the
+// provider's final Release: what they still held when the session ended.
+type laterReleases struct{}
+
+func (laterReleases) String() string {
+	return "the clients' Releases after IMSProvider::Release"
+}
+
+func (laterReleases) Select(evs []trace.Event) []trace.Event {
+	final, ok := trace.Last(evs, trace.ProviderRelease)
+	if !ok {
+		return nil
+	}
+	var out []trace.Event
+	for _, e := range evs {
+		if e.At > final.At && e.Dir == trace.ToProvider && e.Caller != "MAPI" && e.Method == "Release" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Section G: session and provider shutdown.
 func sessionShutdown() []*spec {
 	var out []*spec
 	out = append(out, &spec{section: "G", rules: []string{"SS-01"},
-		text: session.name + ": IMSLogon::Logoff, the logon object's Release, IMSProvider::Shutdown, the provider's Release, in that order",
+		text: session.name + " and a folder open: IMSLogon::Logoff, the logon object's Release, IMSProvider::Shutdown, the provider's Release, in that order; the client's later Releases of the store and the folder are safe",
 		body: func(h *H) {
-			session.drive(h, mapisim.Options{})
-			h.expect("SS-01", HaveCallsInOrder(trace.Logoff, trace.LogonRelease, trace.Shutdown, trace.ProviderRelease))
+			h.outline(session.name, "", 0)
+			m, s := h.start(mapisim.Options{})
+			if h.cfg.Capabilities.Objects {
+				var err error
+				h.drive(func() { _, err = s.Client().OpenEntry("") })
+				h.capability(err, "IMsgStore::OpenEntry of the root folder (Capabilities.Objects)")
+			}
+			h.drive(func() { m.SessionLogoff(0) })
+			// A crash in the clients' later Releases stops the spec (a
+			// fault); that they returned is what the provider proves.
+			h.expect("SS-01", HaveCallsSatisfying(laterReleases{}, "returned after the provider's final Release", func(e trace.Event) bool { return e.Done() && e.Panic == nil }))
+			h.selfCheck("SS-01", HaveCallsInOrder(trace.Logoff, trace.LogonRelease, trace.Shutdown, trace.ProviderRelease))
 		}}, &spec{section: "G", rules: []string{"SS-02"},
 		text: session.name + ": StoreLogoffTransports is called once, with LOGOFF_ABORT, inside IMSLogon::Logoff",
 		body: func(h *H) {
@@ -90,8 +122,8 @@ func sessionShutdown() []*spec {
 		text: session.name + ": Shutdown(0) after the logon object's Release, and nothing from the provider after its final Release",
 		body: func(h *H) {
 			session.drive(h, mapisim.Options{})
-			h.expect("SS-03", HaveCallBefore(trace.TheLast(trace.LogonRelease), trace.Shutdown))
-			h.expect("SS-03", HaveCallsWith(trace.Shutdown, mapi.ReservedFlags(0)))
+			h.selfCheck("SS-03", HaveCallBefore(trace.TheLast(trace.LogonRelease), trace.Shutdown))
+			h.selfCheck("SS-03", HaveCallsWith(trace.Shutdown, mapi.ReservedFlags(0)))
 			h.expect("SS-03", HaveNoCallAfter(anySupportCall, trace.ProviderRelease))
 		}}, &spec{section: "G", rules: []string{"SS-03"}, needs: []need{needMultipleStores},
 		text: "two stores open, IMAPISession::Logoff: Shutdown comes after both logon objects are released",
@@ -99,8 +131,8 @@ func sessionShutdown() []*spec {
 			m, _ := h.start(mapisim.Options{})
 			h.logon()
 			h.drive(func() { m.SessionLogoff(0) })
-			h.expect("SS-03", HaveCallCount(trace.LogonRelease, 2))
-			h.expect("SS-03", HaveCallBefore(trace.TheLast(trace.LogonRelease), trace.Shutdown))
+			h.selfCheck("SS-03", HaveCallCount(trace.LogonRelease, 2))
+			h.selfCheck("SS-03", HaveCallBefore(trace.TheLast(trace.LogonRelease), trace.Shutdown))
 			h.expect("SS-03", HaveNoCallAfter(anySupportCall, trace.ProviderRelease))
 		}}, &spec{section: "G", rules: []string{"SS-04"}, needs: []need{needMultipleStores},
 		text: "two stores open, the first ended by StoreLogoff and Release: the second keeps working, a new logon works, and each ends on its own",
@@ -117,7 +149,7 @@ func sessionShutdown() []*spec {
 				first.Client().StoreLogoff(mapi.LogoffOrderly)
 				first.Client().Release()
 			})
-			h.expect("SS-04", HaveCallCount(trace.Shutdown, 0))
+			h.selfCheck("SS-04", HaveCallCount(trace.Shutdown, 0))
 			h.expect("SS-04", HaveCallCount(trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon 2"}, 0))
 			h.expect("SS-04", HaveCallCount(trace.Call{Iface: "IMAPISupport", Object: "support 2", Method: "StoreLogoffTransports"}, 0))
 			// The second store still works: its folders open and answer,

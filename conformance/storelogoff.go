@@ -38,14 +38,7 @@ func storeLogoff() []*spec {
 					s.Client().StoreLogoff(f)
 					s.Client().Release()
 				})
-				allowed, want := func(e trace.Event) bool {
-					return e.Err == nil || e.Err == mapi.ErrInvalidParameter || e.Err == mapi.ErrUnknownFlags
-				}, "returned S_OK, MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS"
-				if h.cfg.Strict {
-					allowed, want = func(e trace.Event) bool {
-						return e.Err == mapi.ErrInvalidParameter || e.Err == mapi.ErrUnknownFlags
-					}, "returned MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS (strict)"
-				}
+				want, allowed := h.invalidInputAnswers()
 				h.expect("SL-03", HaveCallsSatisfying(trace.StoreLogoff, want, allowed))
 				h.expect("STLT-08", HaveOnlyCallsSatisfying(stlt, "with exactly one valid input flag", singleInputFlag))
 				// A refused StoreLogoff leaves the Release-only path: the
@@ -54,6 +47,36 @@ func storeLogoff() []*spec {
 				if sl, ok := trace.First(h.m.Trace().Events(), trace.StoreLogoff); ok && sl.Err != nil {
 					h.expect("STLT-04", HaveCallsWith(stlt, mapi.LogoffAbort))
 				}
+			}})
+	}
+
+	// Real clients' habits. MFCMAPI's mailbox processor reuses one in/out
+	// flags variable, so a second StoreLogoff gets the first one's output
+	// as input: LOGOFF_COMPLETE, or 0 (RULES.md revision 2).
+	for _, first := range []bool{true, false} {
+		text := "a client reusing its in/out flags variable: StoreLogoff(LOGOFF_COMPLETE), then Release: refused or ignored; StoreLogoffTransports once, with a valid flag"
+		if !first {
+			text = "a client reusing its in/out flags variable: StoreLogoff(LOGOFF_ORDERLY), then StoreLogoff with the output flags it returned, then Release: StoreLogoffTransports once, with a valid flag"
+		}
+		out = append(out, &spec{section: "C", rules: []string{"SL-03", "STLT-08", "STLT-01"}, text: text,
+			body: func(h *H) {
+				_, s := h.start(mapisim.Options{})
+				var reused mapi.LogoffFlags
+				h.drive(func() {
+					if first {
+						reused = mapi.LogoffComplete
+					} else {
+						reused, _ = s.Client().StoreLogoff(mapi.LogoffOrderly)
+					}
+					s.Client().StoreLogoff(reused)
+					s.Client().Release()
+				})
+				if !reused.IsSingleInput() {
+					want, allowed := h.invalidInputAnswers()
+					h.expect("SL-03", HaveCallsSatisfying(trace.TheLast(trace.StoreLogoff), want, allowed))
+				}
+				h.expect("STLT-08", HaveOnlyCallsSatisfying(stlt, "with exactly one valid input flag (or LOGOFF_COMPLETE passed on)", singleInputFlag))
+				h.expect("STLT-01", haveLoggedOffOnce(stlt))
 			}})
 	}
 
@@ -74,6 +97,20 @@ func storeLogoff() []*spec {
 	return out
 }
 
+// invalidInputAnswers is what SL-03 lets StoreLogoff answer to an invalid
+// flag word: S_OK, MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS, or in
+// strict mode only the two errors.
+func (h *H) invalidInputAnswers() (string, func(trace.Event) bool) {
+	if h.cfg.Strict {
+		return "returned MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS (strict)", func(e trace.Event) bool {
+			return e.Err == mapi.ErrInvalidParameter || e.Err == mapi.ErrUnknownFlags
+		}
+	}
+	return "returned S_OK, MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS", func(e trace.Event) bool {
+		return e.Err == nil || e.Err == mapi.ErrInvalidParameter || e.Err == mapi.ErrUnknownFlags
+	}
+}
+
 // outputMask is what SL-02 lets StoreLogoff return: the output flags of
 // RULES.md, or in strict mode only those imsgstore-storelogoff.md lists.
 func outputMask(strict bool) mapi.LogoffFlags {
@@ -83,10 +120,15 @@ func outputMask(strict bool) mapi.LogoffFlags {
 	return mapi.LogoffOutputMask
 }
 
-// singleInputFlag: the call's first argument is one valid LOGOFF_* input flag.
+// singleInputFlag is STLT-08: the call's first argument is one valid
+// LOGOFF_* input flag, or LOGOFF_COMPLETE alone, which a client reusing its
+// in/out flags variable passes to StoreLogoff and a provider may pass on:
+// it is in no list of invalid input, and the STLT page's "only one of the
+// following flags can be set per call" is not broken by none being set
+// (RULES.md revision 3).
 func singleInputFlag(e trace.Event) bool {
 	f, ok := e.Arg(0).(mapi.LogoffFlags)
-	return ok && f.IsSingleInput()
+	return ok && (f.IsSingleInput() || f == mapi.LogoffComplete)
 }
 
 // haveOnlyOutputFlags is SL-02 for the config: every StoreLogoff returned

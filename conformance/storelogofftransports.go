@@ -98,6 +98,31 @@ func storeLogoffTransports() []*spec {
 			}
 		}})
 
+	// An importer's habit: StoreLogoff(LOGOFF_NO_WAIT) while a folder is
+	// still open, the folder's Release and the store's straight after.
+	out = append(out, &spec{section: "B", rules: []string{"STLT-01", "STLT-03", "RL-01"},
+		text: "a client calls StoreLogoff(LOGOFF_NO_WAIT) with a folder open, then releases the folder and the store straight after: one StoreLogoffTransports(LOGOFF_NO_WAIT), and the store ends",
+		body: func(h *H) {
+			_, s := h.start(mapisim.Options{})
+			var folder *mapisim.Object
+			if h.cfg.Capabilities.Objects {
+				var err error
+				h.drive(func() { folder, err = s.Client().OpenEntry("") })
+				h.capability(err, "IMsgStore::OpenEntry of the root folder (Capabilities.Objects)")
+			}
+			h.drive(func() {
+				s.Client().StoreLogoff(mapi.LogoffNoWait)
+				if folder != nil {
+					folder.Release()
+				}
+				s.Client().Release()
+			})
+			h.expect("STLT-01", haveLoggedOffOnce(stlt))
+			h.expect("STLT-03", HaveOnlyCallsWith(stlt, mapi.LogoffNoWait))
+			h.expect("RL-01", HaveBalancedRefs(trace.SupportAddRef, trace.SupportRelease))
+			h.expect("RL-01", haveStoreEnded(h.cfg.Profile))
+		}})
+
 	// Two callers at once: a check-then-act StoreLogoff calls STLT twice.
 	// The race is tried several times, each with a fresh provider.
 	out = append(out, &spec{section: "B", rules: []string{"STLT-01"},
@@ -115,35 +140,77 @@ func storeLogoffTransports() []*spec {
 			}
 		}})
 
-	replies := []struct {
-		name  string
-		flags mapi.LogoffFlags
-		err   error
-	}{
-		{"S_OK with LOGOFF_COMPLETE", mapi.LogoffComplete, nil},
-		{"S_OK with LOGOFF_INBOUND", mapi.LogoffInbound, nil},
-		{"S_OK with LOGOFF_OUTBOUND", mapi.LogoffOutbound, nil},
-		{"S_OK with LOGOFF_OUTBOUND_QUEUE", mapi.LogoffOutboundQueue, nil},
-		{"MAPI_E_NO_SUPPORT", 0, mapi.ErrNoSupport},
-	}
-	for _, p := range []path{orderly, releaseOnly} {
-		withLogoff := p.name == orderly.name
-		for _, r := range replies {
+	// Every rule of a path under every answer StoreLogoffTransports can
+	// give: the store still ends, with one logoff, the right flag, before
+	// the support goes, and the support released as often as AddRef'd.
+	for _, p := range everyPath {
+		for _, r := range stltReplies {
 			opts := mapisim.Options{STLTFlags: r.flags, STLTErr: r.err}
-			then := "the store ends"
-			if withLogoff {
-				then = "StoreLogoff returns S_OK and the store ends"
-			}
-			out = append(out, &spec{section: "B", rules: []string{"STLT-07"},
-				text: fmt.Sprintf("%s, StoreLogoffTransports answering %s: %s", p.name, r.name, then),
+			flagRule := pathFlagRule(p)
+			out = append(out, &spec{section: "B", rules: []string{"STLT-07", "STLT-01", flagRule, "STLT-05", "RL-01"},
+				text: fmt.Sprintf("%s, StoreLogoffTransports answering %s: the store ends, with one StoreLogoffTransports and the path's flag, before the support goes", p.name, r.name),
 				body: func(h *H) {
 					p.drive(h, opts)
-					if withLogoff {
-						h.expect("STLT-07", HaveCallsSatisfying(trace.StoreLogoff, "returned S_OK", returnedOK))
+					if p.name == session.name {
+						h.expect("STLT-07", HaveCallInside(supportGone{}, trace.Logoff))
+					} else {
+						h.expect("STLT-07", logoffInsideSupportRelease)
 					}
-					h.expect("STLT-07", logoffInsideSupportRelease)
+					// A store invalidated by its own logoff may refuse a
+					// later StoreLogoff (RULES.md revision 3): only the
+					// first must succeed.
+					h.expect("STLT-07", HaveOnlyCallsSatisfying(trace.TheFirst(trace.StoreLogoff), "returned S_OK", returnedOK))
+					h.expect("STLT-01", haveLoggedOffOnce(stlt))
+					h.expectPathFlag(p, flagRule)
+					h.expect("STLT-05", HaveNoCallAfter(stlt, supportGone{}))
+					h.expect("RL-01", HaveBalancedRefs(trace.SupportAddRef, trace.SupportRelease))
+					h.expect("RL-01", haveStoreEnded(h.cfg.Profile))
 				}})
 		}
 	}
 	return out
+}
+
+// stltReplies are the answers StoreLogoffTransports can give: S_OK with
+// each output flag, MAPI_E_NO_SUPPORT (which Microsoft's sample store
+// tolerates), and another error.
+var stltReplies = []struct {
+	name  string
+	flags mapi.LogoffFlags
+	err   error
+}{
+	{"S_OK with LOGOFF_COMPLETE", mapi.LogoffComplete, nil},
+	{"S_OK with LOGOFF_INBOUND", mapi.LogoffInbound, nil},
+	{"S_OK with LOGOFF_OUTBOUND", mapi.LogoffOutbound, nil},
+	{"S_OK with LOGOFF_OUTBOUND_QUEUE", mapi.LogoffOutboundQueue, nil},
+	{"MAPI_E_NO_SUPPORT", 0, mapi.ErrNoSupport},
+	{"MAPI_E_CALL_FAILED", 0, mapi.ErrCallFailed},
+}
+
+// pathFlagRule is the rule that says which flag StoreLogoffTransports gets
+// on a path.
+func pathFlagRule(p path) string {
+	switch p.name {
+	case releaseOnly.name:
+		return "STLT-04"
+	case session.name:
+		return "SS-02"
+	case repeated.name:
+		return "STLT-06"
+	}
+	return "STLT-03"
+}
+
+// expectPathFlag judges the flag StoreLogoffTransports got on path p.
+func (h *H) expectPathFlag(p path, rule string) {
+	switch {
+	case rule == "STLT-04" || rule == "SS-02":
+		h.expect(rule, HaveOnlyCallsWith(stlt, mapi.LogoffAbort))
+	case rule == "STLT-06" && h.deferred():
+		h.expect(rule, HaveOnlyCallsWith(stlt, mapi.LogoffPurge)) // the last flag wins
+	case rule == "STLT-06":
+		h.expect(rule, HaveNoCallInside(stlt, trace.Nth(trace.StoreLogoff, 2)))
+	default:
+		h.expect(rule, HaveOnlyCallsWith(stlt, mapi.LogoffOrderly))
+	}
 }
