@@ -1,0 +1,36 @@
+package reference_test
+
+import (
+	"context"
+	"flag"
+	"testing"
+
+	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/reference"
+)
+
+var goodLifecycles = flag.Int("good.lifecycles", 3000, "lifecycles each known-good provider is explored with, in each profile")
+
+// Every known-good provider passes every rule: each spec, and a fixed-seed
+// exploration, in both profiles.
+func TestKnownGood(t *testing.T) {
+	for _, g := range reference.KnownGood() {
+		for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {
+			t.Run(g.Name+"/"+string(p), func(t *testing.T) {
+				cfg := g.Config(p)
+				res, err := conformance.Check(context.Background(), cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range res {
+					if len(r.Failed) > 0 {
+						t.Errorf("fails %v, a correct design (%s):\n%s:\n%s", r.Failed, g.Doc, r.Spec, r.Message)
+					}
+				}
+				if err := conformance.Explore(context.Background(), cfg, 1, *goodLifecycles); err != nil {
+					t.Errorf("exploration, %d lifecycles from seed 1, fails a correct design (%s):\n%v", *goodLifecycles, g.Doc, err)
+				}
+			})
+		}
+	}
+}
