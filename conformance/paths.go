@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"github.com/onsi/gomega/types"
+
 	"slices"
 	"sync"
 
@@ -231,7 +233,9 @@ func (r *supportRefs) held(object string) int {
 
 // logoffInsideSupportRelease is how a spec sees that the store ended as documented:
 // MAPI's teardown (IMSLogon::Logoff) ran inside the support's Release.
-var logoffInsideSupportRelease = HaveCallInside(trace.Logoff, trace.SupportRelease)
+func logoffInsideSupportRelease() types.GomegaMatcher {
+	return HaveCallInside(trace.Logoff, trace.SupportRelease)
+}
 
 func returnedOK(e trace.Event) bool { return e.Err == nil }
 

@@ -154,7 +154,7 @@ func storeLogoffTransports() []*spec {
 					if p.name == session.name {
 						h.expect("STLT-07", HaveCallInside(supportGone{}, trace.Logoff))
 					} else {
-						h.expect("STLT-07", logoffInsideSupportRelease)
+						h.expect("STLT-07", logoffInsideSupportRelease())
 					}
 					// A store invalidated by its own logoff may refuse a
 					// later StoreLogoff (RULES.md revision 3): only the

@@ -27,7 +27,7 @@ func waysIn() []*spec {
 					h.expect(p.rule, HaveCallInside(supportGone{}, trace.Logoff))
 					return
 				}
-				h.expect(p.rule, logoffInsideSupportRelease)
+				h.expect(p.rule, logoffInsideSupportRelease())
 			}})
 	}
 	return out
