@@ -81,6 +81,8 @@ func reason(rr RuleResult, results []Result) string {
 		return "its specs were filtered out"
 	case RuleNotChecked:
 		return "planned in RULES.md revision 3; no spec checks it yet"
+	case RuleSelfCheck:
+		return fmt.Sprintf("%s could only check what the simulated MAPI did (its own teardown steps); a failure would fail it, a pass proves nothing about the provider", plural(rr.SelfChecked, "spec"))
 	}
 	return ""
 }

@@ -188,6 +188,7 @@ func (f *testFlags) setup() (cfg conformance.Config, gate report.Gate, suite typ
 			ids = append(ids, id)
 		}
 		filters = append(filters, "("+strings.Join(ids, " || ")+")")
+		gate.Rules = ids
 	}
 	suite.LabelFilter = strings.Join(filters, " && ")
 	if _, err := types.ParseLabelFilter(suite.LabelFilter); err != nil {
