@@ -22,7 +22,7 @@ func TestExploreReference(t *testing.T) {
 }
 
 // Every known-bad provider of the kill matrix is found by exploration too,
-// and for one of the rules it declares.
+// and every rule it finds is one the provider declares.
 func TestExploreFindsEveryKnownBadProvider(t *testing.T) {
 	for _, b := range reference.KnownBad() {
 		for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {
@@ -34,16 +34,22 @@ func TestExploreFindsEveryKnownBadProvider(t *testing.T) {
 				if b.Unexplorable != "" {
 					t.Skip(b.Unexplorable)
 				}
-				err := conformance.Explore(context.Background(), b.Config(p), 1, 2000)
+				n := 2000
+				if b.Flaw == reference.RacyRefCount {
+					n = 200 // each of its Releases waits 2ms for a racer: the exploration collects for all n
+				}
+				err := conformance.Explore(context.Background(), b.Config(p), 1, n)
 				var ee *conformance.ExploreError
 				if !errors.As(err, &ee) {
-					t.Fatalf("2000 lifecycles did not find %s", b.Doc)
+					t.Fatalf("%d lifecycles did not find %s", n, b.Doc)
 				}
-				if ee.Rule != "" && !slices.Contains(declared, ee.Rule) {
-					t.Errorf("found %s, which it does not declare (%v):\n%s", ee.Rule, declared, ee.Message)
-				}
-				if !strings.Contains(ee.Message, "Replay it with Config.Seed") {
-					t.Errorf("the report does not say how to replay it:\n%s", ee.Message)
+				for _, f := range ee.Findings {
+					if f.Rule != "" && !slices.Contains(declared, f.Rule) {
+						t.Errorf("found %s, which it does not declare (%v):\n%s", f.Rule, declared, f.Message)
+					}
+					if !strings.Contains(f.Message, "Replay it with Config.Seed") {
+						t.Errorf("the report does not say how to replay it:\n%s", f.Message)
+					}
 				}
 			})
 		}

@@ -1,0 +1,467 @@
+package conformance
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// The model follows the first store; the second, when there is one, must
+// only be left alone.
+var (
+	stlt1      = trace.Call{Iface: "IMAPISupport", Method: "StoreLogoffTransports", Object: "support"}
+	supRel1    = trace.Call{Iface: "IMAPISupport", Method: "Release", Object: "support"}
+	supAddRef1 = trace.Call{Iface: "IMAPISupport", Method: "AddRef", Object: "support"}
+	logoff1    = trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon"}
+)
+
+// objState is what the model expects of an object the client opened.
+type objState uint8
+
+const (
+	objOpen      objState = iota // handed out by the live store: keeps it alive, may end it
+	objLoggedOff                 // open when IMSLogon::Logoff ran: refuses calls (E-03)
+	objUnjudged                  // handed out by the ended store (RL-04 judged the OpenEntry)
+	objReleased                  // the client released it: never called again
+)
+
+// ending is whether a step may end the store (SEMANTICS.md §1).
+type ending uint8
+
+const (
+	endForbidden ending = iota // the clients keep store references: RL-02, SL-04
+	endAllowed                 // the store may end here, or later
+	endRequired                // the clients hold nothing more: the store must end here
+)
+
+// model is what the declared profile requires, step by step.
+type model struct {
+	m    *mapisim.MAPI
+	s    *mapisim.Store
+	cfg  Config
+	fail failFunc
+
+	refs     int               // references the client holds on the store
+	objs     []*mapisim.Object // by OpenEntry step; nil where it failed
+	objState []objState
+
+	requested  bool             // a StoreLogoff returned S_OK
+	pending    mapi.LogoffFlags // the flag of the last StoreLogoff that returned S_OK
+	pendingAny bool             // that StoreLogoff's flag was no single valid one: what STLT gets is the provider's call
+	flagsSaved int              // StoreLogoff calls whose valid flag was taken
+
+	stlts       int  // StoreLogoffTransports calls on the first support so far
+	final       int  // Seq of the first of them that logged the store off; 0: none yet
+	invalidated bool // one was answered S_OK with LOGOFF_COMPLETE
+
+	ended     bool // MAPI's teardown of the store ran
+	endedAt   int  // the step where it ran
+	loggedOff bool // IMSLogon::Logoff ran
+	session   bool // IMAPISession::Logoff came
+}
+
+type failFunc func(at int, rule, format string, args ...any)
+
+// step makes one step of a lifecycle and judges what it brought about.
+func (md *model) step(at int, o op) {
+	if md.skip(o) {
+		return
+	}
+	end, what := md.ending(o), md.describe(o)
+	from, before := md.m.Trace().Len(), md.stlts
+	c := md.s.Client()
+	var out mapi.LogoffFlags
+	var err error
+	switch o.kind {
+	case opAddRef:
+		c.AddRef()
+		md.refs++
+	case opRelease:
+		c.Release()
+		md.refs--
+	case opConcurrentRelease:
+		// A failure in a burst of concurrent Releases is named by the rule
+		// it breaks; judge calls it RB-01 only if the same Releases made
+		// one after another pass.
+		atOnce(slices.Repeat([]func(){c.Release}, o.n)...)
+		md.refs -= o.n
+	case opStoreLogoff:
+		out, err = c.StoreLogoff(o.flags)
+	case opOpen:
+		obj, err := c.OpenEntry("")
+		md.opened(at, obj, err)
+	case opGetProps:
+		md.getProps(at, o.n)
+	case opCloseObject:
+		md.objs[o.n].Release()
+		md.objState[o.n] = objReleased
+	case opSessionLogoff:
+		md.m.SessionLogoff(0)
+		// The session released what the client held on the store.
+		md.refs, md.session = 0, true
+	}
+	evs := md.m.Trace().Since(from)
+	if o.kind == opStoreLogoff {
+		// Judged by what the store was before the call: a store that
+		// its own StoreLogoff invalidates must still answer that call.
+		md.storeLogoff(evs, at, o.flags, out, err, before)
+	}
+	md.stltCalls(evs, at, o)
+	md.end(evs, at, o.kind, what, end)
+}
+
+// skip reports whether the client cannot make step o as generated: the
+// OpenEntry it names failed, or the store it would probe has not ended
+// although the client released it (a failure already reported).
+func (md *model) skip(o op) bool {
+	switch o.kind {
+	case opGetProps, opCloseObject:
+		return o.n >= len(md.objs) || md.objs[o.n] == nil || md.objState[o.n] == objReleased
+	case opStoreLogoff, opOpen:
+		return md.refs <= 0 && !md.ended
+	}
+	return false
+}
+
+// live is how many objects the client holds on the live store.
+func (md *model) live() int {
+	n := 0
+	for _, st := range md.objState {
+		if st == objOpen {
+			n++
+		}
+	}
+	return n
+}
+
+// ending says whether step o may end the store: the client's last Release
+// of the store, the last Release of an object once the client holds no
+// store reference, StoreLogoff in the immediate profile when the client
+// holds one reference, and IMAPISession::Logoff.
+func (md *model) ending(o op) ending {
+	lastRef := func(n int) ending {
+		switch {
+		case md.refs-n > 0:
+			return endForbidden
+		case md.live() == 0:
+			return endRequired
+		}
+		return endAllowed
+	}
+	switch o.kind {
+	case opRelease:
+		return lastRef(1)
+	case opConcurrentRelease:
+		return lastRef(o.n)
+	case opCloseObject:
+		if md.refs > 0 || md.objState[o.n] != objOpen {
+			return endForbidden
+		}
+		if md.live() == 1 {
+			return endRequired
+		}
+		return endAllowed
+	case opStoreLogoff:
+		if md.cfg.Profile == Immediate && md.refs == 1 {
+			return endAllowed
+		}
+	case opSessionLogoff:
+		return endRequired
+	}
+	return endForbidden
+}
+
+// describe names step o for the failure messages, with what the client
+// holds when it begins.
+func (md *model) describe(o op) string {
+	held := plural(md.refs, "store reference")
+	if n := md.live(); n > 0 {
+		held += " and " + plural(n, "open object")
+	}
+	switch o.kind {
+	case opRelease, opConcurrentRelease:
+		return fmt.Sprintf("%v (the client held %s)", o, held)
+	case opCloseObject:
+		return fmt.Sprintf("the Release of %s (the client held %s)", md.objs[o.n].Name(), held)
+	case opSessionLogoff:
+		return "IMAPISession::Logoff"
+	}
+	return fmt.Sprintf("%v (the client holds %s)", o, held)
+}
+
+// stltLoggedOff reports whether a StoreLogoffTransports call logged the
+// store off. Every call does but one with LOGOFF_QUIET or LOGOFF_ABORT
+// answered S_OK with activity flags and without LOGOFF_COMPLETE: then "the
+// logoff does not occur", and another call may follow (SEMANTICS.md §3).
+func stltLoggedOff(e trace.Event) bool {
+	in, _ := e.Arg(0).(mapi.LogoffFlags)
+	var out mapi.LogoffFlags
+	if len(e.Out) > 0 {
+		out, _ = e.Out[0].(mapi.LogoffFlags)
+	}
+	const activity = mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutboundQueue
+	didNotOccur := (in == mapi.LogoffQuiet || in == mapi.LogoffAbort) && e.Err == nil && out&activity != 0 && out&mapi.LogoffComplete == 0
+	return !didNotOccur
+}
+
+// stltCalls follows the StoreLogoffTransports calls of a step: none may
+// follow one that logged the store off (STLT-01; a second StoreLogoff's
+// is STLT-06), and the first of the shutdown gets the flag the path asks
+// for.
+func (md *model) stltCalls(evs []trace.Event, at int, o op) {
+	immediateLogoff := o.kind == opStoreLogoff && md.cfg.Profile == Immediate
+	for _, e := range evs {
+		if !stlt1.Matches(e) {
+			continue
+		}
+		if md.final != 0 {
+			rule := "STLT-01"
+			switch {
+			case immediateLogoff:
+				rule = "STLT-06"
+			case o.kind == opSessionLogoff:
+				rule = "SS-02"
+			}
+			md.fail(at, rule, "#%d StoreLogoffTransports came after #%d, which logged the store off", e.Seq, md.final)
+		}
+		if md.stlts == 0 && o.kind != opStoreLogoff {
+			md.firstFlag(e, at, o.kind == opSessionLogoff)
+		}
+		md.stlts++
+		if md.final == 0 && stltLoggedOff(e) {
+			md.final = e.Seq
+		}
+		if len(e.Out) > 0 && e.Err == nil && e.Out[0].(mapi.LogoffFlags)&mapi.LogoffComplete != 0 {
+			md.invalidated = true
+		}
+	}
+}
+
+// firstFlag judges the flag of the shutdown's first StoreLogoffTransports
+// call when StoreLogoff did not make it: the saved flag, or LOGOFF_ABORT on
+// the Release-only path.
+func (md *model) firstFlag(e trace.Event, at int, session bool) {
+	got, _ := e.Arg(0).(mapi.LogoffFlags)
+	want := mapi.LogoffAbort
+	if md.requested {
+		want = md.pending
+	}
+	switch {
+	case md.pendingAny || got == want:
+	case !md.requested && session:
+		md.fail(at, "SS-02", "IMAPISession::Logoff with no StoreLogoff before: StoreLogoffTransports(%v), want LOGOFF_ABORT", got)
+	case !md.requested:
+		md.fail(at, "STLT-04", "the Release-only path called StoreLogoffTransports(%v), want LOGOFF_ABORT", got)
+	case md.flagsSaved <= 1:
+		md.fail(at, "STLT-03", "StoreLogoffTransports(%v) at the store's end, want StoreLogoff's flag %v", got, want)
+	default:
+		md.fail(at, "STLT-06", "StoreLogoffTransports(%v) at the store's end, want the last StoreLogoff's flag %v", got, want)
+	}
+}
+
+// storeLogoff judges StoreLogoff's answer and, in the immediate profile,
+// its StoreLogoffTransports call; before is how many the shutdown had made.
+func (md *model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags, err error, before int) {
+	strict := md.cfg.Strict
+	switch {
+	case md.ended && !f.IsSingleInput():
+		// An invalid flag word is SL-03's business, alive or not; the
+		// store may look at LOGOFF_COMPLETE before it looks at itself.
+		if strict && err != mapi.ErrInvalidParameter && err != mapi.ErrUnknownFlags && err != mapi.ErrInvalidObject {
+			md.fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, on the ended store returned %v", f, mapi.ResultOf(err))
+		}
+		return
+	case md.ended:
+		if strict && err != mapi.ErrInvalidObject {
+			md.fail(at, "RL-04", "StoreLogoff(%v) on the ended store returned %v, want MAPI_E_INVALID_OBJECT", f, mapi.ResultOf(err))
+		}
+		return
+	case err == nil && out&^outputMask(strict) != 0:
+		md.fail(at, "SL-02", "StoreLogoff(%v) returned the output flags %v", f, out)
+	}
+	if md.cfg.Profile == Deferred && len(trace.Select(evs, stlt1)) > 0 {
+		md.fail(at, "STLT-02", "StoreLogoff(%v) called StoreLogoffTransports in the deferred profile", f)
+	}
+	switch {
+	case f == mapi.LogoffComplete:
+		// In no invalid-input list: StoreLogoff may take it, and pass it
+		// on (STLT-08 accepts LOGOFF_COMPLETE alone), or refuse it.
+		if err == nil {
+			md.requested, md.pendingAny = true, true
+		}
+		return
+	case !f.IsSingleInput():
+		if err == nil {
+			// Accepted: what it did with the flag is the provider's call,
+			// as long as StoreLogoffTransports gets a valid one (STLT-08,
+			// judged at the end).
+			if strict {
+				md.fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, returned S_OK", f)
+			}
+			md.requested, md.pendingAny = true, true
+		} else if strict && !md.invalidated && err != mapi.ErrInvalidParameter && err != mapi.ErrUnknownFlags {
+			md.fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, returned %v", f, mapi.ResultOf(err))
+		}
+		return
+	case err != nil:
+		// A store invalidated by its own logoff may refuse every call but
+		// Release (SEMANTICS.md §4). Refused or not, a valid flag may have
+		// been taken: what StoreLogoffTransports gets is not judged.
+		if !md.invalidated {
+			md.fail(at, "SL-01", "StoreLogoff(%v) returned %v, want S_OK", f, mapi.ResultOf(err))
+		}
+		md.requested, md.pendingAny = true, true
+		return
+	}
+	md.requested, md.pending, md.pendingAny = true, f, false
+	md.flagsSaved++
+	if md.cfg.Profile == Deferred || before > 0 || md.invalidated {
+		// Deferred: the flag is saved for the store's end. Immediate: once
+		// StoreLogoffTransports was called, a second StoreLogoff need not
+		// call it (and must not, once it logged off: stltCalls).
+		return
+	}
+	stlts := trace.Select(evs, stlt1)
+	switch {
+	case len(stlts) == 0 && len(trace.Select(evs, stlt)) > 0:
+		md.fail(at, "SS-04", "StoreLogoff(%v) on store called StoreLogoffTransports on %s, another store's support", f, trace.Select(evs, stlt)[0].Object)
+	case len(stlts) == 0:
+		md.fail(at, "STLT-02", "StoreLogoff(%v) did not call StoreLogoffTransports in the immediate profile", f)
+	case stlts[0].Arg(0) != f:
+		md.fail(at, "STLT-03", "StoreLogoff(%v) called StoreLogoffTransports(%v)", f, stlts[0].Arg(0))
+	}
+}
+
+// opened takes what OpenEntry returned. No rule asks the live store to
+// open its root folder; the ended store must refuse (RL-04, strict).
+func (md *model) opened(at int, obj *mapisim.Object, err error) {
+	st := objOpen
+	if md.ended {
+		st = objUnjudged
+		if md.cfg.Strict && err != mapi.ErrInvalidObject {
+			md.fail(at, "RL-04", "OpenEntry on the ended store returned %v, want MAPI_E_INVALID_OBJECT", mapi.ResultOf(err))
+		}
+	}
+	if obj == nil {
+		st = objReleased
+	}
+	md.objs, md.objState = append(md.objs, obj), append(md.objState, st)
+}
+
+// getProps calls an object the client holds. Only an object that was open
+// when IMSLogon::Logoff ran is judged: it must refuse (E-03), with any
+// failing HRESULT, or MAPI_E_INVALID_OBJECT when strict (SEMANTICS.md §5).
+// What the live store's objects answer, even once the store was
+// invalidated by its own logoff, no rule says.
+func (md *model) getProps(at, n int) {
+	obj := md.objs[n]
+	err := obj.GetProps()
+	if md.objState[n] != objLoggedOff {
+		return
+	}
+	switch {
+	case err == nil:
+		md.fail(at, "E-03", "GetProps on %s, open when IMSLogon::Logoff ran at %s, returned S_OK", obj.Name(), stepName(md.endedAt))
+	case md.cfg.Strict && err != mapi.ErrInvalidObject:
+		md.fail(at, "E-03", "GetProps on %s after IMSLogon::Logoff returned %v, want MAPI_E_INVALID_OBJECT (strict)", obj.Name(), mapi.ResultOf(err))
+	}
+}
+
+// end judges whether the step ended the store, and how: MAPI's teardown ran
+// inside it (the provider released the support, or the session logged
+// off). A step that may not end the store may not begin to either: no
+// StoreLogoffTransports call (StoreLogoff's own are judged by storeLogoff),
+// no Release of the support.
+func (md *model) end(evs []trace.Event, at int, kind opKind, what string, end ending) {
+	if md.ended {
+		return
+	}
+	session := kind == opSessionLogoff
+	rule := "RL-02" // a Release, or another call, that leaves store references
+	if kind == opStoreLogoff {
+		rule = "SL-04"
+	}
+	if !md.s.TornDown() {
+		switch {
+		case end == endRequired:
+			md.fail(at, "RL-01", "%s left the client nothing, yet the provider kept the support: the store never ended", what)
+			md.noSTLT(at, what, session)
+		case end == endForbidden && kind != opStoreLogoff && len(trace.Select(evs, stlt1)) > 0:
+			md.fail(at, rule, "%s called StoreLogoffTransports", what)
+		case end == endForbidden && len(trace.Select(evs, supRel1)) > 0:
+			md.fail(at, rule, "%s released the support", what)
+		}
+		return
+	}
+	md.ended, md.endedAt = true, at
+	if end == endForbidden {
+		md.fail(at, rule, "%s ended the store", what)
+	}
+	if md.stlts == 0 {
+		if other := trace.Select(evs, stlt); len(other) > 0 {
+			md.fail(at, "SS-04", "%s called StoreLogoffTransports on %s, another store's support", what, other[0].Object)
+		} else {
+			md.noSTLT(at, what, session)
+		}
+	}
+	if rels := trace.Select(evs, supRel1); len(rels) > 0 {
+		last := rels[len(rels)-1]
+		for _, e := range trace.Select(evs, stlt1) {
+			if e.At > last.At {
+				md.fail(at, "STLT-05", "StoreLogoffTransports (#%d) came after the support's Release (#%d)", e.Seq, last.Seq)
+				break
+			}
+		}
+	}
+	// A provider may hold several references on the support, so long as
+	// the store's end brings them back to none (RL-01).
+	if held := supportHeld(md.m.Trace()); held != 0 {
+		md.fail(at, "RL-01", "after the store's end the provider's references on the support are %+d, want 0", held)
+	}
+	if logoff, ok := trace.First(evs, logoff1); ok {
+		md.loggedOff = true
+		if logoff.Err != nil {
+			md.fail(at, "LG-04", "IMSLogon::Logoff returned %v, want S_OK", mapi.ResultOf(logoff.Err))
+		}
+		for i, st := range md.objState {
+			if st == objOpen {
+				md.objState[i] = objLoggedOff
+			}
+		}
+	}
+}
+
+// noSTLT: the store ended, or should have, and StoreLogoffTransports was
+// never called.
+func (md *model) noSTLT(at int, what string, session bool) {
+	if md.stlts > 0 {
+		return
+	}
+	rule := "STLT-01"
+	switch {
+	case session:
+		rule = "SS-02"
+	case !md.requested:
+		rule = "STLT-04"
+	case md.cfg.Profile == Deferred:
+		rule = "STLT-02"
+	}
+	md.fail(at, rule, "%s: the shutdown made no StoreLogoffTransports call, want one", what)
+}
+
+// supportHeld is the provider's references on the first store's support:
+// its AddRefs less its Releases, the one taken at logon included.
+func supportHeld(t *trace.Trace) int { return t.Count(supAddRef1) - t.Count(supRel1) }
+
+func stepName(at int) string {
+	switch {
+	case at > 0:
+		return fmt.Sprintf("step %d", at)
+	case at == 0:
+		return "logon"
+	}
+	return "the end"
+}

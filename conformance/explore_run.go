@@ -1,0 +1,363 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// violation is a rule the provider broke in a lifecycle, or a fault that
+// stopped it.
+type violation struct {
+	rule string // "" for a fault
+	what string
+	at   int // the step, from 1; 0 for logon, -1 for the end
+
+	// fault names a fault: the call that panicked or returned nil, "hang",
+	// or "start" when the exploration could not begin. "" for a rule.
+	fault string
+	// was is the rule broken, when judge named another as its cause.
+	was string
+}
+
+// run is what one run of a lifecycle found: every rule broken, the first
+// time each, and the calls it made.
+type run struct {
+	vs      []violation
+	m       *mapisim.MAPI
+	stopped bool // a fault: the model cannot follow the provider any further
+}
+
+func (r *run) has(rule string) bool { _, ok := r.get(rule); return ok }
+
+func (r *run) get(rule string) (violation, bool) {
+	for _, v := range r.vs {
+		if v.fault == "" && v.rule == rule {
+			return v, true
+		}
+	}
+	return violation{}, false
+}
+
+// fail records that rule was broken at step at, unless it already was or
+// the provider faulted: a provider that panicked or returned nil broke no
+// rule by what the model sees next, the fault is the finding.
+func (r *run) fail(at int, rule, format string, args ...any) {
+	if r.stopped || r.faulted(at) || r.has(rule) {
+		return
+	}
+	r.vs = append(r.vs, violation{rule: rule, what: fmt.Sprintf(format, args...), at: at})
+}
+
+// faulted stops the run at the provider's first fault, and reports whether
+// there was one.
+func (r *run) faulted(at int) bool {
+	if r.stopped {
+		return true
+	}
+	fs := r.m.Faults()
+	if len(fs) == 0 {
+		return false
+	}
+	r.stop(violation{what: "the provider " + fs[0].Error(), at: at, fault: fs[0].Event.Name()})
+	return true
+}
+
+func (r *run) stop(v violation) {
+	r.stopped = true
+	r.vs = append(r.vs, v)
+}
+
+// runLifecycle drives lc against a fresh provider.
+func runLifecycle(ctx context.Context, cfg Config, lc lifecycle) run {
+	var w mapisim.Worker
+	defer w.Close()
+	return runLifecycleOn(ctx, &w, cfg, lc)
+}
+
+func runLifecycleOn(ctx context.Context, w *mapisim.Worker, cfg Config, lc lifecycle) run {
+	p, err := newProvider(cfg)
+	if err != nil {
+		return run{vs: []violation{{what: fmt.Sprintf("Config.NewProvider failed: %v", err), fault: "start"}}, stopped: true}
+	}
+	a := stltAnswers[lc.answer]
+	m := mapisim.New(p, mapisim.Options{STLTFlags: a.flags, STLTErr: a.err, BogusCounts: lc.bogus})
+	r := &run{m: m}
+	md := &model{m: m, cfg: cfg, fail: r.fail, refs: 1}
+	err = w.Run(ctx, m, cfg.CallTimeout, func() {
+		if md.s = r.logon(); md.s == nil || lc.twoStores && r.logon() == nil {
+			return
+		}
+		checkLogon(m.Trace().Events(), r.fail)
+		for i, o := range lc.ops {
+			if md.step(i+1, o); r.faulted(i + 1) {
+				return
+			}
+		}
+		md.finish(lc)
+	})
+	var hang *mapisim.Hang
+	switch {
+	case errors.As(err, &hang):
+		r.stop(violation{what: err.Error(), at: -1, fault: "hang"})
+	case err != nil:
+		r.stop(violation{what: err.Error(), at: -1, fault: "suite"})
+	default:
+		r.faulted(-1)
+	}
+	return *r
+}
+
+// logon logs on to one more store; a provider that refuses leaves nothing
+// to explore.
+func (r *run) logon() *mapisim.Store {
+	s, err := r.m.Logon()
+	if err != nil && !r.faulted(0) {
+		r.stop(violation{what: fmt.Sprintf("IMSProvider::Logon returned %v: the exploration cannot begin", mapi.ResultOf(err)), fault: "start"})
+	}
+	return s
+}
+
+// newProvider makes a provider of cfg, and never panics.
+func newProvider(cfg Config) (p mapi.IMSProvider, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panicked: %v", r)
+		}
+	}()
+	p, err = cfg.NewProvider()
+	if err == nil && mapisim.IsNil(p) {
+		err = errors.New("returned a nil provider")
+	}
+	return p, err
+}
+
+// checkLogon judges the first IMSProvider::Logon, in one pass: it runs for
+// every lifecycle.
+func checkLogon(evs []trace.Event, fail failFunc) {
+	logon, ok := trace.First(evs, trace.Logon)
+	if !ok {
+		return
+	}
+	held, letGo, uids := 0, false, 0
+	var badFlags any // the first SetProviderUID flags that are not 0
+	for _, e := range evs {
+		switch {
+		case !logon.Encloses(e):
+		case trace.SupportAddRef.Matches(e):
+			held++
+		case trace.SupportRelease.Matches(e):
+			held--
+			letGo = letGo || held < 0
+		case trace.SetProviderUID.Matches(e):
+			uids++
+			if e.Arg(1) != mapi.ReservedFlags(0) && badFlags == nil {
+				badFlags = e.Arg(1)
+			}
+		}
+	}
+	if held < 1 || letGo {
+		fail(0, "LG-01", "IMSProvider::Logon returned holding %d reference(s) on the support (want at least 1), or released more than it AddRef'd meanwhile", held)
+	}
+	if uids == 0 {
+		fail(0, "LG-02", "IMSProvider::Logon never called SetProviderUID")
+	}
+	if badFlags != nil {
+		fail(0, "LG-02", "SetProviderUID with flags %v, want 0", badFlags)
+	}
+}
+
+// finish ends the lifecycle: the client releases what it still holds, in
+// the order the lifecycle says, each Release judged like a step; then the
+// session logs off, which ends the second store and shuts the provider
+// down; then the whole trace is judged once more.
+func (md *model) finish(lc lifecycle) {
+	if lc.twoStores && !md.session {
+		// The first store's end must have left the second alone.
+		if md.m.Trace().Count(trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon 2"}) > 0 {
+			md.fail(-1, "SS-04", "the second store was torn down while its client still held it")
+		}
+	}
+	refs := func() {
+		for md.refs > 0 {
+			md.step(-1, op{kind: opRelease})
+		}
+	}
+	objects := func() {
+		for i, st := range md.objState {
+			if st != objReleased {
+				md.step(-1, op{kind: opCloseObject, n: i})
+			}
+		}
+	}
+	if lc.objectsFirst {
+		objects()
+		refs()
+	} else {
+		refs()
+		objects()
+	}
+	if !md.session {
+		// The suite's own cleanup, not a client's step: the store's end
+		// was judged at the client's last Release.
+		md.m.SessionLogoff(0)
+	}
+	md.checkEnd(md.m.Trace().Events())
+}
+
+// checkEnd judges the whole lifecycle in one pass over its trace: the
+// support never called once gone (RL-03) nor after the provider's final
+// Release (SS-03), always with a valid StoreLogoffTransports flag
+// (STLT-08), released as often as AddRef'd (RL-01); the MAPIUIDs removed
+// (E-01); no status row update after the support went or IMSLogon::Logoff
+// returned (LG-03).
+func (md *model) checkEnd(evs []trace.Event) {
+	refs, minRefs := 0, 0
+	var support supportRefs
+	var uids []any
+	removed := map[any]bool{}
+	var logoffs []trace.Event
+	providerGone := false
+	for _, e := range evs {
+		switch {
+		case e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport":
+			if support.isGone(e.Object) {
+				md.fail(-1, "RL-03", "#%d %s on %s after the provider released it", e.Seq, e.Name(), e.Object)
+			}
+			if providerGone {
+				md.fail(-1, "SS-03", "#%d %s after the provider's final Release", e.Seq, e.Name())
+			}
+			switch e.Method {
+			case "StoreLogoffTransports":
+				if f := e.Arg(0); !singleInputFlag(e) && f != mapi.LogoffComplete {
+					md.fail(-1, "STLT-08", "#%d StoreLogoffTransports(%v): neither one valid input flag nor LOGOFF_COMPLETE alone", e.Seq, f)
+				}
+			case "SetProviderUID":
+				uids = append(uids, e.Arg(0))
+			case "ModifyStatusRow":
+				if support.isGone(e.Object) || loggedOffBefore(logoffs, e) {
+					md.fail(-1, "LG-03", "#%d ModifyStatusRow after IMSLogon::Logoff", e.Seq)
+				}
+			}
+		case e.Iface == "MAPI" && e.Method == "RemoveProviderUIDs":
+			for _, a := range e.Args {
+				removed[a] = true
+			}
+		case trace.ProviderRelease.Matches(e):
+			providerGone = true
+		case trace.Logoff.Matches(e):
+			logoffs = append(logoffs, e)
+		}
+		support.step(e)
+		if e.Object == "support" && (e.Method == "AddRef" || e.Method == "Release") {
+			refs = support.held("support")
+			minRefs = min(minRefs, refs)
+		}
+	}
+	if refs != 0 || minRefs < 0 {
+		md.fail(-1, "RL-01", "the provider's references on the support do not balance: %d left, lowest %d", refs, minRefs)
+	}
+	for _, u := range uids {
+		if !removed[u] {
+			md.fail(-1, "E-01", "the MAPIUID %v was never removed", u)
+		}
+	}
+}
+
+// loggedOffBefore reports whether the IMSLogon::Logoff of the store whose
+// support e calls had returned when e began: inside Logoff, before the
+// support goes, a status row update is allowed (SEMANTICS.md §5).
+func loggedOffBefore(logoffs []trace.Event, e trace.Event) bool {
+	for _, l := range logoffs {
+		// "logon 2" goes with "support 2".
+		if l.Done() && l.Ret < e.At && l.Object[len("logon"):] == e.Object[len("support"):] {
+			return true
+		}
+	}
+	return false
+}
+
+// alternatives are the variants of a lifecycle that tell a failure's
+// cause: a failure that goes away when the concurrent Releases are made one
+// after another is the provider's handling of concurrency (RB-01); when
+// StoreLogoffTransports answers S_OK with LOGOFF_COMPLETE, its tolerance of
+// the answer (STLT-07); with true counts, its trust in AddRef's and
+// Release's values (RB-02). Concurrency first: a race that does not recur
+// in another variant must not be blamed on that variant.
+func alternatives(lc lifecycle) []alternative {
+	var out []alternative
+	if slices.ContainsFunc(lc.ops, func(o op) bool { return o.kind == opConcurrentRelease }) {
+		out = append(out, alternative{"RB-01", "concurrent Releases", sequentialReleases(lc)})
+	}
+	if lc.answer != 0 {
+		c := lc
+		c.answer = 0
+		out = append(out, alternative{"STLT-07", "StoreLogoffTransports answering " + answerName(lc.answer), c})
+	}
+	if lc.bogus {
+		c := lc
+		c.bogus = false
+		out = append(out, alternative{"RB-02", "the support's AddRef and Release returning 0", c})
+	}
+	return out
+}
+
+type alternative struct {
+	rule, why string
+	ordinary  lifecycle
+}
+
+// judge runs lc and names the cause of each rule it breaks (alternatives).
+func judge(ctx context.Context, cfg Config, lc lifecycle) run {
+	r := runLifecycle(ctx, cfg, lc)
+	for _, alt := range alternatives(lc) {
+		var other *run
+		for i := range r.vs {
+			v := &r.vs[i]
+			if v.fault != "" || v.was != "" {
+				continue
+			}
+			if other == nil {
+				o := runLifecycle(ctx, cfg, alt.ordinary)
+				other = &o
+			}
+			if !other.stopped && !other.has(v.rule) {
+				v.was, v.rule = v.rule, alt.rule
+				v.what = fmt.Sprintf("only with %s: %s", alt.why, v.what)
+			}
+		}
+	}
+	// Two rules may now have the same cause: keep the first.
+	var seen []string
+	r.vs = slices.DeleteFunc(r.vs, func(v violation) bool {
+		if v.fault != "" {
+			return false
+		}
+		dup := slices.Contains(seen, v.rule)
+		seen = append(seen, v.rule)
+		return dup
+	})
+	return r
+}
+
+// sequentialReleases is lc with each burst of concurrent Releases made one
+// Release after another.
+func sequentialReleases(lc lifecycle) lifecycle {
+	var ops []op
+	for _, o := range lc.ops {
+		if o.kind != opConcurrentRelease {
+			ops = append(ops, o)
+			continue
+		}
+		for range o.n {
+			ops = append(ops, op{kind: opRelease})
+		}
+	}
+	lc.ops = ops
+	return lc
+}

@@ -1,0 +1,185 @@
+package conformance_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/mapi"
+	"github.com/mapiconf/mapiconf/reference"
+)
+
+func exploreError(t *testing.T, err error) *conformance.ExploreError {
+	t.Helper()
+	var ee *conformance.ExploreError
+	if !errors.As(err, &ee) {
+		t.Fatalf("Explore returned %v, want an *ExploreError", err)
+	}
+	return ee
+}
+
+// A failure that does not recur when its lifecycle runs again is reported
+// as seen, flaky, with its seed: the exploration does not crash on it.
+func TestExploreReportsAFlakyFailure(t *testing.T) {
+	cfg := reference.Config(reference.Options{StatusRow: true})
+	bad := knownBad(t, "no-provider-uid").Config(conformance.Immediate)
+	var made atomic.Int32
+	cfg.NewProvider = func() (mapi.IMSProvider, error) {
+		if made.Add(1) == 3 { // the third lifecycle's provider, and no other
+			return bad.NewProvider()
+		}
+		return reference.New(reference.Options{StatusRow: true}), nil
+	}
+	ee := exploreError(t, conformance.Explore(context.Background(), cfg, 100, 10))
+	if len(ee.Findings) != 1 {
+		t.Fatalf("%d findings, want 1:\n%s", len(ee.Findings), ee.Message)
+	}
+	f := ee.Findings[0]
+	if f.Rule != "LG-02" || !f.Flaky || f.Seed != 102 {
+		t.Errorf("found %s (flaky %v, seed %d), want LG-02, flaky, seed 102:\n%s", f.Rule, f.Flaky, f.Seed, f.Message)
+	}
+	for _, want := range []string{"broke it once", "seed 102", "Config.Seed = 102", "SetProviderUID"} {
+		if !strings.Contains(f.Message, want) {
+			t.Errorf("the report does not say %q:\n%s", want, f.Message)
+		}
+	}
+}
+
+// uidFlags hands the provider a support whose SetProviderUID passes flags 1
+// on to MAPI: a provider that breaks LG-02 at every logon, besides whatever
+// else it breaks.
+type uidFlags struct{ mapi.IMSProvider }
+
+func (p uidFlags) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	return p.IMSProvider.Logon(badUIDSupport{sup}, profile, flags)
+}
+
+type badUIDSupport struct{ mapi.IMAPISupport }
+
+func (s badUIDSupport) SetProviderUID(uid mapi.MAPIUID, _ mapi.ReservedFlags) error {
+	return s.IMAPISupport.SetProviderUID(uid, 1)
+}
+
+// A provider that breaks a rule at logon does not hide the others: every
+// rule broken is reported, each with a lifecycle of its own.
+func TestExploreReportsEveryRule(t *testing.T) {
+	cfg := knownBad(t, "orderly-on-release-only").Config(conformance.Immediate)
+	inner := cfg.NewProvider
+	cfg.NewProvider = func() (mapi.IMSProvider, error) {
+		p, err := inner()
+		return uidFlags{p}, err
+	}
+	ee := exploreError(t, conformance.Explore(context.Background(), cfg, 1, 500))
+	rules := ee.Rules()
+	for _, want := range []string{"LG-02", "STLT-04"} {
+		if !slices.Contains(rules, want) {
+			t.Errorf("found %v, not %s:\n%s", rules, want, ee.Message)
+		}
+	}
+	for _, f := range ee.Findings {
+		if f.Rule == "" || f.Flaky {
+			t.Errorf("a finding of %q, flaky %v, from a provider that breaks rules every time:\n%s", f.Rule, f.Flaky, f.Message)
+		}
+		if !strings.HasPrefix(f.Message, f.Rule+" ") {
+			t.Errorf("the report of %s does not begin with its rule:\n%s", f.Rule, f.Message)
+		}
+		// LG-02 is broken at logon: its own lifecycle needs no step.
+		if f.Rule == "LG-02" && !strings.Contains(f.Message, "to 0:") && !strings.Contains(f.Message, "already minimal") {
+			t.Errorf("LG-02's lifecycle is not shrunk to the logon:\n%s", f.Message)
+		}
+	}
+}
+
+// holderCounted counts the references the client holds on each object the
+// store hands out, and panics when it is called after the last of them: a
+// client that calls an object it released is wrong whatever the provider.
+type holderCounted struct {
+	mapi.IMSProvider
+	handed *[]*counted // every object handed out
+}
+
+func (p holderCounted) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	l, s, err := p.IMSProvider.Logon(sup, profile, flags)
+	if s != nil {
+		s = countingStore{s, p.handed}
+	}
+	return l, s, err
+}
+
+type countingStore struct {
+	mapi.IMsgStore
+	handed *[]*counted
+}
+
+func (s countingStore) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
+	obj, err := s.IMsgStore.OpenEntry(id)
+	if obj == nil {
+		return obj, err
+	}
+	c := &counted{inner: obj}
+	c.refs.Store(1)
+	*s.handed = append(*s.handed, c) // one lifecycle at a time: no lock needed
+	if f, ok := obj.(mapi.IMAPIContainer); ok {
+		return countedFolder{c, f}, err
+	}
+	return c, err
+}
+
+type counted struct {
+	inner mapi.IMAPIProp
+	refs  atomic.Int32
+}
+
+func (c *counted) alive(method string) {
+	if c.refs.Load() <= 0 {
+		panic(fmt.Sprintf("the client called %s on an object it had released", method))
+	}
+}
+
+func (c *counted) AddRef() uint32 { c.alive("AddRef"); c.refs.Add(1); return c.inner.AddRef() }
+func (c *counted) Release() uint32 {
+	c.alive("Release")
+	c.refs.Add(-1)
+	return c.inner.Release()
+}
+func (c *counted) GetProps(tags []mapi.PropTag) ([]mapi.PropValue, error) {
+	c.alive("GetProps")
+	return c.inner.GetProps(tags)
+}
+
+type countedFolder struct {
+	*counted
+	f mapi.IMAPIContainer
+}
+
+func (c countedFolder) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
+	c.alive("OpenEntry")
+	return c.f.OpenEntry(id)
+}
+
+// The exploration never calls an object after the client released it, and
+// releases every object the client still holds at the end.
+func TestExploreNeverCallsAReleasedObject(t *testing.T) {
+	for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {
+		opts := reference.Options{StatusRow: true, Deferred: p == conformance.Deferred}
+		cfg := reference.Config(opts)
+		var handed []*counted
+		cfg.NewProvider = func() (mapi.IMSProvider, error) { return holderCounted{reference.New(opts), &handed}, nil }
+		if err := conformance.Explore(context.Background(), cfg, 1, 2000); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+		if len(handed) == 0 {
+			t.Fatalf("%s: 2000 lifecycles opened no object", p)
+		}
+		for i, c := range handed {
+			if n := c.refs.Load(); n != 0 {
+				t.Errorf("%s: object %d of %d: the client still holds %d reference(s) at the end", p, i+1, len(handed), n)
+			}
+		}
+	}
+}
