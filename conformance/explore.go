@@ -28,8 +28,8 @@ type explored struct {
 
 // explorer collects the findings of one exploration.
 type explorer struct {
-	ctx     context.Context
-	cfg     Config
+	ctx context.Context
+	cfg Config
 	explored
 	stop bool // a hang, or a provider that cannot be started: go no further
 }
