@@ -108,7 +108,7 @@ func (lc lifecycle) String() string {
 	if lc.objectsFirst {
 		held = "its objects, then its store references"
 	}
-	fmt.Fprintf(&b, "     ∎. the client releases what it holds (%s); IMAPISession::Logoff\n", held)
+	fmt.Fprintf(&b, "     ∎. the client releases what it holds (%s); IMAPISession::Logoff if none came\n", held)
 	return b.String()
 }
 
@@ -128,7 +128,7 @@ func generate(seed uint64, cfg Config) lifecycle {
 	lc.twoStores = cfg.Capabilities.MultipleStores && r.IntN(4) == 0
 	lc.objectsFirst = r.IntN(2) == 0
 	g := generator{refs: 1}
-	for range 1 + r.IntN(12) {
+	for range 1 + r.IntN(10) {
 		lc.ops = g.next(r, cfg, lc.ops)
 	}
 	return lc
@@ -199,14 +199,16 @@ func (g *generator) next(r *rand.Rand, cfg Config, ops []op) []op {
 
 // fits reports whether the client can make step o.
 func (g *generator) fits(o op, cfg Config) bool {
-	// After IMAPISession::Logoff the client only probes what it still
-	// holds; its store references are the session's business.
-	holds, ended := g.refs > 0 && !g.session, g.ended()
+	// After IMAPISession::Logoff the client still holds what it held: it
+	// probes it and releases it, but takes no new reference.
+	holds, ended := g.refs > 0, g.ended()
 	switch o.kind {
-	case opAddRef, opRelease:
+	case opAddRef:
+		return holds && !g.session
+	case opRelease:
 		return holds
 	case opConcurrentRelease:
-		return holds && o.n >= 2 && g.refs >= o.n
+		return o.n >= 2 && g.refs >= o.n
 	case opStoreLogoff:
 		return holds || ended
 	case opOpen:

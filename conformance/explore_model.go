@@ -99,9 +99,10 @@ func (md *model) step(at int, o op) {
 		md.objs[o.n].Release()
 		md.objState[o.n] = objReleased
 	case opSessionLogoff:
-		md.m.SessionLogoff(0)
-		// The session released what the client held on the store.
-		md.refs, md.session = 0, true
+		// MAPI's part only: the client still holds the store and its
+		// objects, and releases them itself, later.
+		md.m.EndSession(0)
+		md.session = true
 	}
 	evs := md.m.Trace().Since(from)
 	if o.kind == opStoreLogoff {
@@ -175,36 +176,35 @@ func (md *model) ending(o op) ending {
 }
 
 // describe names step o for the failure messages, with what the client
-// holds when it begins.
-func (md *model) describe(o op) string {
-	held := plural(md.refs, "store reference")
-	if n := md.live(); n > 0 {
-		held += " and " + plural(n, "open object")
+// holds when it begins; it is formatted only for a failure.
+func (md *model) describe(o op) stepText {
+	t := stepText{o: o, refs: md.refs, live: md.live()}
+	if o.kind == opCloseObject {
+		t.object = md.objs[o.n].Name()
 	}
-	switch o.kind {
+	return t
+}
+
+type stepText struct {
+	o          op
+	refs, live int
+	object     string
+}
+
+func (t stepText) String() string {
+	held := plural(t.refs, "store reference")
+	if t.live > 0 {
+		held += " and " + plural(t.live, "open object")
+	}
+	switch t.o.kind {
 	case opRelease, opConcurrentRelease:
-		return fmt.Sprintf("%v (the client held %s)", o, held)
+		return fmt.Sprintf("%v (the client held %s)", t.o, held)
 	case opCloseObject:
-		return fmt.Sprintf("the Release of %s (the client held %s)", md.objs[o.n].Name(), held)
+		return fmt.Sprintf("the Release of %s (the client held %s)", t.object, held)
 	case opSessionLogoff:
 		return "IMAPISession::Logoff"
 	}
-	return fmt.Sprintf("%v (the client holds %s)", o, held)
-}
-
-// stltLoggedOff reports whether a StoreLogoffTransports call logged the
-// store off. Every call does but one with LOGOFF_QUIET or LOGOFF_ABORT
-// answered S_OK with activity flags and without LOGOFF_COMPLETE: then "the
-// logoff does not occur", and another call may follow (SEMANTICS.md §3).
-func stltLoggedOff(e trace.Event) bool {
-	in, _ := e.Arg(0).(mapi.LogoffFlags)
-	var out mapi.LogoffFlags
-	if len(e.Out) > 0 {
-		out, _ = e.Out[0].(mapi.LogoffFlags)
-	}
-	const activity = mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutboundQueue
-	didNotOccur := (in == mapi.LogoffQuiet || in == mapi.LogoffAbort) && e.Err == nil && out&activity != 0 && out&mapi.LogoffComplete == 0
-	return !didNotOccur
+	return fmt.Sprintf("%v (the client holds %s)", t.o, held)
 }
 
 // stltCalls follows the StoreLogoffTransports calls of a step: none may
@@ -231,7 +231,7 @@ func (md *model) stltCalls(evs []trace.Event, at int, o op) {
 			md.firstFlag(e, at, o.kind == opSessionLogoff)
 		}
 		md.stlts++
-		if md.final == 0 && stltLoggedOff(e) {
+		if md.final == 0 && loggedOff(e) {
 			md.final = e.Seq
 		}
 		if len(e.Out) > 0 && e.Err == nil && e.Out[0].(mapi.LogoffFlags)&mapi.LogoffComplete != 0 {
@@ -375,7 +375,7 @@ func (md *model) getProps(at, n int) {
 // off). A step that may not end the store may not begin to either: no
 // StoreLogoffTransports call (StoreLogoff's own are judged by storeLogoff),
 // no Release of the support.
-func (md *model) end(evs []trace.Event, at int, kind opKind, what string, end ending) {
+func (md *model) end(evs []trace.Event, at int, kind opKind, what stepText, end ending) {
 	if md.ended {
 		return
 	}
@@ -422,6 +422,11 @@ func (md *model) end(evs []trace.Event, at int, kind opKind, what string, end en
 		md.fail(at, "RL-01", "after the store's end the provider's references on the support are %+d, want 0", held)
 	}
 	if logoff, ok := trace.First(evs, logoff1); ok {
+		// MAPI called IMSLogon::Logoff itself: the provider must force its
+		// shutdown there, letting go of the support.
+		if session && !slices.ContainsFunc(trace.Select(evs, supRel1), logoff.Encloses) {
+			md.fail(at, "SD-02", "on the session path the provider did not release the support inside IMSLogon::Logoff, where it must force its shutdown")
+		}
 		md.loggedOff = true
 		if logoff.Err != nil {
 			md.fail(at, "LG-04", "IMSLogon::Logoff returned %v, want S_OK", mapi.ResultOf(logoff.Err))
@@ -436,7 +441,7 @@ func (md *model) end(evs []trace.Event, at int, kind opKind, what string, end en
 
 // noSTLT: the store ended, or should have, and StoreLogoffTransports was
 // never called.
-func (md *model) noSTLT(at int, what string, session bool) {
+func (md *model) noSTLT(at int, what stepText, session bool) {
 	if md.stlts > 0 {
 		return
 	}

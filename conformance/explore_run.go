@@ -205,8 +205,9 @@ func (md *model) finish(lc lifecycle) {
 	if !md.session {
 		// The suite's own cleanup, not a client's step: the store's end
 		// was judged at the client's last Release.
-		md.m.SessionLogoff(0)
+		md.m.EndSession(0)
 	}
+	md.m.ReleaseHeld() // the second store's client
 	md.checkEnd(md.m.Trace().Events())
 }
 
@@ -332,16 +333,6 @@ func judge(ctx context.Context, cfg Config, lc lifecycle) run {
 			}
 		}
 	}
-	// Two rules may now have the same cause: keep the first.
-	var seen []string
-	r.vs = slices.DeleteFunc(r.vs, func(v violation) bool {
-		if v.fault != "" {
-			return false
-		}
-		dup := slices.Contains(seen, v.rule)
-		seen = append(seen, v.rule)
-		return dup
-	})
 	return r
 }
 
