@@ -135,9 +135,11 @@ func generate(seed uint64, cfg Config) lifecycle {
 }
 
 // generator follows what the client holds while a lifecycle is made, so
-// that the client only ever calls what it holds: it never calls an object
-// it released, and calls the store it released only to probe the ended
-// store on purpose (RL-04).
+// that the client only ever calls what it holds: never an object or a store
+// it released (in COM that is a use after free, whatever the provider). It
+// probes the ended store (RL-04) and dead objects (E-03) while it still
+// holds them: after IMAPISession::Logoff, or a StoreLogoff that ended the
+// store.
 type generator struct {
 	refs    int   // references on the store
 	live    []int // the objects it holds, by OpenEntry
@@ -201,7 +203,7 @@ func (g *generator) next(r *rand.Rand, cfg Config, ops []op) []op {
 func (g *generator) fits(o op, cfg Config) bool {
 	// After IMAPISession::Logoff the client still holds what it held: it
 	// probes it and releases it, but takes no new reference.
-	holds, ended := g.refs > 0, g.ended()
+	holds := g.refs > 0
 	switch o.kind {
 	case opAddRef:
 		return holds && !g.session
@@ -210,9 +212,9 @@ func (g *generator) fits(o op, cfg Config) bool {
 	case opConcurrentRelease:
 		return o.n >= 2 && g.refs >= o.n
 	case opStoreLogoff:
-		return holds || ended
+		return holds
 	case opOpen:
-		return (holds || ended) && cfg.Capabilities.Objects
+		return holds && cfg.Capabilities.Objects
 	case opGetProps, opCloseObject:
 		return slices.Contains(g.live, o.n)
 	case opSessionLogoff:

@@ -115,14 +115,11 @@ func (md *model) step(at int, o op) {
 }
 
 // skip reports whether the client cannot make step o as generated: the
-// OpenEntry it names failed, or the store it would probe has not ended
-// although the client released it (a failure already reported).
+// OpenEntry it names failed.
 func (md *model) skip(o op) bool {
 	switch o.kind {
 	case opGetProps, opCloseObject:
 		return o.n >= len(md.objs) || md.objs[o.n] == nil || md.objState[o.n] == objReleased
-	case opStoreLogoff, opOpen:
-		return md.refs <= 0 && !md.ended
 	}
 	return false
 }
@@ -417,8 +414,9 @@ func (md *model) end(evs []trace.Event, at int, kind opKind, what stepText, end 
 		}
 	}
 	// A provider may hold several references on the support, so long as
-	// the store's end brings them back to none (RL-01).
-	if held := supportHeld(md.m.Trace()); held != 0 {
+	// the store's end brings them back to none (RL-01). One that keeps them
+	// past IMSLogon::Logoff on the session path is SD-02's, below.
+	if held := supportHeld(md.m.Trace()); held < 0 || held > 0 && !session {
 		md.fail(at, "RL-01", "after the store's end the provider's references on the support are %+d, want 0", held)
 	}
 	if logoff, ok := trace.First(evs, logoff1); ok {

@@ -95,9 +95,10 @@ func TestExploreReportsEveryRule(t *testing.T) {
 	}
 }
 
-// holderCounted counts the references the client holds on each object the
-// store hands out, and panics when it is called after the last of them: a
-// client that calls an object it released is wrong whatever the provider.
+// holderCounted counts the references the client holds on the store and
+// on each object the store hands out, and panics when one is called after
+// the last of them: a client that calls what it released is wrong whatever
+// the provider (in COM the memory may be gone).
 type holderCounted struct {
 	mapi.IMSProvider
 	handed *[]*counted // every object handed out
@@ -106,17 +107,38 @@ type holderCounted struct {
 func (p holderCounted) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
 	l, s, err := p.IMSProvider.Logon(sup, profile, flags)
 	if s != nil {
-		s = countingStore{s, p.handed}
+		cs := &countingStore{IMsgStore: s, handed: p.handed}
+		cs.refs.Store(1)
+		s = cs
 	}
 	return l, s, err
 }
 
 type countingStore struct {
 	mapi.IMsgStore
+	refs   atomic.Int32
 	handed *[]*counted
 }
 
-func (s countingStore) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
+func (s *countingStore) alive(method string) {
+	if s.refs.Load() <= 0 {
+		panic(fmt.Sprintf("the client called IMsgStore::%s on a store it had released", method))
+	}
+}
+
+func (s *countingStore) AddRef() uint32 { s.alive("AddRef"); s.refs.Add(1); return s.IMsgStore.AddRef() }
+func (s *countingStore) Release() uint32 {
+	s.alive("Release")
+	s.refs.Add(-1)
+	return s.IMsgStore.Release()
+}
+func (s *countingStore) StoreLogoff(f mapi.LogoffFlags) (mapi.LogoffFlags, error) {
+	s.alive("StoreLogoff")
+	return s.IMsgStore.StoreLogoff(f)
+}
+
+func (s *countingStore) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
+	s.alive("OpenEntry")
 	obj, err := s.IMsgStore.OpenEntry(id)
 	if obj == nil {
 		return obj, err
@@ -162,9 +184,9 @@ func (c countedFolder) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
 	return c.f.OpenEntry(id)
 }
 
-// The exploration never calls an object after the client released it, and
-// releases every object the client still holds at the end.
-func TestExploreNeverCallsAReleasedObject(t *testing.T) {
+// The exploration never calls a store or an object after the client
+// released it, and releases every object the client still holds at the end.
+func TestExploreNeverCallsWhatTheClientReleased(t *testing.T) {
 	for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {
 		opts := reference.Options{StatusRow: true, Deferred: p == conformance.Deferred}
 		cfg := reference.Config(opts)

@@ -61,14 +61,25 @@ func (v Verdict) Disagreements() (falseFailures, missed []string, exploration st
 			missed = append(missed, id)
 		}
 	}
-	switch e := v.Explored; {
-	case e == nil:
-	case e.Rule == "":
-		exploration = "the exploration failed naming no rule:\n" + e.Message
-	case !slices.Contains(want, e.Rule):
-		exploration = fmt.Sprintf("the exploration failed %s, which the pages allow:\n%s", e.Rule, e.Message)
+	var wrong []string
+	for _, f := range v.exploredFindings() {
+		switch {
+		case f.Rule == "":
+			wrong = append(wrong, "the exploration failed naming no rule:\n"+f.Message)
+		case !slices.Contains(want, f.Rule):
+			wrong = append(wrong, fmt.Sprintf("the exploration failed %s, which the pages allow:\n%s", f.Rule, f.Message))
+		}
 	}
-	return falseFailures, missed, exploration
+	return falseFailures, missed, strings.Join(wrong, "\n\n")
+}
+
+// exploredFindings are the exploration's findings: every rule it found
+// broken, each once, and the faults no rule names.
+func (v Verdict) exploredFindings() []conformance.Finding {
+	if v.Explored == nil {
+		return nil
+	}
+	return v.Explored.Findings
 }
 
 // byRule is the verdict's status for every rule, as the suite's report
@@ -176,17 +187,32 @@ func cell(st conformance.RuleStatus, deviation bool) string {
 }
 
 func exploreCell(v Verdict) string {
-	e := v.Explored
 	run := fmt.Sprintf("%d lifecycles from seed %d", v.Lifecycles, v.Seed)
-	switch {
-	case e == nil:
+	fs := v.exploredFindings()
+	if len(fs) == 0 {
 		return "no rule broken in " + run
-	case e.Rule == "":
-		return "**failed naming no rule** in " + run
-	case slices.Contains(v.Provider.Rules(), e.Rule):
-		return fmt.Sprintf("found %s (deviation) in %s", e.Rule, run)
 	}
-	return fmt.Sprintf("**found %s, wrong: the pages allow it** in %s", e.Rule, run)
+	var found []string
+	wrong := false
+	for _, f := range fs {
+		switch {
+		case f.Rule == "":
+			found, wrong = append(found, "**failed naming no rule**"), true
+		case slices.Contains(v.Provider.Rules(), f.Rule):
+			found = append(found, f.Rule)
+		default:
+			found, wrong = append(found, "**"+f.Rule+", wrong: the pages allow it**"), true
+		}
+	}
+	what := strings.Join(found, ", ")
+	switch {
+	case wrong:
+	case len(found) == 1:
+		what += " (deviation)"
+	default:
+		what += " (deviations)"
+	}
+	return fmt.Sprintf("found %s in %s", what, run)
 }
 
 const notes = `## How far the models go
