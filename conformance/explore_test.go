@@ -126,7 +126,11 @@ func (s *countingStore) alive(method string) {
 	}
 }
 
-func (s *countingStore) AddRef() uint32 { s.alive("AddRef"); s.refs.Add(1); return s.IMsgStore.AddRef() }
+func (s *countingStore) AddRef() uint32 {
+	s.alive("AddRef")
+	s.refs.Add(1)
+	return s.IMsgStore.AddRef()
+}
 func (s *countingStore) Release() uint32 {
 	s.alive("Release")
 	s.refs.Add(-1)
