@@ -1,10 +1,13 @@
 // Package docs keeps the commands of README.md and docs/*.md true: it runs
-// every fenced shell block where the block says it runs, in a copy of the
-// checkout or in a provider's module made from the adapter guide, and checks
-// what each command ran against what its flags select.
+// every fenced shell block where the block says it runs (a copy of the
+// checkout, a provider's module made from the adapter guide, or anywhere,
+// with mapiconf installed by go install from a clean module cache), checks
+// what each command ran against what its flags select, and runs the CI-gate
+// guide's workflow through the GitHub Action's script.
 package docs
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -14,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,6 +36,7 @@ type block struct {
 const (
 	checkout = "# in a mapiconf checkout"
 	provider = "# in your provider's module"
+	anywhere = "# anywhere"
 )
 
 // documents are the files whose shell blocks are run.
@@ -64,8 +69,8 @@ func shellBlocks(t *testing.T, root, path string) []block {
 			out = append(out, *cur)
 			cur = nil
 		case cur.where == "":
-			if line != checkout && line != provider {
-				t.Errorf("%s:%d: a shell block starts with %q or %q, to say where it runs; this one starts with %q", rel, n, checkout, provider, line)
+			if line != checkout && line != provider && line != anywhere {
+				t.Errorf("%s:%d: a shell block starts with %q, %q or %q, to say where it runs; this one starts with %q", rel, n, checkout, provider, anywhere, line)
 			}
 			cur.where = line
 		case strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "":
@@ -82,11 +87,19 @@ func shellBlocks(t *testing.T, root, path string) []block {
 	return out
 }
 
-func TestCommandsWithGinkgoFlags(t *testing.T) {
+// TestCommands runs every command of the docs' shell blocks, in the order
+// of the docs (README.md first), each where its block says. The two that
+// .ci/run itself runs, word for word, are left to it: the whole test suite
+// and the conformance run.
+func TestCommands(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the documented commands; skipped with -short")
 	}
 	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,10 +108,12 @@ func TestCommandsWithGinkgoFlags(t *testing.T) {
 		blocks = append(blocks, shellBlocks(t, root, doc)...)
 	}
 	places := map[string]*place{}
-	ran := 0
+	ran, ginkgoFlags := 0, 0
 	for _, b := range blocks {
 		for _, cmd := range b.commands {
-			if !passesGinkgoFlags(cmd) {
+			name := fmt.Sprintf("%s:%d %s", b.doc, b.line, cmd)
+			if b.where == checkout && slices.Contains(strings.Split(string(ci), "\n"), cmd) {
+				t.Logf("%s: .ci/run runs it", name)
 				continue
 			}
 			p := places[b.where]
@@ -106,15 +121,44 @@ func TestCommandsWithGinkgoFlags(t *testing.T) {
 				p = newPlace(t, root, b.where)
 				places[b.where] = p
 			}
-			t.Run(fmt.Sprintf("%s:%d %s", b.doc, b.line, cmd), func(t *testing.T) { p.check(t, cmd) })
+			if !t.Run(name, func(t *testing.T) { p.check(t, cmd) }) && b.where == anywhere {
+				return // the commands after it need mapiconf installed
+			}
 			ran++
+			if passesGinkgoFlags(cmd) {
+				ginkgoFlags++
+			}
 		}
 	}
 	// The README's, the adapter guide's and the CI gate's: if there are
 	// fewer, the extraction lost some.
-	if ran < 6 {
-		t.Errorf("found %d commands passing Ginkgo flags in the docs, want at least 6", ran)
+	if ginkgoFlags < 6 || ran < 14 {
+		t.Errorf("ran %d commands of the docs, %d of them passing Ginkgo flags; want at least 14 and 6", ran, ginkgoFlags)
 	}
+}
+
+// runsSuite reports whether the command runs the suite through go test or
+// the Ginkgo CLI.
+func runsSuite(args []string) bool {
+	for i := range args {
+		if i+1 < len(args) && args[i] == "go" && args[i+1] == "test" || i+2 < len(args) && args[i] == "go" && args[i+1] == "tool" && args[i+2] == "ginkgo" {
+			return true
+		}
+	}
+	return false
+}
+
+// reportDir is the directory the command asks for reports in, if any.
+func reportDir(args []string) string {
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, "MAPICONF_REPORT_DIR="); ok {
+			return v
+		}
+		if (a == "-report-dir" || a == "--report-dir") && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
 }
 
 // passesGinkgoFlags reports whether cmd hands Ginkgo flags to a suite.
@@ -139,6 +183,16 @@ func newPlace(t *testing.T, root, where string) *place {
 		p.dir, suites = copyCheckout(t, root), "./suites/..."
 	case provider:
 		p.dir = providerModule(t, root)
+	case anywhere:
+		// A new user's machine: an empty module cache, mapiconf served at
+		// a release version by a module proxy made from this checkout,
+		// its dependencies by the local module cache, nothing else.
+		p.dir = t.TempDir()
+		bin := filepath.Join(p.dir, ".bin")
+		p.env = append(p.env, "GOMODCACHE="+filepath.Join(t.TempDir(), "modcache"), "GOBIN="+bin,
+			"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "GOTOOLCHAIN=local",
+			"GOPROXY=file://"+filepath.ToSlash(moduleProxy(t, root))+","+localProxy(t))
+		return p
 	}
 	all := filepath.Join(t.TempDir(), "all.json")
 	p.run(t, "go tool ginkgo --dry-run --json-report="+all+" "+suites)
@@ -161,13 +215,24 @@ func newPlace(t *testing.T, root, where string) *place {
 // modules resolved from the local module cache first, so that `go get` needs
 // no network when the cache has what it asks for.
 func goEnv(t *testing.T) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "MAPICONF_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "GOFLAGS=", "GOWORK=off", "GOSUMDB=off", "GOPROXY="+localProxy(t))
+}
+
+// localProxy is this machine's module cache as a module proxy, then the
+// proxy go is set up with.
+func localProxy(t *testing.T) string {
 	out, err := exec.Command("go", "env", "GOMODCACHE", "GOPROXY").Output()
 	if err != nil {
 		t.Fatalf("go env: %v", err)
 	}
 	v := strings.Split(strings.TrimSpace(string(out)), "\n")
-	return append(os.Environ(), "GOFLAGS=", "GOWORK=off", "GOSUMDB=off",
-		"GOPROXY=file://"+filepath.ToSlash(filepath.Join(v[0], "cache", "download"))+","+v[1])
+	return "file://" + filepath.ToSlash(filepath.Join(v[0], "cache", "download")) + "," + v[1]
 }
 
 // run runs a shell command in the place and returns its combined output.
@@ -200,6 +265,19 @@ func (p *place) check(t *testing.T, cmd string) {
 	tmp := t.TempDir()
 	report := filepath.Join(tmp, "mapiconf.json")
 	out := p.run(t, cmd, "MAPICONF_REPORT="+report)
+	if dir := reportDir(args); dir != "" {
+		for _, name := range []string{"mapiconf.xml", "mapiconf.json", "mapiconf.md", "mapiconf.html", "mapiconf.svg"} {
+			if fi, err := os.Stat(filepath.Join(p.dir, dir, name)); err != nil || fi.Size() == 0 {
+				t.Errorf("the command did not write %s into %s: %v", name, dir, err)
+			}
+		}
+	}
+	if len(args) == 2 && args[0] == "mapiconf" && args[1] == "version" && !strings.HasPrefix(out, "mapiconf "+proxyVersion+"\n") {
+		t.Errorf("mapiconf installed at %s says:\n%s", proxyVersion, out)
+	}
+	if p.specs == nil || !runsSuite(args) {
+		return // a command that runs no suite, or the mapiconf command, which cmd/mapiconf's tests check
+	}
 
 	// The suite's own report says which specs ran.
 	var rep struct {
@@ -415,3 +493,70 @@ func New() mapi.IMSProvider {
 	return reference.New(reference.Options{Deferred: true, StatusRow: true})
 }
 `
+
+// proxyVersion is the release version moduleProxy serves the checkout as.
+const proxyVersion = "v0.1.0"
+
+// moduleProxy lays out a module proxy, as a directory, that serves this
+// checkout as github.com/mapiconf/mapiconf at proxyVersion: what
+// `go install github.com/mapiconf/mapiconf/cmd/mapiconf@latest` sees once
+// the module is released. It proves that the module installs from a clean
+// module cache (no replace directives, nothing outside the module needed).
+func moduleProxy(t *testing.T, root string) string {
+	t.Helper()
+	const module = "github.com/mapiconf/mapiconf"
+	out, err := exec.Command("git", "-C", root, "ls-files", "--cached", "--others", "--exclude-standard").Output()
+	if err != nil {
+		t.Skipf("listing the checkout's files needs git: %v", err)
+	}
+	names := strings.Split(strings.TrimSpace(string(out)), "\n")
+	// A directory with a go.mod of its own is another module: not in the zip.
+	var nested []string
+	for _, name := range names {
+		if filepath.Base(name) == "go.mod" && name != "go.mod" {
+			nested = append(nested, filepath.Dir(name)+"/")
+		}
+	}
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	for _, name := range names {
+		if slices.ContainsFunc(nested, func(dir string) bool { return strings.HasPrefix(name, dir) }) {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(root, name))
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(module + "@" + proxyVersion + "/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	at := filepath.Join(dir, module, "@v")
+	if err := os.MkdirAll(at, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{
+		"list":                 []byte(proxyVersion + "\n"),
+		proxyVersion + ".info": []byte(`{"Version":"` + proxyVersion + `"}`),
+		proxyVersion + ".mod":  gomod,
+		proxyVersion + ".zip":  zbuf.Bytes(),
+	} {
+		if err := os.WriteFile(filepath.Join(at, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}

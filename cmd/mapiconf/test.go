@@ -51,14 +51,15 @@ func envName(flagName string) string {
 }
 
 // fromEnv sets every flag not given on the command line from its
-// environment variable, if that is set.
+// environment variable, if that is set and not empty (a CI passes an input
+// left empty as an empty variable: it means the default).
 func fromEnv(fs *flag.FlagSet) error {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		v, ok := os.LookupEnv(envName(f.Name))
-		if !ok || given[f.Name] || err != nil {
+		v := os.Getenv(envName(f.Name))
+		if v == "" || given[f.Name] || err != nil {
 			return
 		}
 		if e := fs.Set(f.Name, v); e != nil {

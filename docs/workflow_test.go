@@ -1,0 +1,161 @@
+package docs
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestWorkflow runs the CI-gate guide's example workflow as a shell script,
+// in a provider's module made from the adapter guide: its run steps as they
+// are, the mapiconf action's step as action.yml runs it (action/gate.sh,
+// with the inputs the workflow gives and the defaults of the rest), and
+// GitHub's own actions (checkout, setup-go, upload-artifact) left out, as
+// here the checkout is made and Go is installed. Then the job passes, the
+// reports the upload step names are there, and the job summary has the
+// Markdown summary.
+func TestWorkflow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the adapter test through the action; skipped with -short")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guide, err := os.ReadFile(filepath.Join(root, "docs", "ci-gate.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindSubmatch(guide)
+	if m == nil {
+		t.Fatal("docs/ci-gate.md has no yaml block")
+	}
+	wf, err := parseYAML(string(m[1]))
+	if err != nil {
+		t.Fatalf("the workflow: %v", err)
+	}
+	actionText, err := os.ReadFile(filepath.Join(root, "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	action, err := parseYAML(string(actionText))
+	if err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	if get(action, "runs", "using") != "composite" {
+		t.Fatalf("action.yml runs using %q, want composite", get(action, "runs", "using"))
+	}
+
+	dir := providerModule(t, root)
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	var script strings.Builder
+	script.WriteString("set -e\n")
+	var reportDir string
+	jobs, _ := get(wf, "jobs").(map[string]any)
+	if len(jobs) != 1 {
+		t.Fatalf("the workflow has %d jobs, want 1", len(jobs))
+	}
+	for _, job := range jobs {
+		steps, _ := get(job, "steps").([]any)
+		for i, step := range steps {
+			uses, _ := get(step, "uses").(string)
+			run, _ := get(step, "run").(string)
+			switch {
+			case run != "":
+				fmt.Fprintf(&script, "# step %d\n%s\n", i+1, run)
+			case strings.HasPrefix(uses, "mapiconf/mapiconf@"):
+				with, _ := get(step, "with").(map[string]any)
+				s, dir := actionScript(t, root, action, with)
+				script.WriteString(s)
+				reportDir = dir
+			case strings.HasPrefix(uses, "actions/checkout@"), strings.HasPrefix(uses, "actions/setup-go@"):
+			default:
+				t.Errorf("step %d uses %q: this test does not know how to run it", i+1, uses)
+			}
+		}
+	}
+	if reportDir == "" {
+		t.Fatal("the workflow does not use the mapiconf action")
+	}
+	cmd := exec.Command("bash", "-c", script.String())
+	cmd.Dir = dir
+	cmd.Env = append(goEnv(t), "GITHUB_ACTION_PATH="+root, "GITHUB_STEP_SUMMARY="+summary, "RUNNER_TEMP="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the workflow failed: %v\n%s\nscript:\n%s", err, out, script.String())
+	}
+	for _, name := range []string{"mapiconf.xml", "mapiconf.json", "mapiconf.md", "mapiconf.html", "mapiconf.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, reportDir, name)); err != nil {
+			t.Errorf("the upload step would miss %s: %v", name, err)
+		}
+	}
+	if b, err := os.ReadFile(summary); err != nil || !strings.Contains(string(b), "## mapiconf: myprovider (deferred profile): ✅") {
+		t.Errorf("the job summary does not have the Markdown summary (%v):\n%s", err, b)
+	}
+}
+
+// actionScript is the shell that action.yml's steps amount to, with the
+// given inputs: each run step with its env, ${{ inputs.X }} filled in; each
+// step that uses another action is left out, and the upload step's path
+// returned, which must be the report directory.
+func actionScript(t *testing.T, root string, action any, with map[string]any) (script, uploads string) {
+	t.Helper()
+	inputs := map[string]string{}
+	decl, _ := get(action, "inputs").(map[string]any)
+	for name, in := range decl {
+		def, _ := get(in, "default").(string)
+		inputs[name] = def
+	}
+	for name, v := range with {
+		if _, ok := decl[name]; !ok {
+			t.Errorf("the workflow gives input %q, which action.yml does not declare", name)
+		}
+		inputs[name] = fmt.Sprint(v)
+	}
+	expr := regexp.MustCompile(`\$\{\{\s*inputs\.([a-z-]+)\s*\}\}`)
+	fill := func(s string) string {
+		return expr.ReplaceAllStringFunc(s, func(m string) string { return inputs[expr.FindStringSubmatch(m)[1]] })
+	}
+	var b strings.Builder
+	steps, _ := get(action, "runs", "steps").([]any)
+	for i, step := range steps {
+		run, _ := get(step, "run").(string)
+		if run == "" {
+			if uses, _ := get(step, "uses").(string); strings.HasPrefix(uses, "actions/upload-artifact@") {
+				uploads = fill(fmt.Sprint(get(step, "with", "path")))
+			}
+			continue
+		}
+		if sh := get(step, "shell"); sh != "bash" {
+			t.Errorf("action step %d runs in %v, want bash", i+1, sh)
+		}
+		fmt.Fprintf(&b, "# action step %d\n(\n", i+1)
+		env, _ := get(step, "env").(map[string]any)
+		for k, v := range env {
+			fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(fill(fmt.Sprint(v))))
+		}
+		fmt.Fprintf(&b, "%s\n)\n", fill(run))
+	}
+	if uploads == "" || uploads != inputs["report-dir"] {
+		t.Errorf("the action uploads %q, want the report directory %q", uploads, inputs["report-dir"])
+	}
+	return b.String(), uploads
+}
+
+// get follows keys into nested mappings; nil when one is missing.
+func get(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
