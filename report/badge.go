@@ -9,7 +9,7 @@ import (
 
 // WriteBadge writes an SVG badge for a README: "mapiconf" and, per
 // provider, the profile and the rules passed of those judged, e.g.
-// "mapiconf | deferred 35/35". Green when every judged rule passes, red
+// "mapiconf | deferred 32/32". Green when every judged rule passes, red
 // when one is broken, amber otherwise (untested, noted or skipped rules).
 func (r Run) WriteBadge(w io.Writer) error {
 	var parts []string

@@ -72,7 +72,7 @@ td.result { white-space: nowrap; font-weight: 600; }
 .pass { background: #e3f4e5; color: #1b5e20; }
 .fail, .error { background: #c62828; color: #fff; }
 .noted, .untested { background: #fff3cd; color: #6d4c00; }
-.skipped, .not-run, .not-checked-yet { background: #eceff1; color: #455a64; }
+.skipped, .not-run, .not-checked-yet, .self-check { background: #eceff1; color: #455a64; }
 tr.fail td, tr.error td { background: #fdecea; color: #1b1b1b; }
 tr.fail td.result, tr.error td.result { background: #c62828; color: #fff; }
 details.failure { border: 2px solid #c62828; border-radius: .4rem; margin: .6rem 0; padding: .2rem .8rem .6rem; }
