@@ -17,7 +17,8 @@ import (
 // with its seed, so that Config.Seed replays it.
 //
 // The parts: explore_lifecycle.go makes lifecycles, explore_model.go judges
-// their steps, explore_run.go runs one and names the causes, explore_shrink.go
+// their steps, explore_end.go the store's end and StoreLogoffTransports,
+// explore_run.go runs one lifecycle and names the causes, explore_shrink.go
 // shrinks, explore_report.go reports; this file explores.
 
 // explored is the outcome of an exploration.

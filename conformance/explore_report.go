@@ -111,3 +111,14 @@ func ruleHeader(id string) string {
 	}
 	return ""
 }
+
+// stepName says where in a lifecycle a violation happened.
+func stepName(at int) string {
+	switch {
+	case at > 0:
+		return fmt.Sprintf("step %d", at)
+	case at == 0:
+		return "logon"
+	}
+	return "the end"
+}

@@ -1,0 +1,160 @@
+package conformance
+
+import (
+	"slices"
+
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// The store's end as the model judges it (SEMANTICS.md §1-3): which step
+// ended it, how (StoreLogoffTransports once, with the path's flag, before
+// the support goes; on the session path inside IMSLogon::Logoff), and the
+// StoreLogoffTransports calls of the whole shutdown.
+
+// end judges whether the step ended the store, and how: MAPI's teardown ran
+// inside it (the provider released the support, or the session logged
+// off). A step that may not end the store may not begin to either: no
+// StoreLogoffTransports call (StoreLogoff's own are judged by storeLogoff),
+// no Release of the support.
+func (md *model) end(evs []trace.Event, at int, kind opKind, what stepText, end ending) {
+	if md.ended {
+		return
+	}
+	session := kind == opSessionLogoff
+	rule := "RL-02" // a Release, or another call, that leaves store references
+	if kind == opStoreLogoff {
+		rule = "SL-04"
+	}
+	if !md.s.TornDown() {
+		switch {
+		case end == endRequired:
+			md.fail(at, "RL-01", "%s left the client nothing, yet the provider kept the support: the store never ended", what)
+			md.noSTLT(at, what, session)
+		case end == endForbidden && kind != opStoreLogoff && len(trace.Select(evs, stlt1)) > 0:
+			md.fail(at, rule, "%s called StoreLogoffTransports", what)
+		case end == endForbidden && len(trace.Select(evs, supRel1)) > 0:
+			md.fail(at, rule, "%s released the support", what)
+		}
+		return
+	}
+	md.ended, md.endedAt = true, at
+	if end == endForbidden {
+		md.fail(at, rule, "%s ended the store", what)
+	}
+	if md.stlts == 0 {
+		if other := trace.Select(evs, stlt); len(other) > 0 {
+			md.fail(at, "SS-04", "%s called StoreLogoffTransports on %s, another store's support", what, other[0].Object)
+		} else {
+			md.noSTLT(at, what, session)
+		}
+	}
+	if rels := trace.Select(evs, supRel1); len(rels) > 0 {
+		last := rels[len(rels)-1]
+		for _, e := range trace.Select(evs, stlt1) {
+			if e.At > last.At {
+				md.fail(at, "STLT-05", "StoreLogoffTransports (#%d) came after the support's Release (#%d)", e.Seq, last.Seq)
+				break
+			}
+		}
+	}
+	// A provider may hold several references on the support, so long as
+	// the store's end brings them back to none (RL-01). One that keeps them
+	// past IMSLogon::Logoff on the session path is SD-02's, below.
+	if held := supportHeld(md.m.Trace()); held < 0 || held > 0 && !session {
+		md.fail(at, "RL-01", "after the store's end the provider's references on the support are %+d, want 0", held)
+	}
+	if logoff, ok := trace.First(evs, logoff1); ok {
+		// MAPI called IMSLogon::Logoff itself: the provider must force its
+		// shutdown there, letting go of the support.
+		if session && !slices.ContainsFunc(trace.Select(evs, supRel1), logoff.Encloses) {
+			md.fail(at, "SD-02", "on the session path the provider did not release the support inside IMSLogon::Logoff, where it must force its shutdown")
+		}
+		md.loggedOff = true
+		if logoff.Err != nil {
+			md.fail(at, "LG-04", "IMSLogon::Logoff returned %v, want S_OK", mapi.ResultOf(logoff.Err))
+		}
+		for i, st := range md.objState {
+			if st == objOpen {
+				md.objState[i] = objLoggedOff
+			}
+		}
+	}
+}
+
+// noSTLT: the store ended, or should have, and StoreLogoffTransports was
+// never called.
+func (md *model) noSTLT(at int, what stepText, session bool) {
+	if md.stlts > 0 {
+		return
+	}
+	rule := "STLT-01"
+	switch {
+	case session:
+		rule = "SS-02"
+	case !md.requested:
+		rule = "STLT-04"
+	case md.cfg.Profile == Deferred:
+		rule = "STLT-02"
+	}
+	md.fail(at, rule, "%s: the shutdown made no StoreLogoffTransports call, want one", what)
+}
+
+// stltCalls follows the StoreLogoffTransports calls of a step: none may
+// follow one that logged the store off (STLT-01; a second StoreLogoff's
+// is STLT-06), and the first of the shutdown gets the flag the path asks
+// for.
+func (md *model) stltCalls(evs []trace.Event, at int, o op) {
+	immediateLogoff := o.kind == opStoreLogoff && md.cfg.Profile == Immediate
+	for _, e := range evs {
+		if !stlt1.Matches(e) {
+			continue
+		}
+		if md.final != 0 {
+			rule := "STLT-01"
+			switch {
+			case immediateLogoff:
+				rule = "STLT-06"
+			case o.kind == opSessionLogoff:
+				rule = "SS-02"
+			}
+			md.fail(at, rule, "#%d StoreLogoffTransports came after #%d, which logged the store off", e.Seq, md.final)
+		}
+		if md.stlts == 0 && o.kind != opStoreLogoff {
+			md.firstFlag(e, at, o.kind == opSessionLogoff)
+		}
+		md.stlts++
+		if md.final == 0 && loggedOff(e) {
+			md.final = e.Seq
+		}
+		if len(e.Out) > 0 && e.Err == nil && e.Out[0].(mapi.LogoffFlags)&mapi.LogoffComplete != 0 {
+			md.invalidated = true
+		}
+	}
+}
+
+// firstFlag judges the flag of the shutdown's first StoreLogoffTransports
+// call when StoreLogoff did not make it: the saved flag, or LOGOFF_ABORT on
+// the Release-only path.
+func (md *model) firstFlag(e trace.Event, at int, session bool) {
+	got, _ := e.Arg(0).(mapi.LogoffFlags)
+	want := mapi.LogoffAbort
+	if md.requested {
+		want = md.pending
+	}
+	switch {
+	case md.pendingAny || got == want:
+	case !md.requested && session:
+		md.fail(at, "SS-02", "IMAPISession::Logoff with no StoreLogoff before: StoreLogoffTransports(%v), want LOGOFF_ABORT", got)
+	case !md.requested:
+		md.fail(at, "STLT-04", "the Release-only path called StoreLogoffTransports(%v), want LOGOFF_ABORT", got)
+	case md.flagsSaved <= 1:
+		md.fail(at, "STLT-03", "StoreLogoffTransports(%v) at the store's end, want StoreLogoff's flag %v", got, want)
+	default:
+		md.fail(at, "STLT-06", "StoreLogoffTransports(%v) at the store's end, want the last StoreLogoff's flag %v", got, want)
+	}
+}
+
+// supportHeld is the provider's references on the first store's support:
+// its AddRefs less its Releases, the one taken at logon included.
+func supportHeld(t *trace.Trace) int { return t.Count(supAddRef1) - t.Count(supRel1) }
