@@ -209,3 +209,122 @@ func TestExploreNeverCallsWhatTheClientReleased(t *testing.T) {
 		}
 	}
 }
+
+// endsInStoreLogoff is the reference provider whose StoreLogoff, when its
+// caller holds the only reference, ends the store at once: it drops that
+// reference itself, and the caller's later Release is taken as already
+// done. Profile immediate allows it (RULES.md revision 3).
+type endsInStoreLogoff struct{ mapi.IMSProvider }
+
+func (p endsInStoreLogoff) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	l, s, err := p.IMSProvider.Logon(sup, profile, flags)
+	if s != nil {
+		e := &earlyEnd{IMsgStore: s}
+		e.refs.Store(1)
+		s = e
+	}
+	return l, s, err
+}
+
+type earlyEnd struct {
+	mapi.IMsgStore
+	refs  atomic.Int32 // the callers' references
+	ended atomic.Bool  // StoreLogoff dropped the last one
+}
+
+func (s *earlyEnd) AddRef() uint32 { s.refs.Add(1); return s.IMsgStore.AddRef() }
+
+func (s *earlyEnd) Release() uint32 {
+	if s.refs.Add(-1) == 0 && s.ended.Load() {
+		return 0 // StoreLogoff let this reference go already
+	}
+	return s.IMsgStore.Release()
+}
+
+func (s *earlyEnd) StoreLogoff(f mapi.LogoffFlags) (mapi.LogoffFlags, error) {
+	out, err := s.IMsgStore.StoreLogoff(f)
+	if err == nil && s.refs.Load() == 1 && !s.ended.Swap(true) {
+		s.IMsgStore.Release()
+	}
+	return out, err
+}
+
+// A store that ends inside StoreLogoff while its caller holds the only
+// reference passes the exploration in the immediate profile, and breaks
+// SL-04 in the deferred one.
+func TestExploreAllowsTheStoreToEndInStoreLogoff(t *testing.T) {
+	if err := conformance.Explore(context.Background(), earlyEndConfig(conformance.Immediate), 1, 2000); err != nil {
+		t.Error(err)
+	}
+	ee := exploreError(t, conformance.Explore(context.Background(), earlyEndConfig(conformance.Deferred), 1, 2000))
+	if !slices.Contains(ee.Rules(), "SL-04") {
+		t.Errorf("declared deferred, found %v, not SL-04:\n%s", ee.Rules(), ee.Message)
+	}
+}
+
+func earlyEndConfig(p conformance.Profile) conformance.Config {
+	opts := reference.Options{StatusRow: true, Deferred: p == conformance.Deferred}
+	cfg := reference.Config(opts)
+	cfg.NewProvider = func() (mapi.IMSProvider, error) { return endsInStoreLogoff{reference.New(opts)}, nil }
+	return cfg
+}
+
+// retrying is the reference provider with a support that, when the
+// provider lets go of it, calls StoreLogoffTransports once more with
+// LOGOFF_ABORT if the last call did not log the store off (LOGOFF_QUIET or
+// LOGOFF_ABORT answered with activity and no LOGOFF_COMPLETE), or always.
+type retrying struct {
+	mapi.IMSProvider
+	always bool
+}
+
+func (p retrying) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	return p.IMSProvider.Logon(&retrySupport{IMAPISupport: sup, always: p.always}, profile, flags)
+}
+
+type retrySupport struct {
+	mapi.IMAPISupport
+	always bool
+	refs   atomic.Int32
+	retry  atomic.Bool // the last StoreLogoffTransports call did not log off
+	called atomic.Bool
+}
+
+func (s *retrySupport) AddRef() uint32 { s.refs.Add(1); return s.IMAPISupport.AddRef() }
+
+func (s *retrySupport) Release() uint32 {
+	if s.refs.Add(-1) == 0 && s.called.Load() && (s.retry.Load() || s.always) {
+		s.IMAPISupport.StoreLogoffTransports(mapi.LogoffAbort)
+	}
+	return s.IMAPISupport.Release()
+}
+
+func (s *retrySupport) StoreLogoffTransports(f mapi.LogoffFlags) (mapi.LogoffFlags, error) {
+	out, err := s.IMAPISupport.StoreLogoffTransports(f)
+	const activity = mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutboundQueue
+	s.called.Store(true)
+	s.retry.Store((f == mapi.LogoffQuiet || f == mapi.LogoffAbort) && err == nil && out&activity != 0 && out&mapi.LogoffComplete == 0)
+	return out, err
+}
+
+// A logoff that did not occur may be followed by another
+// StoreLogoffTransports call; one that occurred may not (STLT-01).
+func TestExploreCountsOnlyLogoffsThatOccurred(t *testing.T) {
+	for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {
+		for _, always := range []bool{false, true} {
+			opts := reference.Options{StatusRow: true, Deferred: p == conformance.Deferred}
+			cfg := reference.Config(opts)
+			cfg.NewProvider = func() (mapi.IMSProvider, error) { return retrying{reference.New(opts), always}, nil }
+			err := conformance.Explore(context.Background(), cfg, 1, 2000)
+			if !always {
+				if err != nil {
+					t.Errorf("%s, retrying after a logoff that did not occur: %v", p, err)
+				}
+				continue
+			}
+			if ee := exploreError(t, err); !slices.Contains(ee.Rules(), "STLT-01") {
+				t.Errorf("%s, retrying always: found %v, not STLT-01:\n%s", p, ee.Rules(), ee.Message)
+			}
+		}
+	}
+}
