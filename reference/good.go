@@ -38,6 +38,8 @@ func (g Good) Config(p conformance.Profile) conformance.Config {
 // KnownGood lists the known-good providers.
 func KnownGood() []Good {
 	return []Good{
+		{Name: "kept-alive-by-objects", New: KeptAlive, Options: Options{StatusRow: true},
+			Doc: "the store lives on while a folder, message or status object it handed out is open, and ends at the last Release of any of them (Microsoft's sample store, Kopano)"},
 		{Name: "helper-holds-support", Options: Options{StatusRow: true, HelperHoldsSupport: true},
 			Doc: "a helper object holds a second reference on the support from logon to the store's end (Kopano's notification client); the references balance"},
 		{Name: "ignores-invalid-flags", New: IgnoresInvalidFlags, Options: Options{StatusRow: true}, Lenient: true,
