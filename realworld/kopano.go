@@ -50,9 +50,10 @@ type ecUnknown struct {
 	deleted  atomic.Bool  // operator delete has run
 }
 
+// init mirrors alloc_wrap: a new object with one reference, the caller's.
 func (u *ecUnknown) init(what string, dtor func()) {
 	u.what, u.dtor = what, dtor
-	u.refs.Store(1) // alloc_wrap's reference, handed to the caller
+	u.refs.Store(1)
 }
 
 // alive stands for every member access of a Kopano method: after delete the
@@ -293,6 +294,7 @@ func (m *ecMessage) GetProps(tags []mapi.PropTag) ([]mapi.PropValue, error) {
 	return displayName(tags, m.what), nil
 }
 
+// displayName answers PR_DISPLAY_NAME, the one property the suite asks for.
 func displayName(tags []mapi.PropTag, name string) []mapi.PropValue {
 	var vals []mapi.PropValue
 	for _, t := range tags {
