@@ -13,13 +13,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite docs/realworld.md")
 
-// The exploration every verdict includes: a fixed seed, so that a verdict
-// replays, and enough lifecycles to draw every kind of step and
-// StoreLogoffTransports answer many times over (about 0.1s a provider).
-const (
-	seed       = 1
-	lifecycles = 10000
-)
+// The exploration every verdict includes starts from a fixed seed, so that
+// a verdict replays; each provider says how many lifecycles.
+const seed = 1
 
 var (
 	judged   []realworld.Verdict
@@ -34,7 +30,7 @@ func verdicts(t *testing.T) []realworld.Verdict {
 	once.Do(func() {
 		for _, p := range realworld.Providers() {
 			for _, prof := range p.Profiles {
-				v, err := realworld.Judge(context.Background(), p, prof, seed, lifecycles)
+				v, err := realworld.Judge(context.Background(), p, prof, seed, p.Lifecycles)
 				if err != nil {
 					judgeErr = err
 					return
