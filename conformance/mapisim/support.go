@@ -33,6 +33,14 @@ func (s *Support) record(method string, args []any, fn func() ([]any, error)) er
 	return err
 }
 
+// Record records a call the provider made on the support that the
+// simulation does not model, such as one of the other slots of a DLL's
+// IMAPISupport vtable (package dll), and returns what answer returns. It
+// is the one way into the trace for a support that is not Go's.
+func (s *Support) Record(method string, args []any, answer func() ([]any, error)) error {
+	return s.record(method, args, answer)
+}
+
 // AddRef takes a reference for the provider.
 func (s *Support) AddRef() uint32 {
 	var n int

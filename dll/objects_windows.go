@@ -1,0 +1,235 @@
+//go:build windows
+
+package dll
+
+import (
+	"unsafe"
+
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// The provider's objects as the Go model sees them. Each method is one
+// vtable slot, called with MAPI's parameters; slot numbers are those of
+// mingw-w64's headers (IUnknown takes 0 to 2 everywhere).
+const (
+	slotIUnknownAddRef  = 1
+	slotIUnknownRelease = 2
+
+	// IMSProvider (mapispi.h, MAPI_IMSPROVIDER_METHODS)
+	slotProviderShutdown        = 3
+	slotProviderLogon           = 4
+	slotProviderSpoolerLogon    = 5 // not in the Go model yet (issue 9)
+	slotProviderCompareStoreIDs = 6 // not in the Go model
+
+	// IMSLogon (mapispi.h, MAPI_IMSLOGON_METHODS)
+	slotLogonLogoff          = 4
+	slotLogonOpenStatusEntry = 9
+
+	// IMsgStore (mapidefs.h: IMAPIProp's 11 methods, then IMsgStore's)
+	slotStoreOpenEntry   = 17
+	slotStoreStoreLogoff = 21
+
+	// IMAPIProp and IMAPIContainer (mapidefs.h)
+	slotPropGetProps        = 5
+	slotContainerOpenEntry  = 16
+	objectTypeFolder uint32 = 3 // MAPI_FOLDER: the object is a container
+)
+
+// object is a COM object of the DLL's: its address, and the library that
+// calls it.
+type object struct {
+	lib  *Library
+	addr uintptr
+	name string // its interface, for a crash's message: "IMsgStore"
+}
+
+func (o object) AddRef() uint32 {
+	return uint32(o.lib.callSlot(o.addr, slotIUnknownAddRef, o.name+"::AddRef"))
+}
+
+func (o object) Release() uint32 {
+	return uint32(o.lib.callSlot(o.addr, slotIUnknownRelease, o.name+"::Release"))
+}
+
+// provider is IMSProvider.
+type provider struct{ object }
+
+var _ mapi.IMSProvider = provider{}
+
+// Shutdown is HRESULT Shutdown(ULONG *lpulFlags).
+func (p provider) Shutdown(flags mapi.ReservedFlags) error {
+	f := uint32(flags)
+	return result(p.lib.callSlot(p.addr, slotProviderShutdown, "IMSProvider::Shutdown", uintptr(unsafe.Pointer(&f))))
+}
+
+// logonOut is what Logon returns through its pointers: on the heap, as
+// every out-parameter the DLL writes.
+type logonOut struct {
+	cbSpoolSecurity uint32
+	pbSpoolSecurity uintptr
+	mapiError       uintptr
+	logon           uintptr
+	store           uintptr
+}
+
+// Logon is HRESULT Logon(LPMAPISUP lpMAPISup, ULONG_PTR ulUIParam, LPTSTR
+// lpszProfileName, ULONG cbEntryID, LPENTRYID lpEntryID, ULONG ulFlags,
+// LPCIID lpInterface, ULONG *lpcbSpoolSecurity, LPBYTE *lppbSpoolSecurity,
+// LPMAPIERROR *lppMAPIError, LPMSLOGON *lppMSLogon, LPMDB *lppMDB).
+//
+// The model has no store entry ID and no interface yet (issue 9): MAPI's
+// "none" is passed, 0 and NULL, and NULL for the default interface. The
+// profile name is 8-bit (no MAPI_UNICODE). What MAPI would free, the spooler
+// security data and the MAPIERROR, is freed here with MAPIFreeBuffer.
+func (p provider) Logon(sup mapi.IMAPISupport, profileName string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	cs := newComSupport(sup)
+	out := new(logonOut)
+	r := p.lib.callSlot(p.addr, slotProviderLogon, "IMSProvider::Logon",
+		cs.addr(), 0, uintptr(unsafe.Pointer(cBytes(profileName))), 0, 0, uintptr(flags), 0,
+		uintptr(unsafe.Pointer(&out.cbSpoolSecurity)), uintptr(unsafe.Pointer(&out.pbSpoolSecurity)),
+		uintptr(unsafe.Pointer(&out.mapiError)), uintptr(unsafe.Pointer(&out.logon)), uintptr(unsafe.Pointer(&out.store)))
+	freeMAPIBuffer(out.pbSpoolSecurity)
+	freeMAPIBuffer(out.mapiError)
+	if err := result(r); err != nil {
+		return nil, nil, err
+	}
+	var logon mapi.IMSLogon
+	var store mapi.IMsgStore
+	if out.logon != 0 {
+		logon = logonObject{object{p.lib, out.logon, "IMSLogon"}}
+	}
+	if out.store != 0 {
+		store = storeObject{object{p.lib, out.store, "IMsgStore"}}
+	}
+	return logon, store, nil
+}
+
+// storeObject is IMsgStore.
+type storeObject struct{ object }
+
+var _ mapi.IMsgStore = storeObject{}
+
+// StoreLogoff is HRESULT StoreLogoff(ULONG *lpulFlags): the flag in, the
+// output flags out.
+func (s storeObject) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
+	f := new(uint32)
+	*f = uint32(flags)
+	err := result(s.lib.callSlot(s.addr, slotStoreStoreLogoff, "IMsgStore::StoreLogoff", uintptr(unsafe.Pointer(f))))
+	if err != nil {
+		return 0, err
+	}
+	return mapi.LogoffFlags(*f), nil
+}
+
+// OpenEntry is HRESULT OpenEntry(ULONG cbEntryID, LPENTRYID lpEntryID,
+// LPCIID lpInterface, ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk).
+func (s storeObject) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
+	return openEntry(s.object, slotStoreOpenEntry, "IMsgStore::OpenEntry", id)
+}
+
+// openOut is what an OpenEntry returns through its pointers.
+type openOut struct {
+	objType uint32
+	unk     uintptr
+}
+
+// entryID is the ENTRYID for a model EntryID: four zero flag bytes, then
+// the id's bytes (entryid.md); the empty id is no entry ID at all, which
+// opens the root folder.
+func entryID(id mapi.EntryID) (uintptr, *byte) {
+	if id == "" {
+		return 0, nil
+	}
+	b := make([]byte, 4+len(id))
+	copy(b[4:], id)
+	return uintptr(len(b)), &b[0]
+}
+
+func openEntry(o object, slot int, name string, id mapi.EntryID) (mapi.IMAPIProp, error) {
+	cb, eid := entryID(id)
+	out := new(openOut)
+	r := o.lib.callSlot(o.addr, slot, name, cb, uintptr(unsafe.Pointer(eid)), 0, 0,
+		uintptr(unsafe.Pointer(&out.objType)), uintptr(unsafe.Pointer(&out.unk)))
+	if err := result(r); err != nil {
+		return nil, err
+	}
+	return o.lib.wrapProp(out.unk, out.objType), nil
+}
+
+// wrapProp makes the model's object for an object the DLL handed out: a
+// container if it is a folder.
+func (l *Library) wrapProp(addr uintptr, objType uint32) mapi.IMAPIProp {
+	if addr == 0 {
+		return nil
+	}
+	if objType == objectTypeFolder {
+		return container{prop{object{l, addr, "IMAPIFolder"}}}
+	}
+	return prop{object{l, addr, "IMAPIProp"}}
+}
+
+// logonObject is IMSLogon.
+type logonObject struct{ object }
+
+var _ mapi.IMSLogon = logonObject{}
+
+// Logoff is HRESULT Logoff(ULONG *lpulFlags).
+func (l logonObject) Logoff(flags mapi.ReservedFlags) error {
+	f := new(uint32)
+	*f = uint32(flags)
+	return result(l.lib.callSlot(l.addr, slotLogonLogoff, "IMSLogon::Logoff", uintptr(unsafe.Pointer(f))))
+}
+
+// OpenStatusEntry is HRESULT OpenStatusEntry(LPCIID lpInterface, ULONG
+// ulFlags, ULONG *lpulObjType, LPVOID *lppEntry).
+func (l logonObject) OpenStatusEntry() (mapi.IMAPIProp, error) {
+	out := new(openOut)
+	r := l.lib.callSlot(l.addr, slotLogonOpenStatusEntry, "IMSLogon::OpenStatusEntry", 0, 0,
+		uintptr(unsafe.Pointer(&out.objType)), uintptr(unsafe.Pointer(&out.unk)))
+	if err := result(r); err != nil {
+		return nil, err
+	}
+	return l.lib.wrapProp(out.unk, out.objType), nil
+}
+
+// prop is IMAPIProp: a message, the status object.
+type prop struct{ object }
+
+var _ mapi.IMAPIProp = prop{}
+
+type getPropsOut struct {
+	count uint32
+	props uintptr
+}
+
+// GetProps is HRESULT GetProps(LPSPropTagArray lpPropTagArray, ULONG
+// ulFlags, ULONG *lpcValues, LPSPropValue *lppPropArray). The values are
+// the DLL's, allocated with MAPIAllocateBuffer, and freed here as MAPI's
+// callers must.
+func (p prop) GetProps(tags []mapi.PropTag) ([]mapi.PropValue, error) {
+	arr := make([]uint32, 1+len(tags)) // SPropTagArray: cValues, then the tags
+	arr[0] = uint32(len(tags))
+	for i, t := range tags {
+		arr[1+i] = uint32(t)
+	}
+	out := new(getPropsOut)
+	r := p.lib.callSlot(p.addr, slotPropGetProps, p.name+"::GetProps", uintptr(unsafe.Pointer(&arr[0])), 0,
+		uintptr(unsafe.Pointer(&out.count)), uintptr(unsafe.Pointer(&out.props)))
+	if err := result(r); err != nil {
+		return nil, err
+	}
+	vals := readProps(out.count, out.props)
+	freeMAPIBuffer(out.props)
+	return vals, nil
+}
+
+// container is IMAPIContainer: the root folder.
+type container struct{ prop }
+
+var _ mapi.IMAPIContainer = container{}
+
+// OpenEntry is IMAPIContainer::OpenEntry, with IMsgStore::OpenEntry's
+// parameters.
+func (c container) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
+	return openEntry(c.object, slotContainerOpenEntry, "IMAPIContainer::OpenEntry", id)
+}

@@ -1,0 +1,110 @@
+//go:build !windows
+
+package dll_test
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mapiconf/mapiconf/dll/internal/wine"
+)
+
+var wineArgs = flag.String("wine.args", "", "more arguments for the Windows test binary, e.g. '-test.bench=. -test.run=^$'")
+
+// The package's tests are Windows programs: on Linux they run under Wine.
+// TestUnderWine builds the C code with mingw-w64, cross-builds this
+// package's Windows test binary and runs it; it skips, saying what to
+// install, when Wine or mingw-w64 is missing, unless MAPICONF_REQUIRE_WINE=1.
+func TestUnderWine(t *testing.T) {
+	out, err := runUnderWine(t, nil, strings.Fields(*wineArgs)...)
+	if err != nil {
+		t.Fatalf("the Windows tests failed under Wine: %v\n%s", err, out)
+	}
+	t.Logf("under Wine:\n%s", out)
+}
+
+// TestConformanceDLL runs the suite against the DLL named by MAPICONF_DLL,
+// in the profile MAPICONF_PROFILE, and prints the report by rule (what
+// `make conformance-dll` runs). MAPICONF_REPORT and MAPICONF_CAPABILITIES are
+// passed on (docs/dll.md).
+func TestConformanceDLL(t *testing.T) {
+	path := os.Getenv("MAPICONF_DLL")
+	if path == "" {
+		t.Skip("MAPICONF_DLL names no DLL: `make conformance-dll MAPICONF_DLL=path/to/provider.dll MAPICONF_PROFILE=deferred`")
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("MAPICONF_DLL: %v", err)
+	}
+	env := []string{"MAPICONF_DLL=" + wine.WindowsPath(path)}
+	if r := os.Getenv("MAPICONF_REPORT"); r != "" {
+		env = append(env, "MAPICONF_REPORT="+wine.WindowsPath(r))
+	}
+	out, err := runUnderWine(t, env, "-test.run=^TestConformanceDLL$", "-test.v")
+	fmt.Print(out)
+	if err != nil {
+		t.Fatalf("%s fails the conformance suite (the report above): %v", path, err)
+	}
+}
+
+// runUnderWine builds what the Windows tests need and runs the Windows test
+// binary with args, returning its output.
+func runUnderWine(t *testing.T, env []string, args ...string) (string, error) {
+	t.Helper()
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("the DLL tests need an x86-64 machine to run 64-bit Windows code under Wine; this is %s", runtime.GOARCH)
+	}
+	tools, err := wine.Find()
+	if err != nil {
+		if os.Getenv(wine.RequireEnv) == "1" {
+			t.Fatal(err)
+		}
+		t.Skipf("%v (set %s=1 to make this a failure)", err, wine.RequireEnv)
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	start := time.Now()
+	if err := tools.Build(root, dir); err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "dll.test.exe")
+	build := exec.Command("go", "test", "-c", "-o", exe, ".")
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("cross-building the Windows test binary: %v\n%s", err, b)
+	}
+	built := time.Since(start)
+	prefix, err := wine.Prefix()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	if err := tools.Start(prefix, filepath.Join(dir, "bcryptprimitives.dll")); err != nil {
+		t.Fatal(err)
+	}
+	started := time.Since(start)
+
+	cmd := exec.Command(tools.Wine, append([]string{exe}, args...)...)
+	cmd.Env = append(wine.Env(prefix), env...)
+	cmd.Env = append(cmd.Env, "MAPICONF_DLL_TESTDIR="+wine.WindowsPath(dir),
+		"MAPICONF_GUARD="+wine.WindowsPath(filepath.Join(dir, "mapiconf-guard.dll")))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdin = nil
+	start = time.Now()
+	err = cmd.Run()
+	t.Logf("built the DLLs and the Windows test binary in %v, started Wine in %v, ran the Windows tests in %v",
+		built.Round(time.Millisecond), started.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	return out.String(), err
+}
+
