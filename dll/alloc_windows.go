@@ -104,5 +104,3 @@ func cBytes(s string) *byte {
 	copy(b, s)
 	return &b[0]
 }
-
-

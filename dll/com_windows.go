@@ -180,7 +180,7 @@ func moduleOf(addr uintptr) string {
 	const fromAddress, unchangedRefcount = 0x4, 0x2
 	var h uintptr
 	r, _, _ := procGetModuleHandleEx.Call(fromAddress|unchangedRefcount, addr, uintptr(unsafe.Pointer(&h)))
-	if r == 0 {
+	if r == 0 || addr < h {
 		return fmt.Sprintf("0x%X (in no module)", addr)
 	}
 	var name [260]uint16

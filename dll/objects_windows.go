@@ -30,9 +30,9 @@ const (
 	slotStoreStoreLogoff = 21
 
 	// IMAPIProp and IMAPIContainer (mapidefs.h)
-	slotPropGetProps        = 5
-	slotContainerOpenEntry  = 16
-	objectTypeFolder uint32 = 3 // MAPI_FOLDER: the object is a container
+	slotPropGetProps              = 5
+	slotContainerOpenEntry        = 16
+	objectTypeFolder       uint32 = 3 // MAPI_FOLDER: the object is a container
 )
 
 // object is a COM object of the DLL's: its address, and the library that

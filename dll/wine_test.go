@@ -24,11 +24,21 @@ var wineArgs = flag.String("wine.args", "", "more arguments for the Windows test
 // package's Windows test binary and runs it; it skips, saying what to
 // install, when Wine or mingw-w64 is missing, unless MAPICONF_REQUIRE_WINE=1.
 func TestUnderWine(t *testing.T) {
-	out, err := runUnderWine(t, nil, strings.Fields(*wineArgs)...)
+	out, err := runUnderWine(t, nil, append([]string{"-test.v"}, strings.Fields(*wineArgs)...)...)
 	if err != nil {
 		t.Fatalf("the Windows tests failed under Wine: %v\n%s", err, out)
 	}
-	t.Logf("under Wine:\n%s", out)
+	// The verdicts only (and a benchmark's lines): -v shows the rest.
+	var summary []string
+	for _, line := range strings.Split(out, "\n") {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "--- ") || strings.HasPrefix(l, "Benchmark") {
+			summary = append(summary, line)
+		}
+	}
+	t.Logf("the Windows tests under Wine:\n%s", strings.Join(summary, "\n"))
+	if testing.Verbose() {
+		fmt.Print(out)
+	}
 }
 
 // TestConformanceDLL runs the suite against the DLL named by MAPICONF_DLL,
@@ -107,4 +117,3 @@ func runUnderWine(t *testing.T, env []string, args ...string) (string, error) {
 		built.Round(time.Millisecond), started.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	return out.String(), err
 }
-

@@ -37,19 +37,28 @@ typedef struct Guard {
 
 static DWORD tlsIndex = TLS_OUT_OF_INDEXES;
 
+/* escape ends the guarded call: it runs on the faulting thread after the
+ * exception dispatch has finished, and jumps back into guardedCall. */
+static void __attribute__((noreturn, used)) escape(Guard *g)
+{
+	__builtin_longjmp(g->jump, 1);
+}
+
 /* guardHandler is guardedCall's exception handler: the search for a
  * handler reached the provider's caller, so nothing in the provider wants
- * the exception. It records it and resumes guardedCall after the call.
- * The handler runs below the faulting frame on the same stack; jumping to
- * guardedCall's frame abandons the provider's frames, as an exception that
- * ends a call does. */
+ * the exception. It records it and lets the dispatch resume the thread in
+ * escape, on the faulting stack below the provider's frames, which escape
+ * abandons as an exception that ends a call does. Resuming (rather than
+ * jumping out of the handler) lets the system finish its dispatch: Wine
+ * stops delivering faults to a thread that left two dispatches midway. */
 EXCEPTION_DISPOSITION guardHandler(EXCEPTION_RECORD *rec, void *frame, CONTEXT *ctx, void *dispatch)
 {
 	(void)frame;
-	(void)ctx;
 	(void)dispatch;
 	if (rec->ExceptionFlags & (EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND))
 		return ExceptionContinueSearch; /* someone else's unwind passes through */
+	if (rec->ExceptionFlags & EXCEPTION_NONCONTINUABLE && rec->ExceptionCode == STATUS_NONCONTINUABLE_EXCEPTION)
+		return ExceptionContinueSearch;
 	Guard *g = TlsGetValue(tlsIndex);
 	if (g == NULL)
 		return ExceptionContinueSearch;
@@ -58,7 +67,12 @@ EXCEPTION_DISPOSITION guardHandler(EXCEPTION_RECORD *rec, void *frame, CONTEXT *
 	g->fault->ninfo = rec->NumberParameters;
 	for (DWORD i = 0; i < 2 && i < rec->NumberParameters; i++)
 		g->fault->info[i] = rec->ExceptionInformation[i];
-	__builtin_longjmp(g->jump, 1);
+	/* Below the faulting frame's red zone, 16-byte aligned, minus the
+	 * return address a call would have pushed. */
+	ctx->Rsp = ((ctx->Rsp - 256) & ~(DWORD64)15) - 8;
+	ctx->Rip = (DWORD64)escape;
+	ctx->Rcx = (DWORD64)g;
+	return ExceptionContinueExecution;
 }
 
 typedef ULONG_PTR (*Fn16)(ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR,

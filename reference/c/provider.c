@@ -63,7 +63,7 @@ typedef struct Provider {
 	LPFREEBUFFER freeBuffer;
 	CRITICAL_SECTION lock; /* guards what follows */
 	BOOL shutDown;
-	struct Logon *logons; /* every logon, freed with the provider */
+	struct Logon *logons; /* every logon it made, let go at its last Release */
 } Provider;
 
 /* Object is a folder, a message or the status object: something the store
@@ -88,7 +88,17 @@ typedef struct Object {
 typedef struct Logon {
 	IMsgStore store;  /* the store clients see */
 	IMSLogon logon;   /* MAPI's side of the same logon */
-	Provider *provider;
+	Provider *provider;    /* NULL once the provider is freed */
+	LPALLOCATEBUFFER allocateBuffer; /* MAPI's allocators, for GetProps: they outlive the provider */
+	LPALLOCATEMORE allocateMore;
+	LPFREEBUFFER freeBuffer;
+	/* life counts what keeps this memory: the provider's list, a store
+	 * with clients, a logon object MAPI holds, each open object, and each
+	 * store's end in progress. MAPI may release the provider before the
+	 * clients release the store (the session's logoff), and may call an
+	 * ended store (MAPI_E_INVALID_OBJECT, imsgstore-storelogoff.md), so
+	 * no one of them can free it alone. */
+	LONG life;
 	CRITICAL_SECTION lock; /* guards everything below; never held across a call to MAPI */
 	LPMAPISUP support;     /* NULL once released: no call on it may follow */
 	LONG storeRefs;        /* clients' references on the store */
@@ -98,7 +108,7 @@ typedef struct Logon {
 	ULONG logoffFlags;     /* ... with this flag (the last call wins) */
 	BOOL ended;            /* the store's end has begun: STLT and the support's release are done or under way */
 	BOOL loggedOff;        /* IMSLogon::Logoff has run */
-	Object *objects;       /* every object handed out, freed with the logon */
+	Object *objects;       /* every object handed out and still open */
 	struct Logon *next;    /* in the provider's list */
 } Logon;
 
@@ -117,6 +127,25 @@ static IMAPIStatusVtbl statusVtbl;
  * and the root folder holds one message. An ENTRYID is four flag bytes
  * and the provider's own bytes (entryid.md). */
 static const char messageID[] = "msg-1";
+
+/* ------------------------------------------------------------------------
+ * A logon's memory
+ * ---------------------------------------------------------------------- */
+
+static void keepLogon(Logon *lg)
+{
+	InterlockedIncrement(&lg->life);
+}
+
+/* dropLogon frees the logon when the last thing that kept it lets go. Its
+ * objects are gone by then: each open one keeps it. */
+static void dropLogon(Logon *lg)
+{
+	if (InterlockedDecrement(&lg->life) != 0)
+		return;
+	DeleteCriticalSection(&lg->lock);
+	HeapFree(GetProcessHeap(), 0, lg);
+}
 
 /* ------------------------------------------------------------------------
  * The store's end: where StoreLogoffTransports and the support's release
@@ -145,6 +174,7 @@ static void releaseSupport(Logon *lg, LPMAPISUP sup)
  * (imapisupport-storelogofftransports.md). */
 static void endStore(Logon *lg, LPMAPISUP sup, ULONG flags)
 {
+	keepLogon(lg); /* MAPI's teardown inside may release what else keeps it */
 #ifdef FLAW_STLT_AFTER_SUPPORT_RELEASE
 	releaseSupport(lg, sup); /* Flaw: the support goes first. */
 #endif
@@ -157,6 +187,7 @@ static void endStore(Logon *lg, LPMAPISUP sup, ULONG flags)
 #ifndef FLAW_STLT_AFTER_SUPPORT_RELEASE
 	releaseSupport(lg, sup);
 #endif
+	dropLogon(lg);
 }
 
 /* claimEnd decides, under the lock, whether this caller ends the store: the
@@ -228,8 +259,10 @@ static ULONG STDMETHODCALLTYPE storeRelease(IMsgStore *This)
 	}
 	ULONG n = --lg->storeRefs;
 	LeaveCriticalSection(&lg->lock);
-	if (n == 0)
+	if (n == 0) {
 		maybeEndStore(lg);
+		dropLogon(lg); /* the clients' hold */
+	}
 	return n;
 }
 
@@ -254,15 +287,20 @@ static ULONG STDMETHODCALLTYPE logonAddRef(IMSLogon *This)
 	return n;
 }
 
-/* logonRelease only counts: the logon's memory goes with the provider's, so
- * that a late call on the ended store is answered, not a crash
- * (imsgstore-storelogoff.md: MAPI_E_INVALID_OBJECT after logoff). */
+/* logonRelease: MAPI's last reference lets go of the logon's memory; the
+ * store and the objects may keep it longer. */
 static ULONG STDMETHODCALLTYPE logonRelease(IMSLogon *This)
 {
 	Logon *lg = LOGON_OF_LOGON(This);
 	EnterCriticalSection(&lg->lock);
-	ULONG n = lg->logonRefs > 0 ? --lg->logonRefs : 0;
+	if (lg->logonRefs == 0) { /* over-released */
+		LeaveCriticalSection(&lg->lock);
+		return 0;
+	}
+	ULONG n = --lg->logonRefs;
 	LeaveCriticalSection(&lg->lock);
+	if (n == 0)
+		dropLogon(lg);
 	return n;
 }
 
@@ -283,22 +321,9 @@ static ULONG STDMETHODCALLTYPE providerAddRef(IMSProvider *This)
 	return InterlockedIncrement(&((Provider *)This)->refs);
 }
 
-/* freeLogon frees a logon and every object it handed out. */
-static void freeLogon(Logon *lg)
-{
-	Object *o = lg->objects;
-	while (o != NULL) {
-		Object *next = o->next;
-		HeapFree(GetProcessHeap(), 0, o);
-		o = next;
-	}
-	DeleteCriticalSection(&lg->lock);
-	HeapFree(GetProcessHeap(), 0, lg);
-}
-
 /* providerRelease frees the provider at its last reference, MAPI's call
- * after IMSProvider::Shutdown, and with it every logon it made: by then
- * MAPI has released every logon object (imsprovider-shutdown.md). */
+ * after IMSProvider::Shutdown, and lets go of every logon it made: clients
+ * may still hold a store (the session logs off before they release). */
 static ULONG STDMETHODCALLTYPE providerRelease(IMSProvider *This)
 {
 	Provider *p = (Provider *)This;
@@ -312,7 +337,10 @@ static ULONG STDMETHODCALLTYPE providerRelease(IMSProvider *This)
 	Logon *lg = p->logons;
 	while (lg != NULL) {
 		Logon *next = lg->next;
-		freeLogon(lg);
+		EnterCriticalSection(&lg->lock);
+		lg->provider = NULL;
+		LeaveCriticalSection(&lg->lock);
+		dropLogon(lg);
 		lg = next;
 	}
 	DeleteCriticalSection(&p->lock);
@@ -409,6 +437,7 @@ static HRESULT newObject(Logon *lg, ULONG type, ULONG *lpulObjType, LPUNKNOWN *l
 	o->next = lg->objects;
 	lg->objects = o;
 	LeaveCriticalSection(&lg->lock);
+	keepLogon(lg);
 	if (lpulObjType != NULL)
 		*lpulObjType = type;
 	*lppUnk = (LPUNKNOWN)&o->iface;
@@ -477,9 +506,10 @@ static ULONG STDMETHODCALLTYPE objectAddRef(IMAPIProp *This)
 	return n;
 }
 
-/* objectRelease: the holder's last Release lets go of the store, which may
- * be the store's end. It is safe after IMSLogon::Logoff too
- * (imslogon-logoff.md): it touches only counts the logon still owns. */
+/* objectRelease: the holder's last Release frees the object and lets go of
+ * the store, which may be the store's end. It is safe after
+ * IMSLogon::Logoff too (imslogon-logoff.md): the object is the holder's
+ * until then. */
 static ULONG STDMETHODCALLTYPE objectRelease(IMAPIProp *This)
 {
 	Object *o = (Object *)This;
@@ -491,15 +521,25 @@ static ULONG STDMETHODCALLTYPE objectRelease(IMAPIProp *This)
 		return 0;
 	}
 	ULONG n = --o->refs;
-	if (n == 0 && o->holdsStore) {
-		o->holdsStore = FALSE;
-		lg->children--;
-		letGo = TRUE;
+	if (n == 0) {
+		letGo = o->holdsStore;
+		if (letGo)
+			lg->children--;
+		for (Object **p = &lg->objects; *p != NULL; p = &(*p)->next) {
+			if (*p == o) {
+				*p = o->next;
+				break;
+			}
+		}
 	}
 	LeaveCriticalSection(&lg->lock);
+	if (n > 0)
+		return n;
+	HeapFree(GetProcessHeap(), 0, o);
 	if (letGo)
 		maybeEndStore(lg);
-	return n;
+	dropLogon(lg); /* the object's hold */
+	return 0;
 }
 
 /* objectGetProps answers PR_DISPLAY_NAME, in memory from MAPIAllocateBuffer
@@ -510,7 +550,7 @@ static HRESULT STDMETHODCALLTYPE objectGetProps(IMAPIProp *This, LPSPropTagArray
 {
 	(void)ulFlags;
 	Object *o = (Object *)This;
-	Provider *p = o->logon->provider;
+	Logon *lg = o->logon;
 	if (lpcValues == NULL || lppPropArray == NULL)
 		return MAPI_E_INVALID_PARAMETER;
 	EnterCriticalSection(&o->logon->lock);
@@ -524,15 +564,15 @@ static HRESULT STDMETHODCALLTYPE objectGetProps(IMAPIProp *This, LPSPropTagArray
 		lpPropTagArray = (LPSPropTagArray)&all;
 	ULONG n = lpPropTagArray->cValues;
 	LPSPropValue vals;
-	if (p->allocateBuffer(n * sizeof(SPropValue), (LPVOID *)&vals) != S_OK)
+	if (lg->allocateBuffer(n * sizeof(SPropValue), (LPVOID *)&vals) != S_OK)
 		return MAPI_E_NOT_ENOUGH_MEMORY;
 	HRESULT hr = S_OK;
 	for (ULONG i = 0; i < n; i++) {
 		ULONG tag = lpPropTagArray->aulPropTag[i];
 		if (tag == PR_DISPLAY_NAME_W) {
 			size_t size = (wcslen(o->name) + 1) * sizeof(WCHAR);
-			if (p->allocateMore(size, vals, (LPVOID *)&vals[i].Value.lpszW) != S_OK) {
-				p->freeBuffer(vals);
+			if (lg->allocateMore(size, vals, (LPVOID *)&vals[i].Value.lpszW) != S_OK) {
+				lg->freeBuffer(vals);
 				return MAPI_E_NOT_ENOUGH_MEMORY;
 			}
 			memcpy(vals[i].Value.lpszW, o->name, size);
@@ -657,8 +697,12 @@ static HRESULT openLogon(Provider *p, LPMAPISUP sup, LPTSTR profile, LPMSLOGON *
 	lg->store.lpVtbl = &storeVtbl;
 	lg->logon.lpVtbl = &logonVtbl;
 	lg->provider = p;
+	lg->allocateBuffer = p->allocateBuffer;
+	lg->allocateMore = p->allocateMore;
+	lg->freeBuffer = p->freeBuffer;
 	lg->storeRefs = 1;
 	lg->logonRefs = 1;
+	lg->life = 3; /* the provider's list, the store's clients, MAPI's logon object */
 
 	sup->lpVtbl->AddRef(sup);
 	lg->support = sup;
@@ -669,7 +713,8 @@ static HRESULT openLogon(Provider *p, LPMAPISUP sup, LPTSTR profile, LPMSLOGON *
 		hr = addStatusRow(sup);
 	if (FAILED(hr)) {
 		sup->lpVtbl->Release(sup);
-		freeLogon(lg);
+		DeleteCriticalSection(&lg->lock);
+		HeapFree(GetProcessHeap(), 0, lg);
 		return hr;
 	}
 

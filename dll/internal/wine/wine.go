@@ -76,6 +76,11 @@ type Variant struct {
 	// Declares lists the rules the suite must find broken, in the
 	// deferred profile the provider follows, as reference.Bad does.
 	Declares []string
+	// Hostile, for a variant that crashes or hangs, names the Go hostile
+	// provider (reference.HostileProviders) that panics or hangs in the
+	// same call: the variant must fail exactly the rules it fails, each
+	// failure naming the call, and Fault what went wrong there.
+	Hostile, Call, Fault string
 }
 
 // Variants are the C provider and its known-bad variants.
@@ -89,8 +94,10 @@ var Variants = []Variant{
 		Declares: []string{"STLT-05", "RL-03", "E-05"}},
 	{Name: "support-released-twice", Define: "FLAW_SUPPORT_RELEASED_TWICE", Doc: "the store's end releases the support twice",
 		Declares: []string{"RL-01", "RL-03"}},
-	{Name: "crash-in-storelogoff", Define: "FLAW_CRASH_IN_STORELOGOFF", Doc: "StoreLogoff writes through a NULL pointer"},
-	{Name: "hang-in-logoff", Define: "FLAW_HANG_IN_LOGOFF", Doc: "IMSLogon::Logoff never returns"},
+	{Name: "crash-in-storelogoff", Define: "FLAW_CRASH_IN_STORELOGOFF", Doc: "StoreLogoff writes through a NULL pointer",
+		Hostile: "panic-in-storelogoff", Call: "IMsgStore::StoreLogoff", Fault: "EXCEPTION_ACCESS_VIOLATION (0xC0000005)"},
+	{Name: "hang-in-logoff", Define: "FLAW_HANG_IN_LOGOFF", Doc: "IMSLogon::Logoff never returns",
+		Hostile: "hang-in-logoff", Call: "IMSLogon::Logoff", Fault: "hung"},
 }
 
 // BadInits are the test DLLs whose MSProviderInit is wrong, by define.
@@ -157,9 +164,11 @@ func (t Tools) Start(prefix, shim string) error {
 	if err := os.MkdirAll(prefix, 0o755); err != nil {
 		return err
 	}
-	// A server already running for this prefix makes wineserver exit 2;
-	// that is what is wanted, and the next command fails if it is not.
-	detached(t.Wineserver, "-p")
+	// The server stays up 60 s after its last program, so that the test
+	// programs run next find it, and then goes with Wine's services. One
+	// already running for this prefix makes wineserver exit 2: that is
+	// what is wanted, and the next command fails if it is not.
+	detached(t.Wineserver, "-p60")
 	if err := detached(t.Wine, "cmd", "/c", "exit"); err != nil {
 		return fmt.Errorf("starting Wine in %s (%s cmd /c exit): %w", prefix, t.Wine, err)
 	}
