@@ -52,7 +52,7 @@ func TestCProvider(t *testing.T) {
 		t.Run(v.Name, func(t *testing.T) {
 			cfg := open(t, v.Name).Config(conformance.Deferred, cCapabilities)
 			cfg.Strict = true
-			want := append(slices.Clone(v.Declares), suitePending...)
+			want := slices.Clone(v.Declares)
 			if v.Hostile != "" {
 				cfg.CallTimeout = 200 * time.Millisecond // each hang costs this
 				want = append(want, hostileFails(t, v.Hostile)...)
@@ -102,16 +102,6 @@ func hostileFails(t *testing.T, name string) []string {
 	t.Fatalf("no hostile provider %q in reference.HostileProviders", name)
 	return nil
 }
-
-// suitePending are the rules the suite still fails the C provider on,
-// wrongly, until its specs follow RULES.md revision 3, and fails every
-// variant on too. E-03: its specs drop the store while an object is open and
-// expect IMSLogon::Logoff at once, but the objects a store handed out keep
-// it alive (Microsoft's sample store; the C provider), so the store ends at
-// the object's Release, after the spec has probed it; with a subobject open
-// the root folder is never released and the store never ends. When the
-// suite is fixed this list must shrink: the test fails while it is stale.
-var suitePending = []string{"E-03"}
 
 // ordered sorts rule IDs in the order of RULES.md.
 func ordered(ids []string) []string {
