@@ -1,5 +1,5 @@
 # Every target is a plain go command; make is a convenience, never a requirement.
-.PHONY: all test conformance generate lint bench
+.PHONY: all test conformance conformance-dll generate lint bench bench-dll
 
 all: lint test
 
@@ -10,6 +10,18 @@ test:
 # The conformance suite against the reference provider, with its report.
 conformance:
 	go tool ginkgo ./suites/...
+
+# The conformance suite against a provider DLL, with its report by rule
+# (docs/dll.md). On Linux it runs under Wine and needs wine64 and mingw-w64;
+# it says how to install them when they are missing.
+#   make conformance-dll MAPICONF_DLL=path/to/provider.dll MAPICONF_PROFILE=deferred
+# MAPICONF_REPORT=report.json also writes the report; MAPICONF_CAPABILITIES
+# lists what the provider does beyond the minimum (docs/dll.md).
+conformance-dll:
+	@test -n "$(MAPICONF_DLL)" || { echo "usage: make conformance-dll MAPICONF_DLL=path/to/provider.dll MAPICONF_PROFILE=deferred|immediate [MAPICONF_REPORT=report.json] [MAPICONF_CAPABILITIES=StatusRow,Objects,...]"; exit 2; }
+	MAPICONF_REQUIRE_WINE=1 MAPICONF_DLL="$(abspath $(MAPICONF_DLL))" MAPICONF_PROFILE="$(MAPICONF_PROFILE)" \
+	MAPICONF_REPORT="$(if $(MAPICONF_REPORT),$(abspath $(MAPICONF_REPORT)))" MAPICONF_CAPABILITIES="$(MAPICONF_CAPABILITIES)" \
+	go test -count=1 -v -run '^TestConformanceDLL$$' ./dll
 
 # Regenerate the mocks and the generated docs.
 generate:
@@ -27,3 +39,9 @@ lint:
 bench:
 	go test -run '^$$' -bench 'Lifecycle|Explore|Check' -benchmem -cpu 1 ./reference
 	go test -run '^$$' -bench GinkgoRunVsFloor -benchtime 1x ./conformance/internal/benchrun
+
+# The suite against the C provider through the DLL adapter under Wine, and
+# against the Go reference provider in process, in the same run; one call
+# into the DLL, direct and guarded (docs/dll.md).
+bench-dll:
+	go test -count=1 -v -run '^TestUnderWine$$' ./dll -wine.args='-test.run=^$$ -test.bench=. -test.benchmem'

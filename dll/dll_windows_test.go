@@ -50,11 +50,12 @@ var cCapabilities = conformance.Capabilities{StatusRow: true, Objects: true, Sub
 func TestCProvider(t *testing.T) {
 	for _, v := range wine.Variants {
 		t.Run(v.Name, func(t *testing.T) {
+			t.Parallel() // the hangs wait: let the others run meanwhile
 			cfg := open(t, v.Name).Config(conformance.Deferred, cCapabilities)
 			cfg.Strict = true
 			want := slices.Clone(v.Declares)
 			if v.Hostile != "" {
-				cfg.CallTimeout = 200 * time.Millisecond // each hang costs this
+				cfg.CallTimeout = 100 * time.Millisecond // each hang costs this
 				want = append(want, hostileFails(t, v.Hostile)...)
 			}
 			res, err := conformance.Check(context.Background(), cfg)
@@ -184,5 +185,92 @@ func TestBadInit(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Open(%s.dll): %v, want an error saying %q", tt.dll, err, tt.want)
 		}
+	}
+}
+
+// TestConformanceDLL runs the suite against the DLL MAPICONF_DLL names, in
+// the profile MAPICONF_PROFILE, with the capabilities MAPICONF_CAPABILITIES
+// lists (dll.ParseCapabilities), and prints the report by rule; it writes
+// it to MAPICONF_REPORT too, as conformance.Run does. `make
+// conformance-dll` runs it.
+func TestConformanceDLL(t *testing.T) {
+	path := os.Getenv("MAPICONF_DLL")
+	if path == "" {
+		t.Skip("MAPICONF_DLL names no DLL: `make conformance-dll MAPICONF_DLL=path/to/provider.dll MAPICONF_PROFILE=deferred`")
+	}
+	caps, err := dll.ParseCapabilities(os.Getenv("MAPICONF_CAPABILITIES"))
+	if err != nil {
+		t.Fatalf("MAPICONF_CAPABILITIES: %v", err)
+	}
+	lib, err := dll.Open(path, dll.Options{Guard: os.Getenv("MAPICONF_GUARD")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conformance.Run(t, lib.Config(conformance.Profile(os.Getenv("MAPICONF_PROFILE")), caps))
+}
+
+// BenchmarkSuite runs the suite (conformance.Check: every spec but the
+// exploration) against the C provider through the adapter and against the
+// Go reference provider in process, in the same run, both in the deferred
+// profile with every capability. "all" includes the two specs that wait
+// 50 ms on purpose for stray calls; "STLT-01" is the specs of one rule, which
+// wait for nothing.
+func BenchmarkSuite(b *testing.B) {
+	goCfg := reference.Config(reference.Options{StatusRow: true, Deferred: true})
+	cCfg := open(b, "provider").Config(conformance.Deferred, cCapabilities)
+	cCfg.Strict = true
+	for _, sel := range []struct {
+		name  string
+		rules []string
+	}{{"all", nil}, {"STLT-01", []string{"STLT-01"}}} {
+		for _, p := range []struct {
+			name string
+			cfg  conformance.Config
+		}{{"go-reference", goCfg}, {"c-dll", cCfg}} {
+			b.Run(sel.name+"/"+p.name, func(b *testing.B) {
+				for b.Loop() {
+					res, err := conformance.Check(context.Background(), p.cfg, sel.rules...)
+					if err != nil || len(conformance.FailedRules(res)) > 0 {
+						b.Fatalf("%v, failed %v", err, conformance.FailedRules(res))
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkCall is one call into the DLL and back (IMSProvider::AddRef),
+// made directly and inside the guard's exception frame, and one logon:
+// IMSProvider::Logon, which calls back into Go three times (the support's
+// AddRef, SetProviderUID, ModifyStatusRow).
+func BenchmarkCall(b *testing.B) {
+	guarded := open(b, "provider")
+	direct, err := dll.Open(filepath.Join(testDir(b), "provider.dll"), dll.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, l := range []struct {
+		name string
+		lib  *dll.Library
+	}{{"direct", direct}, {"guarded", guarded}} {
+		p, err := l.lib.NewProvider()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("AddRef/"+l.name, func(b *testing.B) {
+			for b.Loop() {
+				p.AddRef()
+			}
+		})
+		b.Run("Logon/"+l.name, func(b *testing.B) {
+			for b.Loop() {
+				logon, store, err := p.Logon(nullSupport{}, "mapiconf", mapi.MDBNoDialog)
+				if err != nil {
+					b.Fatal(err)
+				}
+				store.Release()
+				logon.Release()
+			}
+		})
 	}
 }
