@@ -116,6 +116,17 @@ type Capabilities struct {
 	// MultipleStores: one provider object logs on to several stores at
 	// once. Needed by SS-03 and SS-04.
 	MultipleStores bool
+
+	// Spooler: the provider serves the MAPI spooler
+	// (IMSProvider::SpoolerLogon). MAPI logs the spooler on to each store
+	// after the client's Logon; it does so anyway when Logon returns
+	// spooler data. Needed by SP-01 and SP-02.
+	Spooler bool
+
+	// OneStorePerProvider: the provider object serves one store logon
+	// only, so a second Logon to the same store cannot be asked of it.
+	// LG-06 is skipped.
+	OneStorePerProvider bool
 }
 
 // withDefaults fills in the defaults and checks what cannot be defaulted.

@@ -112,11 +112,8 @@ func (md *model) stltCalls(evs []trace.Event, at int, o op) {
 		}
 		if md.final != 0 {
 			rule := "STLT-01"
-			switch {
-			case immediateLogoff:
+			if immediateLogoff {
 				rule = "STLT-06"
-			case o.kind == opSessionLogoff:
-				rule = "SS-02"
 			}
 			md.fail(at, rule, "#%d StoreLogoffTransports came after #%d, which logged the store off", e.Seq, md.final)
 		}

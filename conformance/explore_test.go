@@ -55,8 +55,8 @@ func TestExploreReportsAFlakyFailure(t *testing.T) {
 // else it breaks.
 type uidFlags struct{ mapi.IMSProvider }
 
-func (p uidFlags) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
-	return p.IMSProvider.Logon(badUIDSupport{sup}, profile, flags)
+func (p uidFlags) Logon(sup mapi.IMAPISupport, ui uintptr, profile string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
+	return p.IMSProvider.Logon(badUIDSupport{sup}, ui, profile, id, flags, iface)
 }
 
 type badUIDSupport struct{ mapi.IMAPISupport }
@@ -104,14 +104,14 @@ type holderCounted struct {
 	handed *[]*counted // every object handed out
 }
 
-func (p holderCounted) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
-	l, s, err := p.IMSProvider.Logon(sup, profile, flags)
+func (p holderCounted) Logon(sup mapi.IMAPISupport, ui uintptr, profile string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
+	spool, l, s, err := p.IMSProvider.Logon(sup, ui, profile, id, flags, iface)
 	if s != nil {
 		cs := &countingStore{IMsgStore: s, handed: p.handed}
 		cs.refs.Store(1)
 		s = cs
 	}
-	return l, s, err
+	return spool, l, s, err
 }
 
 type countingStore struct {
@@ -216,14 +216,14 @@ func TestExploreNeverCallsWhatTheClientReleased(t *testing.T) {
 // done. Profile immediate allows it (RULES.md revision 3).
 type endsInStoreLogoff struct{ mapi.IMSProvider }
 
-func (p endsInStoreLogoff) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
-	l, s, err := p.IMSProvider.Logon(sup, profile, flags)
+func (p endsInStoreLogoff) Logon(sup mapi.IMAPISupport, ui uintptr, profile string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
+	spool, l, s, err := p.IMSProvider.Logon(sup, ui, profile, id, flags, iface)
 	if s != nil {
 		e := &earlyEnd{IMsgStore: s}
 		e.refs.Store(1)
 		s = e
 	}
-	return l, s, err
+	return spool, l, s, err
 }
 
 type earlyEnd struct {
@@ -278,8 +278,8 @@ type retrying struct {
 	always bool
 }
 
-func (p retrying) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
-	return p.IMSProvider.Logon(&retrySupport{IMAPISupport: sup, always: p.always}, profile, flags)
+func (p retrying) Logon(sup mapi.IMAPISupport, ui uintptr, profile string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
+	return p.IMSProvider.Logon(&retrySupport{IMAPISupport: sup, always: p.always}, ui, profile, id, flags, iface)
 }
 
 type retrySupport struct {

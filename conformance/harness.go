@@ -56,6 +56,10 @@ var (
 		"the provider opens no status object (Capabilities.StatusObject)")
 	needMultipleStores = needCapability(func(c Capabilities) bool { return c.MultipleStores },
 		"the provider logs on to one store at a time (Capabilities.MultipleStores)")
+	needSpooler = needCapability(func(c Capabilities) bool { return c.Spooler },
+		"the provider does not serve the MAPI spooler (Capabilities.Spooler)")
+	needReopen = needCapability(func(c Capabilities) bool { return !c.OneStorePerProvider },
+		"the provider serves one store logon per provider object (Capabilities.OneStorePerProvider)")
 )
 
 // Status is how a spec ended.
@@ -139,6 +143,7 @@ func (h *H) start(opts mapisim.Options) (*mapisim.MAPI, *mapisim.Store) {
 	if err != nil {
 		h.fatal(fmt.Sprintf("Config.NewProvider failed: %v", err))
 	}
+	opts.Spooler = opts.Spooler || h.cfg.Capabilities.Spooler
 	h.m, h.snap = mapisim.New(p, opts), nil
 	h.all = append(h.all, h.m)
 	h.run.add(h.spec.text, h.m)

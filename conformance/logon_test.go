@@ -17,9 +17,9 @@ type logonDance struct {
 	dance func(mapi.IMAPISupport)
 }
 
-func (p *logonDance) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+func (p *logonDance) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
 	p.dance(sup)
-	return p.Provider.Logon(sup, profile, flags)
+	return p.Provider.Logon(sup, uiParam, profile, entryID, flags, iface)
 }
 
 // LG-01 counts the references Logon keeps, not its AddRef calls: a

@@ -19,7 +19,10 @@ func TestOutlinesMatchTheReference(t *testing.T) {
 	shape := func(lines []string) []string {
 		var out []string
 		for _, l := range lines {
-			if strings.Contains(l, "(if ") || strings.Contains(l, "ModifyStatusRow") || strings.Contains(l, "RemoveStatusRow") {
+			// The spooler's own logon ("[spooler store]", ...) is the
+			// section I specs' business, not the outlines'.
+			if strings.Contains(l, "(if ") || strings.Contains(l, "ModifyStatusRow") || strings.Contains(l, "RemoveStatusRow") ||
+				strings.Contains(l, "[spooler ") || strings.Contains(l, "SpoolerLogon") {
 				continue
 			}
 			if m := call.FindStringSubmatch(l); m != nil {

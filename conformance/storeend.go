@@ -6,6 +6,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
 )
@@ -179,16 +180,15 @@ func haveLoggedOffOnce(s trace.Selector) types.GomegaMatcher {
 		}}
 }
 
-// loggedOff reports whether an StoreLogoffTransports call logged the store
+// loggedOff reports whether a StoreLogoffTransports call logged the store
 // off: every call does but one whose logoff did not occur.
 func loggedOff(e trace.Event) bool {
 	in, _ := e.Arg(0).(mapi.LogoffFlags)
-	if e.Err != nil || len(e.Out) == 0 || (in != mapi.LogoffQuiet && in != mapi.LogoffAbort) {
-		return true
+	var out mapi.LogoffFlags
+	if len(e.Out) > 0 {
+		out, _ = e.Out[0].(mapi.LogoffFlags)
 	}
-	out, _ := e.Out[0].(mapi.LogoffFlags)
-	const activity = mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutboundQueue
-	return out&mapi.LogoffComplete != 0 || out&activity == 0
+	return mapisim.LoggedOff(in, out, e.Err)
 }
 
 func answerOf(e trace.Event) string {

@@ -93,16 +93,21 @@ func (f StatusRowFlags) String() string {
 	return flagString(uint32(f), []flagName{{0x10000000, "STATUSROW_UPDATE"}})
 }
 
-// LogonFlags are the flags of IMSProvider::Logon that the suite passes.
+// LogonFlags are the flags of IMSProvider::Logon and SpoolerLogon.
 type LogonFlags uint32
 
 const (
-	MDBNoDialog LogonFlags = 0x00000001 // MDB_NO_DIALOG
-	MDBWrite    LogonFlags = 0x00000004 // MDB_WRITE
+	MDBNoDialog        LogonFlags = 0x00000001 // MDB_NO_DIALOG
+	MDBWrite           LogonFlags = 0x00000004 // MDB_WRITE
+	MAPIDeferredErrors LogonFlags = 0x00000008 // MAPI_DEFERRED_ERRORS
+	MDBTemporary       LogonFlags = 0x00000020 // MDB_TEMPORARY
+	MDBNoMail          LogonFlags = 0x00000080 // MDB_NO_MAIL
+	MAPIUnicode        LogonFlags = 0x80000000 // MAPI_UNICODE
 )
 
 func (f LogonFlags) String() string {
-	return flagString(uint32(f), []flagName{{0x1, "MDB_NO_DIALOG"}, {0x4, "MDB_WRITE"}})
+	return flagString(uint32(f), []flagName{{0x1, "MDB_NO_DIALOG"}, {0x4, "MDB_WRITE"}, {0x8, "MAPI_DEFERRED_ERRORS"},
+		{0x20, "MDB_TEMPORARY"}, {0x80, "MDB_NO_MAIL"}, {0x80000000, "MAPI_UNICODE"}})
 }
 
 // ReservedFlags is a flags argument that MAPI reserves: callers pass zero, as

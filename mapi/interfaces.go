@@ -68,15 +68,33 @@ type IMSLogon interface {
 	OpenStatusEntry() (IMAPIProp, error)
 }
 
-// IMSProvider is the provider object that MSProviderInit returns.
+// IMSProvider is the provider object that MSProviderInit returns. Its
+// methods are those of MAPI's vtable, in its order (IUnknown takes slots 0
+// to 2), with MAPI's parameters in Go form: a DLL adapter maps each onto
+// its slot one to one.
 type IMSProvider interface {
 	IUnknown
 
-	// Logon logs on to a store. The provider keeps and AddRefs support and
-	// returns the logon object and the store, created together.
-	Logon(support IMAPISupport, profileName string, flags LogonFlags) (IMSLogon, IMsgStore, error)
-
-	// Shutdown is MAPI's last call before it releases the provider. flags is
-	// reserved and must be zero.
+	// Shutdown (slot 3) is MAPI's last call before it releases the
+	// provider. flags is reserved and must be zero.
 	Shutdown(flags ReservedFlags) error
+
+	// Logon (slot 4) logs on to the store entryID names. The provider keeps
+	// and AddRefs support and returns the logon object and the store,
+	// created together, and the data the MAPI spooler will need to log on
+	// to the same store (lppbSpoolSecurity; nil when the profile suffices).
+	// iface is the interface asked for; nil asks for IMsgStore. A Logon to
+	// a store already open in the session returns only the store: a nil
+	// logon object, no spooler data (imsprovider-logon.md).
+	Logon(support IMAPISupport, uiParam uintptr, profileName string, entryID EntryID, flags LogonFlags, iface *IID) (spoolSecurity []byte, logon IMSLogon, store IMsgStore, err error)
+
+	// SpoolerLogon (slot 5) logs the MAPI spooler on to the store that a
+	// Logon opened, with the data that Logon returned; the spooler gets a
+	// store and a logon object of its own, created together and freed
+	// together.
+	SpoolerLogon(support IMAPISupport, uiParam uintptr, profileName string, entryID EntryID, flags LogonFlags, iface *IID, spoolSecurity []byte) (IMSLogon, IMsgStore, error)
+
+	// CompareStoreIDs (slot 6) reports whether two entry identifiers name
+	// the same store. flags is reserved and must be zero.
+	CompareStoreIDs(a, b EntryID, flags ReservedFlags) (bool, error)
 }

@@ -17,6 +17,7 @@ const (
 	ErrInvalidObject    HResult = 0x80040108 // MAPI_E_INVALID_OBJECT
 	ErrBusy             HResult = 0x8004010B // MAPI_E_BUSY
 	ErrNotFound         HResult = 0x8004010F // MAPI_E_NOT_FOUND
+	ErrLogonFailed      HResult = 0x80040111 // MAPI_E_LOGON_FAILED
 )
 
 var resultNames = map[HResult]string{
@@ -28,6 +29,7 @@ var resultNames = map[HResult]string{
 	ErrInvalidObject:    "MAPI_E_INVALID_OBJECT",
 	ErrBusy:             "MAPI_E_BUSY",
 	ErrNotFound:         "MAPI_E_NOT_FOUND",
+	ErrLogonFailed:      "MAPI_E_LOGON_FAILED",
 }
 
 // String returns MAPI's name for the code, or its value in hex.

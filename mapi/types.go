@@ -12,6 +12,10 @@ func (u MAPIUID) String() string { return fmt.Sprintf("{%X}", u[:]) }
 // empty EntryID opens the store's root folder.
 type EntryID string
 
+// IID is a COM interface identifier, a GUID in its 16 bytes, as
+// IMSProvider::Logon's lpInterface.
+type IID [16]byte
+
 // PropTag is a MAPI property tag.
 type PropTag uint32
 

@@ -512,20 +512,36 @@ func (mr *MockIMSProviderMockRecorder) AddRef() *gomock.Call {
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "AddRef", reflect.TypeOf((*MockIMSProvider)(nil).AddRef))
 }
 
-// Logon mocks base method.
-func (m *MockIMSProvider) Logon(support mapi.IMAPISupport, profileName string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+// CompareStoreIDs mocks base method.
+func (m *MockIMSProvider) CompareStoreIDs(a, b mapi.EntryID, flags mapi.ReservedFlags) (bool, error) {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "Logon", support, profileName, flags)
-	ret0, _ := ret[0].(mapi.IMSLogon)
-	ret1, _ := ret[1].(mapi.IMsgStore)
-	ret2, _ := ret[2].(error)
-	return ret0, ret1, ret2
+	ret := m.ctrl.Call(m, "CompareStoreIDs", a, b, flags)
+	ret0, _ := ret[0].(bool)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// CompareStoreIDs indicates an expected call of CompareStoreIDs.
+func (mr *MockIMSProviderMockRecorder) CompareStoreIDs(a, b, flags any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "CompareStoreIDs", reflect.TypeOf((*MockIMSProvider)(nil).CompareStoreIDs), a, b, flags)
+}
+
+// Logon mocks base method.
+func (m *MockIMSProvider) Logon(support mapi.IMAPISupport, uiParam uintptr, profileName string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Logon", support, uiParam, profileName, entryID, flags, iface)
+	ret0, _ := ret[0].([]byte)
+	ret1, _ := ret[1].(mapi.IMSLogon)
+	ret2, _ := ret[2].(mapi.IMsgStore)
+	ret3, _ := ret[3].(error)
+	return ret0, ret1, ret2, ret3
 }
 
 // Logon indicates an expected call of Logon.
-func (mr *MockIMSProviderMockRecorder) Logon(support, profileName, flags any) *gomock.Call {
+func (mr *MockIMSProviderMockRecorder) Logon(support, uiParam, profileName, entryID, flags, iface any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Logon", reflect.TypeOf((*MockIMSProvider)(nil).Logon), support, profileName, flags)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Logon", reflect.TypeOf((*MockIMSProvider)(nil).Logon), support, uiParam, profileName, entryID, flags, iface)
 }
 
 // Release mocks base method.
@@ -554,4 +570,20 @@ func (m *MockIMSProvider) Shutdown(flags mapi.ReservedFlags) error {
 func (mr *MockIMSProviderMockRecorder) Shutdown(flags any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Shutdown", reflect.TypeOf((*MockIMSProvider)(nil).Shutdown), flags)
+}
+
+// SpoolerLogon mocks base method.
+func (m *MockIMSProvider) SpoolerLogon(support mapi.IMAPISupport, uiParam uintptr, profileName string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID, spoolSecurity []byte) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "SpoolerLogon", support, uiParam, profileName, entryID, flags, iface, spoolSecurity)
+	ret0, _ := ret[0].(mapi.IMSLogon)
+	ret1, _ := ret[1].(mapi.IMsgStore)
+	ret2, _ := ret[2].(error)
+	return ret0, ret1, ret2
+}
+
+// SpoolerLogon indicates an expected call of SpoolerLogon.
+func (mr *MockIMSProviderMockRecorder) SpoolerLogon(support, uiParam, profileName, entryID, flags, iface, spoolSecurity any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SpoolerLogon", reflect.TypeOf((*MockIMSProvider)(nil).SpoolerLogon), support, uiParam, profileName, entryID, flags, iface, spoolSecurity)
 }

@@ -149,7 +149,7 @@ func (p *kopanoProvider) Shutdown(mapi.ReservedFlags) error {
 // object points at the store without a reference; then the switch registers
 // the store's GUID and adds the status row (HrInitializeStatusRow, for the
 // default store).
-func (p *kopanoProvider) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+func (p *kopanoProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
 	p.alive()
 	n := p.stores.Add(1)
 	st := &ecMsgStore{sup: sup, guid: kopanoGUID(n)}
@@ -161,12 +161,23 @@ func (p *kopanoProvider) Logon(sup mapi.IMAPISupport, profile string, flags mapi
 	lg := &ecMSLogon{store: st}
 	lg.init("logon object", nil)
 	if err := sup.SetProviderUID(st.guid, 0); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "Kopano store"}, 0); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return lg, st, nil
+	return nil, lg, st, nil
+}
+
+// SpoolerLogon is not modelled yet: the model returns no spooler data, so
+// MAPI never asks for it.
+func (p *kopanoProvider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID, spool []byte) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	return nil, nil, mapi.ErrNoSupport
+}
+
+// CompareStoreIDs compares entry IDs byte for byte.
+func (p *kopanoProvider) CompareStoreIDs(a, b mapi.EntryID, flags mapi.ReservedFlags) (bool, error) {
+	return a == b, nil
 }
 
 // kopanoGUID stands for the store GUID Kopano reads from the store's entry

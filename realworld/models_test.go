@@ -51,7 +51,7 @@ func (s *support) since(n *int) string {
 
 func logon(t *testing.T, p mapi.IMSProvider, sup *support) (mapi.IMSLogon, mapi.IMsgStore) {
 	t.Helper()
-	l, st, err := p.Logon(sup, "profile", mapi.MDBNoDialog)
+	_, l, st, err := p.Logon(sup, 0, "profile", "store-1", mapi.MDBNoDialog, nil)
 	if err != nil {
 		t.Fatalf("Logon: %v", err)
 	}

@@ -89,7 +89,7 @@ func (p *sampleProvider) Shutdown(mapi.ReservedFlags) error { return nil }
 // StoreLogoffTransports), registers the store's MAPIUID, queues the store
 // under the provider and only then AddRefs the support, once ("I'm keeping a
 // reference"). It holds the provider's critical section throughout.
-func (p *sampleProvider) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+func (p *sampleProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.uids++
@@ -99,11 +99,22 @@ func (p *sampleProvider) Logon(sup mapi.IMAPISupport, profile string, flags mapi
 	ims.valid.Store(true)
 	msl.ims = ims
 	if err := sup.SetProviderUID(ims.uid, 0); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	p.stores = append(p.stores, ims)
 	sup.AddRef()
-	return msl, ims, nil
+	return nil, msl, ims, nil
+}
+
+// SpoolerLogon is not modelled yet: the model returns no spooler data, so
+// MAPI never asks for it.
+func (p *sampleProvider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID, spool []byte) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	return nil, nil, mapi.ErrNoSupport
+}
+
+// CompareStoreIDs compares entry IDs byte for byte.
+func (p *sampleProvider) CompareStoreIDs(a, b mapi.EntryID, flags mapi.ReservedFlags) (bool, error) {
+	return a == b, nil
 }
 
 // sampleUID makes the store's uidResource, which the sample gets from

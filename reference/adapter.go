@@ -22,6 +22,7 @@ func Config(opts Options) conformance.Config {
 			Subobject:      MessageEntry,
 			StatusObject:   true,
 			MultipleStores: true,
+			Spooler:        true,
 		},
 		Strict: true,
 	}

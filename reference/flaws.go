@@ -90,6 +90,20 @@ const (
 	// DelayedStatusUpdate: IMSLogon::Logoff schedules a status-row update
 	// for 10ms later, on a timer of its own: the support is gone by then.
 	DelayedStatusUpdate
+	// SpoolerEndsClientStore: the spooler's store's Release, which MAPI
+	// makes inside StoreLogoffTransports, ends the client's store too.
+	SpoolerEndsClientStore
+	// SpoolerLogonApart: the spooler's store's end keeps its support, so
+	// the spooler's logon object outlives the store it was made with.
+	SpoolerLogonApart
+	// ReopenLogsOn: a Logon to a store already open logs on again: a
+	// logon object, a support AddRef, spooler data.
+	ReopenLogsOn
+	// ShutdownFails: IMSProvider::Shutdown returns MAPI_E_CALL_FAILED.
+	ShutdownFails
+	// DropsActivity: (immediate) StoreLogoff returns no output flags,
+	// whatever transport activity StoreLogoffTransports reported.
+	DropsActivity
 )
 
 // Bad is a known-bad provider: the reference provider with one flaw, and

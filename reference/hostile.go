@@ -35,6 +35,7 @@ const (
 	nilObject
 	errorLogon
 	lateGoroutine
+	lockAcrossSTLT
 )
 
 // HostileProviders lists the hostile providers.
@@ -52,6 +53,7 @@ func HostileProviders() []Hostile {
 		{"nil-object", "IMsgStore::OpenEntry returns S_OK and a nil object", "IMsgStore::OpenEntry", nilObject},
 		{"error-from-logon", "IMSProvider::Logon fails with MAPI_E_CALL_FAILED", "IMSProvider::Logon", errorLogon},
 		{"late-goroutine", "after Shutdown, a goroutine of the provider's goes on updating the status row", "IMAPISupport::ModifyStatusRow", lateGoroutine},
+		{"lock-across-stlt", "StoreLogoff holds the provider's lock across StoreLogoffTransports, and every store's Release takes it: the spooler's Release, which MAPI makes inside StoreLogoffTransports, deadlocks", "IMsgStore::Release", lockAcrossSTLT},
 	}
 }
 
@@ -72,22 +74,30 @@ type hostileProvider struct {
 	sup mapi.IMAPISupport
 }
 
-func (p *hostileProvider) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+func (p *hostileProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
 	switch p.act {
 	case panicLogon:
 		panic("hostile provider: Logon")
 	case errorLogon:
-		return nil, nil, mapi.ErrCallFailed
+		return nil, nil, nil, mapi.ErrCallFailed
 	}
 	p.sup = sup
-	l, s, err := p.Provider.Logon(sup, profile, flags)
-	if err != nil {
-		return nil, nil, err
+	spool, l, s, err := p.Provider.Logon(sup, uiParam, profile, entryID, flags, iface)
+	if err != nil || l == nil {
+		return spool, l, s, err
 	}
 	if p.act == nilStore {
-		return l, nil, nil
+		return spool, l, nil, nil
 	}
-	return &hostileLogon{l, p}, &hostileStore{s, p}, nil
+	return spool, &hostileLogon{l, p}, &hostileStore{s, p}, nil
+}
+
+func (p *hostileProvider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID, spool []byte) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	l, s, err := p.Provider.SpoolerLogon(sup, uiParam, profile, entryID, flags, iface, spool)
+	if err != nil || p.act != lockAcrossSTLT {
+		return l, s, err
+	}
+	return l, &hostileStore{s, p}, nil
 }
 
 func (p *hostileProvider) Shutdown(flags mapi.ReservedFlags) error {
@@ -117,6 +127,9 @@ func (s *hostileStore) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, er
 		panic("hostile provider: StoreLogoff")
 	case hangStoreLogoff:
 		select {}
+	case lockAcrossSTLT:
+		s.p.mu.Lock()
+		defer s.p.mu.Unlock()
 	}
 	return s.IMsgStore.StoreLogoff(flags)
 }
@@ -125,7 +138,7 @@ func (s *hostileStore) Release() uint32 {
 	switch s.p.act {
 	case panicStoreRelease:
 		panic("hostile provider: Release")
-	case deadlockOnReentry:
+	case deadlockOnReentry, lockAcrossSTLT:
 		s.p.mu.Lock()
 		defer s.p.mu.Unlock()
 	}

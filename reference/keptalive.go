@@ -21,12 +21,12 @@ func KeptAlive(opts Options) mapi.IMSProvider {
 
 type keptAliveProvider struct{ *Provider }
 
-func (p *keptAliveProvider) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
-	l, st, err := p.Provider.Logon(sup, profile, flags)
-	if err != nil {
-		return nil, nil, err
+func (p *keptAliveProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
+	spool, l, st, err := p.Provider.Logon(sup, uiParam, profile, entryID, flags, iface)
+	if err != nil || l == nil {
+		return spool, l, st, err // a store already open is the reference's own
 	}
-	return l, &keptAliveStore{inner: st, refs: 1}, nil
+	return spool, l, &keptAliveStore{inner: st, refs: 1}, nil
 }
 
 // keptAliveStore counts the clients' references on the store and the objects

@@ -14,12 +14,12 @@ func IgnoresInvalidFlags(opts Options) mapi.IMSProvider {
 
 type lenientProvider struct{ *Provider }
 
-func (p *lenientProvider) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
-	l, st, err := p.Provider.Logon(sup, profile, flags)
+func (p *lenientProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
+	spool, l, st, err := p.Provider.Logon(sup, uiParam, profile, entryID, flags, iface)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return l, lenientStore{st}, nil
+	return spool, l, lenientStore{st}, nil
 }
 
 type lenientStore struct{ mapi.IMsgStore }

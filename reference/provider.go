@@ -55,7 +55,7 @@ type Provider struct {
 	mu       sync.Mutex
 	logons   int
 	shutDown bool
-	states   []*state // every logon, for the EndsEveryStore flaw
+	states   []*state // every logon, the spooler's too
 }
 
 var _ mapi.IMSProvider = (*Provider)(nil)
@@ -87,6 +87,9 @@ func (p *Provider) Shutdown(flags mapi.ReservedFlags) error {
 	if flags != 0 {
 		return mapi.ErrUnknownFlags
 	}
+	if p.opts.has(ShutdownFails) {
+		return mapi.ErrCallFailed // Flaw: IMSProvider::Shutdown documents only S_OK.
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.shutDown = true
@@ -95,20 +98,87 @@ func (p *Provider) Shutdown(flags mapi.ReservedFlags) error {
 
 // Logon keeps and AddRefs the support once, registers the provider's MAPIUID,
 // adds a status row if asked to, and returns a store and a logon object made
-// together (IMSProvider::Logon).
-func (p *Provider) Logon(sup mapi.IMAPISupport, profile string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+// together, with the data the spooler needs to log on to the same store
+// (IMSProvider::Logon). A Logon to a store already open returns only that
+// store: "These calls do not create status rows, return message store logon
+// objects, call AddRef for the MAPI support object, or return data for MAPI
+// spooler logon."
+func (p *Provider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
 	if sup == nil {
-		return nil, nil, mapi.ErrInvalidParameter
+		return nil, nil, nil, mapi.ErrInvalidParameter
 	}
+	if st := p.open(entryID); st != nil {
+		if p.opts.has(ReopenLogsOn) {
+			sup.AddRef() // Flaw: a second logon, with all its bookkeeping.
+			st.storeRefs.Add(1)
+			return spoolDataFor(entryID), &logon{st}, &store{st}, nil
+		}
+		st.storeRefs.Add(1)
+		return nil, nil, &store{st}, nil
+	}
+	st, err := p.logon(sup, profile, entryID, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return spoolDataFor(entryID), &logon{st}, &store{st}, nil
+}
+
+// SpoolerLogon logs the MAPI spooler on to the store a Logon opened, with
+// the data that Logon returned: a store and a logon object of the
+// spooler's own, made together and freed together. The spooler's store is
+// marked as the spooler's ("The store provider should internally mark the
+// returned message store object", imsprovider-spoolerlogon.md): its end
+// calls no StoreLogoffTransports, for it is what StoreLogoffTransports
+// releases.
+func (p *Provider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID, spoolSecurity []byte) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	if sup == nil || string(spoolSecurity) != string(spoolDataFor(entryID)) {
+		return nil, nil, mapi.ErrLogonFailed
+	}
+	st, err := p.logon(sup, profile, entryID, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &logon{st}, &store{st}, nil
+}
+
+// CompareStoreIDs reports whether two entry IDs name the same store: the
+// reference provider's entry IDs are plain names.
+func (p *Provider) CompareStoreIDs(a, b mapi.EntryID, flags mapi.ReservedFlags) (bool, error) {
+	if flags != 0 {
+		return false, mapi.ErrUnknownFlags
+	}
+	return a == b, nil
+}
+
+// spoolDataFor is what Logon returns for the spooler's logon: the store's
+// entry ID, and no addresses, for the buffer is copied to the spooler's
+// process (imsprovider-logon.md).
+func spoolDataFor(entryID mapi.EntryID) []byte { return []byte("mapiconf store " + string(entryID)) }
+
+// open returns the logon of a client store already open under entryID.
+func (p *Provider) open(entryID mapi.EntryID) *state {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, st := range p.states {
+		if st.entryID == entryID && !st.spooler && !st.isEnded() {
+			return st
+		}
+	}
+	return nil
+}
+
+// logon makes the state a store and its logon object share, and keeps the
+// support for it.
+func (p *Provider) logon(sup mapi.IMAPISupport, profile string, entryID mapi.EntryID, spooler bool) (*state, error) {
 	p.mu.Lock()
 	if p.shutDown {
 		p.mu.Unlock()
-		return nil, nil, mapi.ErrCallFailed
+		return nil, mapi.ErrCallFailed
 	}
 	p.logons++
 	p.mu.Unlock()
 
-	st := &state{provider: p, opts: p.opts, deferred: p.opts.Deferred, sup: sup, sup0: sup}
+	st := &state{provider: p, opts: p.opts, deferred: p.opts.Deferred, sup: sup, sup0: sup, entryID: entryID, spooler: spooler}
 	st.storeRefs.Store(1)
 	st.logonRefs.Store(1)
 
@@ -125,23 +195,23 @@ func (p *Provider) Logon(sup mapi.IMAPISupport, profile string, flags mapi.Logon
 		sup.AddRef()
 		st.extraRef = true
 	}
-	if !p.opts.has(NoProviderUID) {
+	if !spooler && !p.opts.has(NoProviderUID) {
 		if err := sup.SetProviderUID(uidFor(profile), 0); err != nil {
 			sup.Release()
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	if p.opts.StatusRow {
+	if !spooler && p.opts.StatusRow {
 		// The row goes in before Logon returns (status tables page).
 		if err := sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "mapiconf reference store"}, 0); err != nil {
 			sup.Release()
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	p.mu.Lock()
 	p.states = append(p.states, st)
 	p.mu.Unlock()
-	return &logon{st}, &store{st}, nil
+	return st, nil
 }
 
 // uidFor derives the MAPIUID the provider registers from the profile name,
@@ -160,6 +230,8 @@ type state struct {
 	provider *Provider
 	opts     Options
 	deferred bool
+	entryID  mapi.EntryID
+	spooler  bool              // the MAPI spooler's logon (SpoolerLogon)
 	sup0     mapi.IMAPISupport // the support as given, for the flaws that misuse it
 	extraRef bool              // HelperHoldsSupport: one more support reference to release
 

@@ -18,6 +18,9 @@ import (
 func calls(m *mapisim.MAPI) []string {
 	var out []string
 	for _, e := range m.Trace().Events() {
+		if trace.IsSpoolers(e.Object) || e.Method == "SpoolerLogon" {
+			continue // the spooler's own logon: TestSpoolerLogon
+		}
 		args := make([]string, len(e.Args))
 		for i, a := range e.Args {
 			switch a := a.(type) {
@@ -43,7 +46,7 @@ func logon(t *testing.T, opts reference.Options) (*mapisim.MAPI, *mapisim.Store)
 }
 
 var logonCalls = []string{
-	"MAPI→IMSProvider::Logon(_,_,_)",
+	"MAPI→IMSProvider::Logon(_,_,_,_)",
 	"provider→IMAPISupport::AddRef()",
 	"provider→IMAPISupport::SetProviderUID(_,0)",
 }
@@ -128,7 +131,7 @@ func TestShutdownPaths(t *testing.T) {
 			// IMSLogon::Logoff forces the shutdown: StoreLogoffTransports,
 			// then the support.
 			checkSeq(t, m, []string{
-				"MAPI→IMSProvider::Logon(_,_,_)",
+				"MAPI→IMSProvider::Logon(_,_,_,_)",
 				"provider→IMAPISupport::AddRef()",
 				"provider→IMAPISupport::SetProviderUID(_,0)",
 				"provider→IMAPISupport::ModifyStatusRow(_,_)",
@@ -261,5 +264,30 @@ func TestRun(t *testing.T) {
 	m, s := logon(t, reference.Options{})
 	if err := m.Run(context.Background(), time.Second, func() { s.Client().Release() }); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The spooler logs on to the store with the data Logon returned, gets its
+// own store and logon object, and releases its store inside the client's
+// StoreLogoffTransports; its logon then ends like any other, without a
+// StoreLogoffTransports of its own.
+func TestSpoolerLogon(t *testing.T) {
+	for _, deferred := range []bool{false, true} {
+		m, s := logon(t, reference.Options{Deferred: deferred})
+		s.Client().StoreLogoff(mapi.LogoffOrderly)
+		s.Client().Release()
+		evs := m.Trace().Events()
+		stlt, _ := trace.First(evs, trace.StoreLogoffTransports)
+		sl, ok := trace.First(evs, trace.Call{Iface: "IMSProvider", Method: "SpoolerLogon"})
+		rel, _ := trace.First(evs, trace.Call{Iface: "IMsgStore", Method: "Release", Object: "spooler store"})
+		logoff, _ := trace.First(evs, trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "spooler logon"})
+		switch {
+		case !ok || sl.Err != nil:
+			t.Errorf("deferred %v: no SpoolerLogon, or it failed:\n%s", deferred, m.Trace())
+		case !stlt.Encloses(rel) || !rel.Encloses(logoff):
+			t.Errorf("deferred %v: the spooler's store is not released inside StoreLogoffTransports, or its logon not logged off there:\n%s", deferred, m.Trace())
+		case len(trace.Select(evs, trace.Call{Iface: "IMAPISupport", Method: "StoreLogoffTransports", Object: "spooler support"})) != 0:
+			t.Errorf("deferred %v: the spooler's store called StoreLogoffTransports:\n%s", deferred, m.Trace())
+		}
 	}
 }

@@ -34,7 +34,7 @@ func (s *store) Release() uint32 {
 	// Only the goroutine that took the count to zero gets here, so
 	// concurrent last Releases make one STLT and one support release.
 	st.end()
-	if st.opts.has(EndsEveryStore) {
+	if st.opts.has(EndsEveryStore) && !st.spooler {
 		st.provider.mu.Lock()
 		all := st.provider.states
 		st.provider.mu.Unlock()
@@ -86,6 +86,13 @@ func (st *state) end() {
 	}
 }
 
+// isEnded reports whether the store's end has begun.
+func (st *state) isEnded() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.ended
+}
+
 // beginEnd marks the store as ending, once: only its first caller gets the
 // support to end it with.
 func (st *state) beginEnd() (mapi.IMAPISupport, bool) {
@@ -106,6 +113,16 @@ func (st *state) beginEnd() (mapi.IMAPISupport, bool) {
 // Whatever MAPI answers, the store ends; it reports false only for the
 // flaw that gives up.
 func (st *state) notifyTransports(sup mapi.IMAPISupport) bool {
+	if st.spooler {
+		// The spooler's store is what StoreLogoffTransports releases: its
+		// end tells the transports nothing.
+		if st.opts.has(SpoolerEndsClientStore) {
+			if client := st.provider.open(st.entryID); client != nil {
+				client.end() // Flaw: the spooler's Release ends the client's store.
+			}
+		}
+		return true
+	}
 	st.mu.Lock()
 	stlt, flags := !st.stltDone, mapi.LogoffAbort
 	if st.opts.has(OrderlyOnReleaseOnly) {
@@ -196,6 +213,14 @@ func (st *state) storeLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 	st.inSTLT.Lock()
 	st.mu.Unlock()
 	out, err := sup.StoreLogoffTransports(flags)
+	if err == nil && !loggedOff(flags, out) {
+		// "If any transport activity is taking place, the logoff does not
+		// occur": the store goes on working, and its end will call
+		// StoreLogoffTransports again.
+		st.mu.Lock()
+		st.stltDone = false
+		st.mu.Unlock()
+	}
 	st.inSTLT.Unlock()
 	if err != nil {
 		if st.opts.has(GivesUpOnNoSupport) {
@@ -205,9 +230,28 @@ func (st *state) storeLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 		// asked, and the store logs off all the same.
 		return 0, nil
 	}
+	if st.opts.has(DropsActivity) {
+		return 0, nil // Flaw: the caller never hears of the activity.
+	}
 	// StoreLogoff's page lists only these as output; LOGOFF_COMPLETE is
-	// StoreLogoffTransports' own answer.
-	return out & (mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutboundQueue), nil
+	// StoreLogoffTransports' own answer. The activity goes back to the
+	// caller ("The behavior of the store provider following the return
+	// from StoreLogoffTransports should be based on the value of
+	// lpulFlags").
+	return out & activity, nil
+}
+
+// activity is the transport activity StoreLogoffTransports reports.
+const activity = mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutboundQueue
+
+// loggedOff reports whether a StoreLogoffTransports call logged the store
+// off: with LOGOFF_QUIET or LOGOFF_ABORT, "if any transport activity is
+// taking place, the logoff does not occur".
+func loggedOff(flags, out mapi.LogoffFlags) bool {
+	if flags != mapi.LogoffQuiet && flags != mapi.LogoffAbort {
+		return true
+	}
+	return out&mapi.LogoffComplete != 0 || out&activity == 0
 }
 
 // checkLogoffFlags accepts exactly one valid input flag.
@@ -240,6 +284,9 @@ func (s *store) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
 func (st *state) releaseSupport(sup mapi.IMAPISupport) {
 	if st.opts.has(SupportNeverReleased) {
 		return // Flaw: MAPI's teardown never runs.
+	}
+	if st.spooler && st.opts.has(SpoolerLogonApart) {
+		return // Flaw: the spooler's logon object outlives its store, until MAPI ends it.
 	}
 	if st.extraRef {
 		sup.Release()

@@ -23,11 +23,24 @@ import (
 
 // Options adjust how the simulated MAPI answers the provider.
 type Options struct {
-	// STLTFlags and STLTErr are what a support answers to
-	// StoreLogoffTransports. The zero value answers S_OK with
-	// LOGOFF_COMPLETE.
+	// STLTFlags and STLTErr, when set, are what a support answers to
+	// StoreLogoffTransports, whatever the flag. Unset, it answers as the
+	// page describes, with Activity.
 	STLTFlags mapi.LogoffFlags
 	STLTErr   error
+
+	// Activity is the transport activity MAPI reports (LOGOFF_INBOUND,
+	// LOGOFF_OUTBOUND, LOGOFF_OUTBOUND_QUEUE). With LOGOFF_QUIET or
+	// LOGOFF_ABORT and activity, StoreLogoffTransports answers the activity
+	// and the logoff does not occur; otherwise it answers LOGOFF_COMPLETE
+	// and the spooler releases its store (imapisupport-storelogofftransports.md).
+	Activity mapi.LogoffFlags
+
+	// Spooler makes MAPI log the MAPI spooler on to each store after the
+	// client's Logon, with IMSProvider::SpoolerLogon, as for a provider that
+	// serves the spooler. MAPI does so anyway when Logon returns spooler
+	// data.
+	Spooler bool
 
 	// BogusCounts makes a support's AddRef and Release return 0, which the
 	// IUnknown pages allow: counts are for diagnostics only.
@@ -46,6 +59,7 @@ type MAPI struct {
 
 	mu       sync.Mutex
 	stores   []*Store
+	spoolers []*Store // the spooler's logons, one for each store it serves
 	shutDown bool
 	objects  int
 	faults   []*Fault
@@ -54,9 +68,6 @@ type MAPI struct {
 // New returns a simulated MAPI for provider, which MSProviderInit has just
 // returned with one reference that MAPI holds.
 func New(provider mapi.IMSProvider, opts Options) *MAPI {
-	if opts.STLTFlags == 0 && opts.STLTErr == nil {
-		opts.STLTFlags = mapi.LogoffComplete
-	}
 	if opts.ProfileName == "" {
 		opts.ProfileName = "mapiconf"
 	}
@@ -112,10 +123,16 @@ func (m *MAPI) call(ev trace.Event, fn func() ([]any, error)) (err error) {
 	return err
 }
 
-// Logon logs on to a store as MAPI does: IMSProvider::Logon with a new
-// support object. The first store's objects are named "store", "logon" and
-// "support" in the trace, the second's "store 2", "logon 2", "support 2".
-// The client holds one reference on the store it returns.
+// logonFlags are the flags MAPI passes to IMSProvider::Logon and
+// SpoolerLogon: no dialog, read/write.
+const logonFlags = mapi.MDBNoDialog | mapi.MDBWrite
+
+// Logon logs on to a new store as MAPI does: IMSProvider::Logon with a new
+// support object and the store's entry ID ("store-1", "store-2", ...). The
+// first store's objects are named "store", "logon" and "support" in the
+// trace, the second's "store 2", "logon 2", "support 2". The client holds
+// one reference on the store it returns. If the provider serves the
+// spooler, MAPI then logs the spooler on to the same store (SpoolerLogon).
 func (m *MAPI) Logon() (*Store, error) {
 	m.mu.Lock()
 	n := len(m.stores) + 1
@@ -124,18 +141,18 @@ func (m *MAPI) Logon() (*Store, error) {
 	if n > 1 {
 		suffix = fmt.Sprintf(" %d", n)
 	}
-	s := &Store{m: m, name: "store" + suffix, logonName: "logon" + suffix}
+	s := &Store{m: m, name: "store" + suffix, logonName: "logon" + suffix, entryID: mapi.EntryID(fmt.Sprintf("store-%d", n))}
 	s.support = &Support{m: m, s: s, name: "support" + suffix}
 
 	var logon mapi.IMSLogon
 	var store mapi.IMsgStore
-	flags := mapi.MDBNoDialog | mapi.MDBWrite
+	var spool []byte
 	ev := trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Logon",
-		Args: []any{s.support.name, m.opts.ProfileName, flags}}
+		Args: []any{s.support.name, m.opts.ProfileName, s.entryID, logonFlags}}
 	err := m.call(ev, func() ([]any, error) {
 		var err error
-		logon, store, err = m.provider.Logon(s.support, m.opts.ProfileName, flags)
-		return []any{objName(logon, s.logonName), objName(store, s.name)}, err
+		spool, logon, store, err = m.provider.Logon(s.support, 0, m.opts.ProfileName, s.entryID, logonFlags, nil)
+		return []any{spoolData(spool), objName(logon, s.logonName), objName(store, s.name)}, err
 	})
 	if err != nil {
 		return nil, err
@@ -144,13 +161,26 @@ func (m *MAPI) Logon() (*Store, error) {
 		last, _ := trace.Last(m.trace.Events(), trace.Logon)
 		return nil, m.fault(&Fault{Event: last, What: "returned S_OK with a nil logon object or store"})
 	}
-	s.logon, s.store = logon, store
+	s.logon, s.store, s.spool = logon, store, spool
 	s.loggedOn.Store(true)
 	s.clientRefs.Store(1)
 	m.mu.Lock()
 	m.stores = append(m.stores, s)
 	m.mu.Unlock()
+	if len(spool) > 0 || m.opts.Spooler {
+		if err := m.spoolerLogon(s); err != nil {
+			return s, err
+		}
+	}
 	return s, nil
+}
+
+// spoolData is how the trace shows the spooler data Logon returned.
+func spoolData(b []byte) string {
+	if len(b) == 0 {
+		return "no spooler data"
+	}
+	return fmt.Sprintf("%d bytes of spooler data", len(b))
 }
 
 // isNil reports whether v is nil, also when it is an interface holding a nil
@@ -194,13 +224,17 @@ func (m *MAPI) SessionLogoff(flags mapi.SessionLogoffFlags) {
 func (m *MAPI) EndSession(flags mapi.SessionLogoffFlags) {
 	seq := m.trace.Begin(trace.Event{Dir: trace.Internal, Caller: "client", Object: "session", Iface: "IMAPISession", Method: "Logoff", Args: []any{flags, mapi.ReservedFlags(0)}})
 	m.trace.End(seq, nil, nil, nil)
-	m.mu.Lock()
-	stores := append([]*Store(nil), m.stores...)
-	m.mu.Unlock()
-	for _, s := range stores {
+	for _, s := range m.logons() {
 		s.teardown()
 	}
 	m.Shutdown()
+}
+
+// logons returns every logon: the clients' stores, then the spooler's.
+func (m *MAPI) logons() []*Store {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append(append([]*Store(nil), m.stores...), m.spoolers...)
 }
 
 // ReleaseHeld makes the clients' own Release calls on everything they
@@ -208,12 +242,13 @@ func (m *MAPI) EndSession(flags mapi.SessionLogoffFlags) {
 // opened. After EndSession these reach a provider that has shut down; they
 // must not crash it.
 func (m *MAPI) ReleaseHeld() {
-	m.mu.Lock()
-	stores := append([]*Store(nil), m.stores...)
-	m.mu.Unlock()
-	for _, s := range stores {
+	for _, s := range m.logons() {
+		holder := s.Client()
+		if s.spoolers {
+			holder = s.Spooler()
+		}
 		for s.clientRefs.Load() > 0 {
-			s.Client().Release()
+			holder.Release()
 		}
 		for _, o := range s.held() {
 			o.Release()
@@ -230,6 +265,12 @@ func (m *MAPI) Shutdown() {
 	}
 	m.shutDown = true
 	m.mu.Unlock()
+	// "MAPI releases all logon objects for a provider before calling
+	// Shutdown for that provider" (imsprovider-shutdown.md): a logon the
+	// provider never ended, MAPI ends now.
+	for _, s := range m.logons() {
+		s.teardown()
+	}
 	m.call(trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Shutdown", Args: []any{mapi.ReservedFlags(0)}},
 		func() ([]any, error) { return nil, m.provider.Shutdown(0) })
 	m.call(trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Release"},

@@ -32,13 +32,13 @@ func newMockProvider(t *testing.T) *mockProvider {
 		logon:    mocks.NewMockIMSLogon(ctrl),
 		store:    mocks.NewMockIMsgStore(ctrl),
 	}
-	p.provider.EXPECT().Logon(gomock.Any(), "mapiconf", mapi.MDBNoDialog|mapi.MDBWrite).DoAndReturn(
-		func(sup mapi.IMAPISupport, _ string, _ mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	p.provider.EXPECT().Logon(gomock.Any(), uintptr(0), "mapiconf", mapi.EntryID("store-1"), mapi.MDBNoDialog|mapi.MDBWrite, gomock.Nil()).DoAndReturn(
+		func(sup mapi.IMAPISupport, _ uintptr, _ string, _ mapi.EntryID, _ mapi.LogonFlags, _ *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
 			p.support = sup
 			sup.AddRef()
 			sup.SetProviderUID(mapi.MAPIUID{1}, 0)
 			sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "row"}, 0)
-			return p.logon, p.store, nil
+			return nil, p.logon, p.store, nil
 		})
 	return p
 }
@@ -141,7 +141,7 @@ func TestPanicBecomesFault(t *testing.T) {
 func TestNilLogonIsFault(t *testing.T) {
 	ctrl := gomock.NewController(t)
 	prov := mocks.NewMockIMSProvider(ctrl)
-	prov.EXPECT().Logon(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, nil, nil)
+	prov.EXPECT().Logon(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, nil, nil, nil)
 	m := mapisim.New(prov, mapisim.Options{})
 	var f *mapisim.Fault
 	if _, err := m.Logon(); !errors.As(err, &f) || !strings.Contains(f.What, "nil") {
@@ -211,13 +211,13 @@ func TestNoTeardownInsideLogon(t *testing.T) {
 	ctrl := gomock.NewController(t)
 	provider, logon, store := mocks.NewMockIMSProvider(ctrl), mocks.NewMockIMSLogon(ctrl), mocks.NewMockIMsgStore(ctrl)
 	var sup mapi.IMAPISupport
-	provider.EXPECT().Logon(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
-		func(s mapi.IMAPISupport, _ string, _ mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	provider.EXPECT().Logon(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+		func(s mapi.IMAPISupport, _ uintptr, _ string, _ mapi.EntryID, _ mapi.LogonFlags, _ *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
 			sup = s
 			s.AddRef()
 			s.Release() // its last reference, inside Logon
 			s.AddRef()
-			return logon, store, nil
+			return nil, logon, store, nil
 		})
 	m := mapisim.New(provider, mapisim.Options{})
 	if _, err := m.Logon(); err != nil {

@@ -15,9 +15,13 @@ type Store struct {
 	m         *MAPI
 	name      string
 	logonName string
+	entryID   mapi.EntryID
 	support   *Support
 	logon     mapi.IMSLogon
 	store     mapi.IMsgStore
+	spool     []byte // the spooler data Logon returned
+	spooler   *Store // the MAPI spooler's own logon of this store, if it has one
+	spoolers  bool   // this is the spooler's logon: its holder is the spooler
 
 	clientRefs atomic.Int32 // references on the store that clients hold
 	loggedOn   atomic.Bool  // IMSProvider::Logon returned the store: it can be torn down
@@ -95,9 +99,15 @@ func (s *Store) teardown() {
 	for i, u := range uids {
 		args[i] = u
 	}
-	s.m.trace.Note("RemoveProviderUIDs", args...)
+	// The notes of the spooler's logon name it, so that the rules about
+	// the clients' store pass them by.
+	object := "MAPI"
+	if s.spoolers {
+		object = s.name
+	}
+	s.m.trace.NoteOn(object, "RemoveProviderUIDs", args...)
 	if row != nil {
-		s.m.trace.Note("RemoveStatusRow", row.DisplayName)
+		s.m.trace.NoteOn(object, "RemoveStatusRow", row.DisplayName)
 	}
 	s.m.call(trace.Event{Caller: "MAPI", Object: s.logonName, Iface: "IMSLogon", Method: "Logoff", Args: []any{mapi.ReservedFlags(0)}},
 		func() ([]any, error) { return nil, s.logon.Logoff(0) })

@@ -92,13 +92,17 @@ func (s *Support) registered() ([]mapi.MAPIUID, *mapi.StatusRow) {
 	return append([]mapi.MAPIUID(nil), s.uids...), s.row
 }
 
-// StoreLogoffTransports answers as Options.STLTFlags and STLTErr say.
+// StoreLogoffTransports answers as the page describes (or as
+// Options.STLTFlags and STLTErr say). When the store logs off, the spooler
+// releases its own store of it inside this call.
 func (s *Support) StoreLogoffTransports(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
-	out, err := s.m.opts.STLTFlags, s.m.opts.STLTErr
-	if err != nil {
-		out = 0
-	}
-	s.record("StoreLogoffTransports", []any{flags}, func() ([]any, error) { return []any{out}, err })
+	out, loggedOff, err := s.m.answer(flags)
+	s.record("StoreLogoffTransports", []any{flags}, func() ([]any, error) {
+		if loggedOff && !s.s.spoolers {
+			s.s.spoolerLetsGo()
+		}
+		return []any{out}, err
+	})
 	return out, err
 }
 

@@ -1,6 +1,9 @@
 package trace
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Call names a kind of call: an interface and a method, and optionally the
 // object called. It selects events from a trace.
@@ -51,10 +54,18 @@ func (c Call) String() string {
 // Matches reports whether e is a call of this kind. An empty field matches
 // anything: Call{Iface: "IMAPISupport"} is every call on the support,
 // Call{Method: "GetProps", Object: "object 1 (root folder)"} every GetProps
-// on that object.
+// on that object. An empty Object matches every object but the MAPI
+// spooler's own logon ("spooler store", "spooler logon", "spooler
+// support"): the rules speak of the clients' store, and the spooler's specs
+// name the spooler's objects.
 func (c Call) Matches(e Event) bool {
-	return (c.Iface == "" || e.Iface == c.Iface) && (c.Method == "" || e.Method == c.Method) && (c.Object == "" || c.Object == e.Object)
+	return (c.Iface == "" || e.Iface == c.Iface) && (c.Method == "" || e.Method == c.Method) &&
+		(c.Object == e.Object || c.Object == "" && !IsSpoolers(e.Object))
 }
+
+// IsSpoolers reports whether the object is one of the MAPI spooler's own
+// logon: its store, its logon object, its support.
+func IsSpoolers(object string) bool { return strings.HasPrefix(object, "spooler ") }
 
 // Select returns the events that match c, in order.
 func Select(events []Event, c Call) []Event {

@@ -175,7 +175,13 @@ func (t *Trace) End(seq int, out []any, err error, panicked any) {
 
 // Note records a step MAPI takes on its own, which begins and ends at once.
 func (t *Trace) Note(method string, args ...any) int {
-	seq := t.Begin(Event{Dir: Internal, Caller: "MAPI", Object: "MAPI", Iface: "MAPI", Method: method, Args: args})
+	return t.NoteOn("MAPI", method, args...)
+}
+
+// NoteOn records a step MAPI takes on its own for one object, such as the
+// spooler's logon ("spooler store").
+func (t *Trace) NoteOn(object, method string, args ...any) int {
+	seq := t.Begin(Event{Dir: Internal, Caller: "MAPI", Object: object, Iface: "MAPI", Method: method, Args: args})
 	t.End(seq, nil, nil, nil)
 	return seq
 }

@@ -16,7 +16,7 @@ import (
 
 func TestHangAndPanicUnderGinkgo(t *testing.T) {
 	want := map[string]string{
-		"hang-in-storelogoff":  "hung in call #5 IMsgStore::StoreLogoff",
+		"hang-in-storelogoff":  "IMsgStore::StoreLogoff: no call began or returned",
 		"panic-in-storelogoff": "panicked: hostile provider: StoreLogoff",
 	}
 	for _, h := range reference.HostileProviders() {
