@@ -107,9 +107,13 @@ func TestCommands(t *testing.T) {
 	for _, doc := range documents(t, root) {
 		blocks = append(blocks, shellBlocks(t, root, doc)...)
 	}
+	w := &world{root: root}
 	places := map[string]*place{}
 	ran, ginkgoFlags := 0, 0
 	for _, b := range blocks {
+		if b.doc == setupDoc && slices.ContainsFunc(b.commands, isSetup) {
+			continue // run when the provider's module was made
+		}
 		for _, cmd := range b.commands {
 			name := fmt.Sprintf("%s:%d %s", b.doc, b.line, cmd)
 			if b.where == checkout && slices.Contains(strings.Split(string(ci), "\n"), cmd) {
@@ -118,7 +122,7 @@ func TestCommands(t *testing.T) {
 			}
 			p := places[b.where]
 			if p == nil {
-				p = newPlace(t, root, b.where)
+				p = w.place(t, b.where, blocks)
 				places[b.where] = p
 			}
 			if !t.Run(name, func(t *testing.T) { p.check(t, cmd) }) && b.where == anywhere {
@@ -169,33 +173,81 @@ func passesGinkgoFlags(cmd string) bool {
 // A place is a directory where documented commands run, with the specs its
 // suites hold, from a dry run, to know what a label filter selects.
 type place struct {
-	dir   string
-	env   []string
-	specs []types.SpecReport // every spec of its suites, unfiltered
+	dir     string
+	env     []string
+	version string             // what mapiconf version says there
+	specs   []types.SpecReport // every spec of its suites, unfiltered
 }
 
-func newPlace(t *testing.T, root, where string) *place {
+// A world is what the places share: a module cache as a new user's machine
+// has it, empty but for what the commands fetch, and a module proxy that
+// serves this checkout as a release of mapiconf; and a GOBIN on the PATH.
+type world struct {
+	root     string
+	released []string // the environment of a machine where mapiconf is released
+	bin      string
+}
+
+// setupDoc is the document whose setup block makes a provider's module use
+// mapiconf: the block with the command isSetup recognises.
+const setupDoc = "docs/adapter.md"
+
+func isSetup(cmd string) bool { return strings.HasPrefix(cmd, "go get github.com/mapiconf/mapiconf") }
+
+func (w *world) env(t *testing.T) []string {
+	if w.released == nil {
+		modcache := t.TempDir()
+		// The module cache is read-only; go clean empties it before the
+		// temporary directory goes.
+		t.Cleanup(func() {
+			c := exec.Command("go", "clean", "-modcache")
+			c.Env = append(os.Environ(), "GOMODCACHE="+modcache)
+			c.Run()
+		})
+		w.bin = t.TempDir()
+		w.released = append(goEnv(t), "GOMODCACHE="+modcache, "GOBIN="+w.bin,
+			"PATH="+w.bin+string(os.PathListSeparator)+os.Getenv("PATH"), "GOTOOLCHAIN=local",
+			"GOPROXY=file://"+filepath.ToSlash(moduleProxy(t, w.root))+","+localProxy(t))
+	}
+	return w.released
+}
+
+// place makes the place where a block says its commands run.
+func (w *world) place(t *testing.T, where string, blocks []block) *place {
 	t.Helper()
-	p := &place{env: goEnv(t)}
+	p := &place{}
 	suites := "./..."
 	switch where {
 	case checkout:
-		p.dir, suites = copyCheckout(t, root), "./suites/..."
+		// A clone of the checkout, with this machine's module cache.
+		p.dir, suites, p.version = copyCheckout(t, w.root), "./suites/...", "(devel)"
+		bin := t.TempDir()
+		p.env = append(goEnv(t), "GOBIN="+bin, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	case provider:
-		p.dir = providerModule(t, root)
+		// A provider's module as the adapter guide makes it: the
+		// provider's package and the guide's test file, then the guide's
+		// setup commands.
+		p.dir, p.env = bareProviderModule(t, w.root), w.env(t)
+		setup := 0
+		for _, b := range blocks {
+			if b.doc == setupDoc && slices.ContainsFunc(b.commands, isSetup) {
+				for _, cmd := range b.commands {
+					if !t.Run(fmt.Sprintf("%s:%d %s", b.doc, b.line, cmd), func(t *testing.T) { p.run(t, cmd) }) {
+						t.FailNow()
+					}
+					setup++
+				}
+			}
+		}
+		if setup == 0 {
+			t.Fatalf("%s has no block with `go get github.com/mapiconf/mapiconf`: how does a provider's module get it?", setupDoc)
+		}
 	case anywhere:
-		// A new user's machine: an empty module cache, mapiconf served at
-		// a release version by a module proxy made from this checkout,
-		// its dependencies by the local module cache, nothing else.
-		p.dir = t.TempDir()
-		bin := filepath.Join(p.dir, ".bin")
-		p.env = append(p.env, "GOMODCACHE="+filepath.Join(t.TempDir(), "modcache"), "GOBIN="+bin,
-			"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "GOTOOLCHAIN=local",
-			"GOPROXY=file://"+filepath.ToSlash(moduleProxy(t, root))+","+localProxy(t))
+		p.dir, p.env, p.version = t.TempDir(), w.env(t), proxyVersion+"\n"
 		return p
 	}
 	all := filepath.Join(t.TempDir(), "all.json")
-	p.run(t, "go tool ginkgo --dry-run --json-report="+all+" "+suites)
+	p.run(t, "go run github.com/onsi/ginkgo/v2/ginkgo --dry-run --json-report="+all+" "+suites)
 	var reports []types.Report
 	readJSON(t, all, &reports)
 	for _, r := range reports {
@@ -272,8 +324,8 @@ func (p *place) check(t *testing.T, cmd string) {
 			}
 		}
 	}
-	if len(args) == 2 && args[0] == "mapiconf" && args[1] == "version" && !strings.HasPrefix(out, "mapiconf "+proxyVersion+"\n") {
-		t.Errorf("mapiconf installed at %s says:\n%s", proxyVersion, out)
+	if len(args) == 2 && args[0] == "mapiconf" && args[1] == "version" && !strings.HasPrefix(out, "mapiconf "+p.version) {
+		t.Errorf("mapiconf installed at %s says:\n%s", p.version, out)
 	}
 	if p.specs == nil || !runsSuite(args) {
 		return // a command that runs no suite, or the mapiconf command, which cmd/mapiconf's tests check
@@ -435,27 +487,52 @@ func copyCheckout(t *testing.T, root string) string {
 	return dst
 }
 
-// providerModule makes the module a provider author has after following the
-// adapter guide: the guide's test file, a provider package (mapiconf's
-// reference provider stands in for theirs), and the example module's go.mod
-// and go.sum, pointed at this checkout.
-func providerModule(t *testing.T, root string) string {
+// bareProviderModule makes a provider's module before it uses mapiconf:
+// the go.mod that go mod init writes, the provider's package (mapiconf's
+// reference provider stands in for theirs) and the adapter guide's test
+// file.
+func bareProviderModule(t *testing.T, root string) string {
 	t.Helper()
 	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":             "module example.com/myprovider\n\ngo 1.26.0\n",
+		"myprovider_test.go": guideTestFile(t, root),
+		"myprovider.go":      providerGo,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// guideTestFile is the adapter guide's test file.
+func guideTestFile(t *testing.T, root string) string {
+	t.Helper()
 	guide, err := os.ReadFile(filepath.Join(root, "docs", "adapter.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var testFile string
 	for _, blk := range strings.Split(string(guide), "```go\n")[1:] {
 		code, _, _ := strings.Cut(blk, "```")
 		if strings.HasPrefix(code, "package myprovider_test") {
-			testFile = code
+			return code
 		}
 	}
-	if testFile == "" {
-		t.Fatal("docs/adapter.md has no Go block starting with package myprovider_test")
-	}
+	t.Fatal("docs/adapter.md has no Go block starting with package myprovider_test")
+	return ""
+}
+
+// providerModule makes, quickly, the module a provider author has after
+// following the adapter guide: the guide's test file, a provider package
+// (mapiconf's reference provider stands in for theirs), and the example
+// module's go.mod and go.sum, pointed at this checkout, so that mapiconf's
+// packages build from it. (TestCommands makes it as the guide says.)
+func providerModule(t *testing.T, root string) string {
+	t.Helper()
+	dir := t.TempDir()
+	testFile := guideTestFile(t, root)
 	mod, err := os.ReadFile(filepath.Join(root, "examples", "thirdparty", "go.mod"))
 	if err != nil {
 		t.Fatal(err)
