@@ -146,7 +146,7 @@ func TestCrashContained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, store, err := p.Logon(nullSupport{}, "mapiconf", mapi.MDBNoDialog)
+	_, _, store, err := p.Logon(nullSupport{}, 0, "mapiconf", "store-1", mapi.MDBNoDialog, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func BenchmarkCall(b *testing.B) {
 		})
 		b.Run("Logon/"+l.name, func(b *testing.B) {
 			for b.Loop() {
-				logon, store, err := p.Logon(nullSupport{}, "mapiconf", mapi.MDBNoDialog)
+				_, logon, store, err := p.Logon(nullSupport{}, 0, "mapiconf", "store-1", mapi.MDBNoDialog, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -18,8 +18,8 @@ const (
 	// IMSProvider (mapispi.h, MAPI_IMSPROVIDER_METHODS)
 	slotProviderShutdown        = 3
 	slotProviderLogon           = 4
-	slotProviderSpoolerLogon    = 5 // not in the Go model yet (issue 9)
-	slotProviderCompareStoreIDs = 6 // not in the Go model
+	slotProviderSpoolerLogon    = 5
+	slotProviderCompareStoreIDs = 6
 
 	// IMSLogon (mapispi.h, MAPI_IMSLOGON_METHODS)
 	slotLogonLogoff          = 4
@@ -77,31 +77,92 @@ type logonOut struct {
 // LPCIID lpInterface, ULONG *lpcbSpoolSecurity, LPBYTE *lppbSpoolSecurity,
 // LPMAPIERROR *lppMAPIError, LPMSLOGON *lppMSLogon, LPMDB *lppMDB).
 //
-// The model has no store entry ID and no interface yet (issue 9): MAPI's
-// "none" is passed, 0 and NULL, and NULL for the default interface. The
-// profile name is 8-bit (no MAPI_UNICODE). What MAPI would free, the spooler
-// security data and the MAPIERROR, is freed here with MAPIFreeBuffer.
-func (p provider) Logon(sup mapi.IMAPISupport, profileName string, flags mapi.LogonFlags) (mapi.IMSLogon, mapi.IMsgStore, error) {
+// The profile name is 8-bit (no MAPI_UNICODE). The spooler data is copied
+// out, then freed with MAPIFreeBuffer, as MAPI frees it; so is the
+// MAPIERROR.
+func (p provider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profileName string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
 	cs := newComSupport(sup)
 	out := new(logonOut)
+	cb, eid := entryID(id)
 	r := p.lib.callSlot(p.addr, slotProviderLogon, "IMSProvider::Logon",
-		cs.addr(), 0, uintptr(unsafe.Pointer(cBytes(profileName))), 0, 0, uintptr(flags), 0,
+		cs.addr(), uiParam, uintptr(unsafe.Pointer(cBytes(profileName))), cb, uintptr(unsafe.Pointer(eid)), uintptr(flags), uintptr(unsafe.Pointer(iidCopy(iface))),
 		uintptr(unsafe.Pointer(&out.cbSpoolSecurity)), uintptr(unsafe.Pointer(&out.pbSpoolSecurity)),
 		uintptr(unsafe.Pointer(&out.mapiError)), uintptr(unsafe.Pointer(&out.logon)), uintptr(unsafe.Pointer(&out.store)))
+	var spool []byte
+	if out.pbSpoolSecurity != 0 && out.cbSpoolSecurity > 0 {
+		spool = append(spool, unsafe.Slice((*byte)(unsafe.Add(nil, out.pbSpoolSecurity)), out.cbSpoolSecurity)...)
+	}
 	freeMAPIBuffer(out.pbSpoolSecurity)
+	freeMAPIBuffer(out.mapiError)
+	if err := result(r); err != nil {
+		return nil, nil, nil, err
+	}
+	logon, store := p.logonAndStore(out.logon, out.store)
+	return spool, logon, store, nil
+}
+
+// SpoolerLogon is HRESULT SpoolerLogon(LPMAPISUP lpMAPISup, ULONG_PTR
+// ulUIParam, LPTSTR lpszProfileName, ULONG cbEntryID, LPENTRYID lpEntryID,
+// ULONG ulFlags, LPCIID lpInterface, ULONG cbSpoolSecurity, LPBYTE
+// lpbSpoolSecurity, LPMAPIERROR *lppMAPIError, LPMSLOGON *lppMSLogon, LPMDB
+// *lppMDB).
+func (p provider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profileName string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID, spool []byte) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	cs := newComSupport(sup)
+	out := new(logonOut)
+	cb, eid := entryID(id)
+	var pb *byte
+	if len(spool) > 0 {
+		pb = &append([]byte(nil), spool...)[0]
+	}
+	r := p.lib.callSlot(p.addr, slotProviderSpoolerLogon, "IMSProvider::SpoolerLogon",
+		cs.addr(), uiParam, uintptr(unsafe.Pointer(cBytes(profileName))), cb, uintptr(unsafe.Pointer(eid)), uintptr(flags), uintptr(unsafe.Pointer(iidCopy(iface))),
+		uintptr(len(spool)), uintptr(unsafe.Pointer(pb)),
+		uintptr(unsafe.Pointer(&out.mapiError)), uintptr(unsafe.Pointer(&out.logon)), uintptr(unsafe.Pointer(&out.store)))
 	freeMAPIBuffer(out.mapiError)
 	if err := result(r); err != nil {
 		return nil, nil, err
 	}
+	logon, store := p.logonAndStore(out.logon, out.store)
+	return logon, store, nil
+}
+
+// CompareStoreIDs is HRESULT CompareStoreIDs(ULONG cbEntryID1, LPENTRYID
+// lpEntryID1, ULONG cbEntryID2, LPENTRYID lpEntryID2, ULONG ulFlags, ULONG
+// *lpulResult).
+func (p provider) CompareStoreIDs(a, b mapi.EntryID, flags mapi.ReservedFlags) (bool, error) {
+	cba, ea := entryID(a)
+	cbb, eb := entryID(b)
+	same := new(uint32)
+	r := p.lib.callSlot(p.addr, slotProviderCompareStoreIDs, "IMSProvider::CompareStoreIDs",
+		cba, uintptr(unsafe.Pointer(ea)), cbb, uintptr(unsafe.Pointer(eb)), uintptr(flags), uintptr(unsafe.Pointer(same)))
+	if err := result(r); err != nil {
+		return false, err
+	}
+	return *same != 0, nil
+}
+
+// logonAndStore wraps the logon object and store a logon returned; a nil
+// pointer stays a nil interface.
+func (p provider) logonAndStore(logonAddr, storeAddr uintptr) (mapi.IMSLogon, mapi.IMsgStore) {
 	var logon mapi.IMSLogon
 	var store mapi.IMsgStore
-	if out.logon != 0 {
-		logon = logonObject{object{p.lib, out.logon, "IMSLogon"}}
+	if logonAddr != 0 {
+		logon = logonObject{object{p.lib, logonAddr, "IMSLogon"}}
 	}
-	if out.store != 0 {
-		store = storeObject{object{p.lib, out.store, "IMsgStore"}}
+	if storeAddr != 0 {
+		store = storeObject{object{p.lib, storeAddr, "IMsgStore"}}
 	}
-	return logon, store, nil
+	return logon, store
+}
+
+// iidCopy is the interface identifier for the DLL, a copy on the Go heap,
+// or nil, which passes NULL for the default interface.
+func iidCopy(iface *mapi.IID) *mapi.IID {
+	if iface == nil {
+		return nil
+	}
+	c := *iface
+	return &c
 }
 
 // storeObject is IMsgStore.
