@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mapiconf/mapiconf/report"
@@ -51,7 +52,7 @@ func reason(rr RuleResult, results []Result) string {
 	id := rr.Rule.ID
 	first := func(keep func(Result) bool) (Result, bool) {
 		for _, x := range results {
-			if x.Status != NotRun && containsID(x.Rules, id) && keep(x) {
+			if x.Status != NotRun && slices.Contains(x.Rules, id) && keep(x) {
 				return x, true
 			}
 		}
@@ -61,14 +62,14 @@ func reason(rr RuleResult, results []Result) string {
 	case RulePassed:
 		return fmt.Sprintf("proved by %s", plural(rr.Specs, "spec"))
 	case RuleFailed, RuleError:
-		x, _ := first(func(x Result) bool { return containsID(x.Failed, id) })
+		x, _ := first(func(x Result) bool { return slices.Contains(x.Failed, id) })
 		what := "found it broken"
 		if rr.Status == RuleError {
 			what = "stopped before they could judge it"
 		}
 		return fmt.Sprintf("%d of %d specs %s; first: %s: %s", rr.Failed, rr.Specs, what, x.Spec, headline(x.Message, id))
 	case RuleNoted:
-		x, _ := first(func(x Result) bool { return containsID(x.Noted, id) })
+		x, _ := first(func(x Result) bool { return slices.Contains(x.Noted, id) })
 		return fmt.Sprintf("a may rule broken (%s), a failure only with Strict", x.Spec)
 	case RuleUntested:
 		return fmt.Sprintf("%s ran, but what it judges never happened (no StoreLogoffTransports call whose flag could be checked, no status row, say)", plural(rr.Untested, "spec"))
@@ -105,13 +106,4 @@ func headline(msg, id string) string {
 		}
 	}
 	return lines[0]
-}
-
-func containsID(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
