@@ -143,7 +143,9 @@ func (p *kopanoProvider) Shutdown(mapi.ReservedFlags) error {
 }
 
 // Logon mirrors ECMSProviderSwitch::Logon with ECMSProvider::Logon and
-// CreateMsgStoreObject: the store keeps the support (ECMsgStore's
+// CreateMsgStoreObject. Every call makes a new store, even for a store
+// already open in the session (nothing keeps a list of open stores), and
+// returns no spooler data. The store keeps the support (ECMsgStore's
 // constructor, one AddRef), SetEntryId makes the notification client, which
 // keeps it too (ECNotifyClient's constructor, a second AddRef); the logon
 // object points at the store without a reference; then the switch registers
@@ -169,13 +171,16 @@ func (p *kopanoProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile s
 	return nil, lg, st, nil
 }
 
-// SpoolerLogon is not modelled yet: the model returns no spooler data, so
-// MAPI never asks for it.
+// SpoolerLogon mirrors mapi4linux's IMSProvider::SpoolerLogon, which
+// Kopano does not override: MAPI_E_NO_SUPPORT. Its Logon returns no spooler
+// data, so MAPI asks for none.
 func (p *kopanoProvider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID, spool []byte) (mapi.IMSLogon, mapi.IMsgStore, error) {
 	return nil, nil, mapi.ErrNoSupport
 }
 
-// CompareStoreIDs compares entry IDs byte for byte.
+// CompareStoreIDs mirrors CompareStoreIDs (ProviderUtil.cpp), which compares
+// the store GUID, version, type and ID inside the entry IDs; the model's
+// entry IDs are those parts, so it compares them whole.
 func (p *kopanoProvider) CompareStoreIDs(a, b mapi.EntryID, flags mapi.ReservedFlags) (bool, error) {
 	return a == b, nil
 }

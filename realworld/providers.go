@@ -102,7 +102,7 @@ func kopanoInfo() Provider {
 		// Every one of its rules is found within the first few dozen.
 		Lifecycles: 1000,
 		Design: map[string]string{
-			Topics[0]: "`ECMSProviderSwitch::Logon`: the store keeps the support (`ECMsgStore`'s `lpSupport`) and so does the notification client it makes (`ECNotifyClient`'s `m_lpSupport`): two AddRefs. Then SetProviderUID and, for the default store, a status row.",
+			Topics[0]: "`ECMSProviderSwitch::Logon`: the store keeps the support (`ECMsgStore`'s `lpSupport`) and so does the notification client it makes (`ECNotifyClient`'s `m_lpSupport`): two AddRefs. Then SetProviderUID and, for the default store, a status row. A store already open is opened again, in full. No spooler data; no SpoolerLogon (mapi4linux's default answers MAPI_E_NO_SUPPORT).",
 			Topics[1]: "`ECMsgStore::StoreLogoff` is `return hrSuccess;`: nothing saved, nothing called, and the in/out flags word left as the caller passed it.",
 			Topics[2]: "`ECUnknown::Release`: at zero the store dies only if it has no children; its destructor releases the notification client (one support reference) and then its own support reference.",
 			Topics[3]: "Folders and messages are the store's children (`AddChild`); the last one's death takes the store with it (`ECUnknown::RemoveChild`, `Suicide`), as in the sample.",
@@ -136,6 +136,11 @@ func kopanoInfo() Provider {
 			Does:  "`ECMSLogon::Logoff` keeps both support references; the store lets go of them only when its clients release it, after MAPI called Shutdown and released the provider.",
 			Page:  servicePage,
 			Says:  "The main tasks that a logoff method performs are as follows: [...] Calling the support object's IUnknown::Release method to decrement its reference count.",
+		}, {
+			Rules: []string{"LG-06"},
+			Does:  "`ECMSProviderSwitch::Logon` keeps no list of open stores: a Logon to a store already open makes a second store, a logon object, two more support references and another status row.",
+			Page:  "imsprovider-logon.md",
+			Says:  "Logon calls that open message stores that are already open for the current MAPI session skip much of the processing previously described. These calls do not create status rows, return message store logon objects, call AddRef for the MAPI support object, or return data for MAPI spooler logon.",
 		}, {
 			Rules: []string{"E-03"},
 			Does:  "`ECMSLogon::Logoff` releases none of the objects the store handed out: on the session path they go on answering calls after it.",
