@@ -159,3 +159,45 @@ func get(v any, keys ...string) any {
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// TestActionWithoutGoTest runs the action as a repository without a Go
+// adapter test uses it: the mapiconf command built from the action's
+// checkout, on a provider named by input, here a known-bad one. The job
+// fails, and the reports and the job summary say why.
+func TestActionWithoutGoTest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the mapiconf command; skipped with -short")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	actionText, err := os.ReadFile(filepath.Join(root, "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	action, err := parseYAML(string(actionText))
+	if err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	script, reportDir := actionScript(t, root, action, map[string]any{"provider": "no-stlt", "profile": "deferred", "explore": "-1"})
+	dir, summary := t.TempDir(), filepath.Join(t.TempDir(), "summary.md")
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Dir = dir
+	cmd.Env = append(goEnv(t), "GITHUB_ACTION_PATH="+root, "GITHUB_STEP_SUMMARY="+summary, "RUNNER_TEMP="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Fatalf("the action on no-stlt: exit status %d (%v), want 1:\n%s", code, err, out)
+	}
+	if !strings.Contains(string(out), "mapiconf: the gate FAILS") {
+		t.Errorf("the log does not say the gate fails:\n%s", out)
+	}
+	for _, name := range []string{"mapiconf.xml", "mapiconf.json", "mapiconf.md", "mapiconf.html", "mapiconf.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, reportDir, name)); err != nil {
+			t.Errorf("the upload step would miss %s: %v", name, err)
+		}
+	}
+	if b, err := os.ReadFile(summary); err != nil || !strings.Contains(string(b), "## mapiconf: no-stlt (deferred profile): ❌") {
+		t.Errorf("the job summary does not say no-stlt fails (%v):\n%s", err, b)
+	}
+}

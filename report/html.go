@@ -21,11 +21,12 @@ func cssClass(r Result) string {
 }
 
 // traceLines splits a failure message into lines, marking the offending
-// calls: the suite prints them with ▶ in the margin.
+// calls: the suite prints them with ▶ in the margin (the line that explains
+// the mark has it too, further in).
 func traceLines(msg string) []traceLine {
 	var out []traceLine
 	for _, l := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
-		out = append(out, traceLine{Text: l, Offending: strings.Contains(l, "▶")})
+		out = append(out, traceLine{Text: l, Offending: strings.HasPrefix(strings.TrimSpace(l), "▶")})
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -245,6 +246,19 @@ func TestHTML(t *testing.T) {
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page does not have %q", want)
+		}
+	}
+	// stlt-twice's failures mark the second StoreLogoffTransports, and the
+	// line that explains the marks is no offending call.
+	twice, _ := outcome(t, knownBad(t, "stlt-twice").Config(conformance.Immediate))
+	tp := render(t, twice, func(r report.Run, b *bytes.Buffer) error { return r.WriteHTML(b) })
+	marked := regexp.MustCompile(`<span class="offending">([^<]*)</span>`).FindAllStringSubmatch(tp, -1)
+	if len(marked) == 0 {
+		t.Error("stlt-twice's page marks no offending call")
+	}
+	for _, m := range marked {
+		if !strings.Contains(m[1], "StoreLogoffTransports(") {
+			t.Errorf("stlt-twice's page marks %q as an offending call", m[1])
 		}
 	}
 	for _, forbidden := range []string{"<script", "http://", "https://", "src=", "@import", "url("} {
