@@ -278,6 +278,9 @@ func TestSelection(t *testing.T) {
 	if !found {
 		t.Errorf("no failure of the exploration names seed 7:\n%s", out)
 	}
+	if want := "mapiconf: replay the exploration's failure: mapiconf test -provider no-stlt -profile immediate -label-filter explore -seed 7 -explore 1\n"; !strings.Contains(out, want) {
+		t.Errorf("the output does not say %q:\n%s", want, out)
+	}
 }
 
 func TestUsageErrors(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,6 +129,9 @@ func testCommand(args []string, stdout, stderr io.Writer) int {
 	for _, l := range gate.Warnings(out) {
 		fmt.Fprintf(stdout, "  warning (-should=warn): %s\n", l)
 	}
+	for _, seed := range replaySeeds(out) {
+		fmt.Fprintf(stdout, "mapiconf: replay the exploration's failure: mapiconf test -provider %s -profile %s -label-filter explore -seed %s -explore 1\n", f.provider, f.profile, seed)
+	}
 	if f.json != "" {
 		jf, _ := report.FormatByName("json")
 		if err := out.WriteFile(f.json, jf); err != nil {
@@ -198,6 +203,26 @@ func (f *testFlags) setup() (cfg conformance.Config, gate report.Gate, suite typ
 	rep.Verbose = f.verbose
 	rep.NoColor = f.noColor || os.Getenv("NO_COLOR") != ""
 	return cfg, gate, suite, rep, formats, nil
+}
+
+// replayed finds the seeds an exploration's failure says replay it (in the
+// words of a Config: "Replay it with Config.Seed = 7 and Config.Explore = 1").
+var replayed = regexp.MustCompile(`Replay it with Config\.Seed = (\d+) and Config\.Explore = 1`)
+
+// replaySeeds returns each seed that replays a failure of the exploration,
+// once, so that the command line can say how to replay it.
+func replaySeeds(r report.Run) []string {
+	var seeds []string
+	for _, p := range r.Providers {
+		for _, s := range p.Specs {
+			for _, m := range replayed.FindAllStringSubmatch(s.Message, -1) {
+				if !slices.Contains(seeds, m[1]) {
+					seeds = append(seeds, m[1])
+				}
+			}
+		}
+	}
+	return seeds
 }
 
 // discard stands in for *testing.T: a failed spec is reported by the gate,
