@@ -68,7 +68,7 @@ func Describe(cfg Config) bool {
 		}
 		specs, rs := allSpecs(), &runState{}
 		timeout := max(time.Minute, 30*cfg.CallTimeout)
-		for _, sec := range sectionOrder {
+		for _, sec := range runOrder {
 			ginkgo.Context(sec+". "+Sections[sec], func() {
 				for _, sp := range specs {
 					if sp.section != sec || (sp.explore && cfg.Explore < 0) {

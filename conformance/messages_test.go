@@ -80,6 +80,9 @@ func TestCheck(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range res {
+			if r.Status == conformance.Skipped && deferred && strings.Contains(r.Message, "deferred profile") {
+				continue // SL-05: the immediate profile's
+			}
 			if r.Status != conformance.Passed {
 				t.Errorf("%s: %s\n%s", r.Spec, r.Status, r.Message)
 			}

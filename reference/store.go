@@ -118,7 +118,9 @@ func (st *state) notifyTransports(sup mapi.IMAPISupport) bool {
 		// end tells the transports nothing.
 		if st.opts.has(SpoolerEndsClientStore) {
 			if client := st.provider.open(st.entryID); client != nil {
-				client.end() // Flaw: the spooler's Release ends the client's store.
+				if sup, ok := client.beginEnd(); ok {
+					client.releaseSupport(sup) // Flaw: the spooler's Release ends the client's store.
+				}
 			}
 		}
 		return true

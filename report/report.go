@@ -93,12 +93,13 @@ func (p Provider) Count() map[Result]int {
 }
 
 // Score is what the badge shows: the rules passed, of the rules the run
-// judged (every rule but those filtered out, those no spec checks yet, and
-// those only the suite's self-checks could look at).
+// judged (every rule but those filtered out, those no spec checks yet,
+// those only the suite's self-checks could look at, and those the
+// provider's capabilities or profile leave out).
 func (p Provider) Score() (passed, of int) {
 	for _, r := range p.Rules {
 		switch r.Result {
-		case NotRun, NotChecked, SelfCheck:
+		case NotRun, NotChecked, SelfCheck, Skipped:
 		case Pass:
 			passed++
 			of++

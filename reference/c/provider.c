@@ -109,6 +109,8 @@ typedef struct Logon {
 	BOOL ended;            /* the store's end has begun: STLT and the support's release are done or under way */
 	BOOL loggedOff;        /* IMSLogon::Logoff has run */
 	Object *objects;       /* every object handed out and still open */
+	ULONG cbEntryID;       /* the store's entry ID, as Logon got it, to know the store again */
+	BYTE entryID[64];
 	struct Logon *next;    /* in the provider's list */
 } Logon;
 
@@ -727,6 +729,40 @@ static HRESULT openLogon(Provider *p, LPMAPISUP sup, LPTSTR profile, LPMSLOGON *
 	return S_OK;
 }
 
+/* openAlready finds a client store already open under the entry ID and
+ * AddRefs it: "Logon calls that open message stores that are already open
+ * for the current MAPI session skip much of the processing previously
+ * described. These calls do not create status rows, return message store
+ * logon objects, call AddRef for the MAPI support object, or return data
+ * for MAPI spooler logon" (imsprovider-logon.md). */
+static IMsgStore *openAlready(Provider *p, ULONG cbEntryID, LPENTRYID lpEntryID)
+{
+	if (cbEntryID == 0 || lpEntryID == NULL || cbEntryID > sizeof ((Logon *)0)->entryID)
+		return NULL;
+	IMsgStore *found = NULL;
+	EnterCriticalSection(&p->lock);
+	for (Logon *lg = p->logons; lg != NULL && found == NULL; lg = lg->next) {
+		EnterCriticalSection(&lg->lock);
+		if (!lg->ended && lg->cbEntryID == cbEntryID && memcmp(lg->entryID, lpEntryID, cbEntryID) == 0)
+			found = &lg->store;
+		LeaveCriticalSection(&lg->lock);
+	}
+	LeaveCriticalSection(&p->lock);
+	if (found != NULL)
+		found->lpVtbl->AddRef(found);
+	return found;
+}
+
+/* rememberEntryID keeps the entry ID a client logon opened the store with. */
+static void rememberEntryID(LPMDB store, ULONG cbEntryID, LPENTRYID lpEntryID)
+{
+	if (store == NULL || cbEntryID == 0 || lpEntryID == NULL || cbEntryID > sizeof ((Logon *)0)->entryID)
+		return;
+	Logon *lg = LOGON_OF_STORE((IMsgStore *)store);
+	lg->cbEntryID = cbEntryID;
+	memcpy(lg->entryID, lpEntryID, cbEntryID);
+}
+
 /* providerLogon logs on to the store for a client. This store needs no
  * spooler security data and reports no extended error. */
 static HRESULT STDMETHODCALLTYPE providerLogon(IMSProvider *This, LPMAPISUP lpMAPISup, ULONG ulUIParam, LPTSTR lpszProfileName,
@@ -734,8 +770,6 @@ static HRESULT STDMETHODCALLTYPE providerLogon(IMSProvider *This, LPMAPISUP lpMA
 	LPBYTE *lppbSpoolSecurity, LPMAPIERROR *lppMAPIError, LPMSLOGON *lppMSLogon, LPMDB *lppMDB)
 {
 	(void)ulUIParam;
-	(void)cbEntryID;
-	(void)lpEntryID;
 	(void)ulFlags;
 	(void)lpInterface;
 	if (lpcbSpoolSecurity != NULL)
@@ -744,7 +778,18 @@ static HRESULT STDMETHODCALLTYPE providerLogon(IMSProvider *This, LPMAPISUP lpMA
 		*lppbSpoolSecurity = NULL;
 	if (lppMAPIError != NULL)
 		*lppMAPIError = NULL;
-	return openLogon((Provider *)This, lpMAPISup, lpszProfileName, lppMSLogon, lppMDB);
+	if (lppMSLogon == NULL || lppMDB == NULL)
+		return MAPI_E_INVALID_PARAMETER;
+	IMsgStore *open = openAlready((Provider *)This, cbEntryID, lpEntryID);
+	if (open != NULL) {
+		*lppMSLogon = NULL;
+		*lppMDB = open;
+		return S_OK;
+	}
+	HRESULT hr = openLogon((Provider *)This, lpMAPISup, lpszProfileName, lppMSLogon, lppMDB);
+	if (SUCCEEDED(hr))
+		rememberEntryID(*lppMDB, cbEntryID, lpEntryID);
+	return hr;
 }
 
 /* providerSpoolerLogon logs the MAPI spooler on to the store
