@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mapiconf/mapiconf/report"
+	"github.com/mapiconf/mapiconf/conformance/report"
 )
 
 // Outcome is the report as package report renders it (JUnit, JSON,

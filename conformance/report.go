@@ -11,7 +11,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/mapiconf/mapiconf/report"
+	"github.com/mapiconf/mapiconf/conformance/report"
 )
 
 // Report is the outcome of a conformance run: every spec's Result.

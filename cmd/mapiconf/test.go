@@ -14,7 +14,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/mapiconf/mapiconf/conformance"
-	"github.com/mapiconf/mapiconf/report"
+	"github.com/mapiconf/mapiconf/conformance/report"
 )
 
 // testFlags are mapiconf test's options.

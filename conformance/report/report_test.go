@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/conformance/report"
 	"github.com/mapiconf/mapiconf/reference"
-	"github.com/mapiconf/mapiconf/report"
 )
 
 // outcome runs the suite's specs (Check: no Ginkgo, no exploration)

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/conformance/report"
 	"github.com/mapiconf/mapiconf/reference"
-	"github.com/mapiconf/mapiconf/report"
 )
 
 // chromium finds a headless browser, or skips the test with what to
