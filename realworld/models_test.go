@@ -183,13 +183,63 @@ func TestDeviationsAreComplete(t *testing.T) {
 				t.Errorf("%s: incomplete deviation %+v", p.Name, d)
 			}
 		}
-		if got := p.Rules(); len(got) != len(slices.Compact(slices.Clone(got))) {
-			t.Errorf("%s: a rule is listed twice: %v", p.Name, got)
+		var all []string
+		for _, d := range p.Deviations {
+			all = append(all, d.Rules...)
+		}
+		slices.Sort(all)
+		if len(all) != len(slices.Compact(slices.Clone(all))) {
+			t.Errorf("%s: a rule is listed twice: %v", p.Name, all)
 		}
 		for _, topic := range realworld.Topics {
 			if p.Design[topic] == "" {
 				t.Errorf("%s: says nothing about %q", p.Name, topic)
 			}
 		}
+	}
+}
+
+// FAlreadyOpenStore: a Logon to the path of a store already open hands that
+// store out again, AddRef'd, with no logon object, no support call and no
+// spooler data; the store ends only when both references are gone.
+func TestSampleStoreAlreadyOpen(t *testing.T) {
+	p := realworld.NewSampleStore()
+	sup := &support{}
+	_, _, st, err := p.Logon(sup, 0, "profile", "C:\\Store", mapi.MDBNoDialog, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(sup.calls)
+	again := &support{}
+	spool2, l2, st2, err := p.Logon(again, 0, "profile", "c:\\store", mapi.MDBNoDialog, nil)
+	if err != nil || st2 == nil || l2 != nil || spool2 != nil || len(again.calls) != 0 {
+		t.Errorf("Logon to the open store's path = spooler data %v, logon %v, store %v, %v, support calls %v; want the store alone, nothing else", spool2, l2, st2, err, again.calls)
+	}
+	st.Release()
+	expect(t, "the first Release of the shared store", sup.since(&n), "")
+	st2.Release()
+	expect(t, "the second Release", sup.since(&n), "StoreLogoffTransports(LOGOFF_ABORT), Release")
+}
+
+// MSP_SpoolerLogon: with the data Logon would return (the path and the
+// password, NUL-terminated), the spooler gets a store and a logon object of
+// its own, registered and holding the support; on the path of a store this
+// provider object already has open, it gets that store (FAlreadyOpenStore).
+func TestSampleStoreSpoolerLogon(t *testing.T) {
+	p := realworld.NewSampleStore()
+	sup := &support{}
+	l, st, err := p.SpoolerLogon(sup, 0, "profile", "", mapi.MDBNoDialog, nil, []byte("C:\\Store\x00\x00"))
+	if err != nil || l == nil || st == nil {
+		t.Fatalf("SpoolerLogon = %v, %v, %v; want a store and a logon object of the spooler's own", l, st, err)
+	}
+	n := 0
+	expect(t, "SpoolerLogon", sup.since(&n), "SetProviderUID, AddRef")
+	client := &support{}
+	_, l2, st2, err := p.Logon(client, 0, "profile", "C:\\Store", mapi.MDBNoDialog, nil)
+	if err != nil || l2 != nil || st2 != st || len(client.calls) != 0 {
+		t.Errorf("Logon to the spooler's open path = logon %v, the spooler's store %v, %v, support calls %v; FAlreadyOpenStore shares it", l2, st2 == st, err, client.calls)
+	}
+	if same, _ := p.CompareStoreIDs("C:\\Store", "c:\\STORE", 0); !same {
+		t.Error("CompareStoreIDs compares paths without regard to case (MSP_CompareStoreIDs)")
 	}
 }

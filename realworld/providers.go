@@ -25,16 +25,21 @@ type Provider struct {
 // A Deviation is one thing a real provider does that a page forbids.
 type Deviation struct {
 	Rules []string // the rules the suite files it under
-	Does  string   // what the source does, and where
-	Page  string   // the page, under docs/outlook/mapi/ of MicrosoftDocs/office-developer-client-docs
-	Says  string   // the page's sentence, verbatim but for Markdown
+	// Profile, if set, is the only profile in which the rules apply.
+	Profile conformance.Profile
+	Does    string // what the source does, and where
+	Page    string // the page, under docs/outlook/mapi/ of MicrosoftDocs/office-developer-client-docs
+	Says    string // the page's sentence, verbatim but for Markdown
 }
 
-// Rules returns the IDs of every rule p's deviations break.
-func (p Provider) Rules() []string {
+// Rules returns the IDs of every rule p's deviations break in profile
+// prof.
+func (p Provider) Rules(prof conformance.Profile) []string {
 	var ids []string
 	for _, d := range p.Deviations {
-		ids = append(ids, d.Rules...)
+		if d.Profile == "" || d.Profile == prof {
+			ids = append(ids, d.Rules...)
+		}
 	}
 	return ordered(ids)
 }
@@ -131,6 +136,12 @@ func kopanoInfo() Provider {
 			Does:  "`ECMsgStore::StoreLogoff` leaves the in/out flags word untouched, so the caller reads back its input flag (LOGOFF_ORDERLY, ...) as output.",
 			Page:  "imsgstore-storelogoff.md",
 			Says:  "The following flags are valid on output: LOGOFF_INBOUND [...] LOGOFF_OUTBOUND [...] LOGOFF_OUTBOUND_QUEUE",
+		}, {
+			Rules:   []string{"SL-05"},
+			Profile: conformance.Immediate,
+			Does:    "`ECMsgStore::StoreLogoff(LOGOFF_QUIET)` asks nobody and reports no transport activity: the caller reads back LOGOFF_QUIET.",
+			Page:    "imsgstore-storelogoff.md",
+			Says:    "LOGOFF_QUIET: If any transport provider activity is taking place, the logoff should not occur. The following flags are valid on output: LOGOFF_INBOUND: Inbound messages are currently arriving.",
 		}, {
 			Rules: []string{"SD-02", "SS-03"},
 			Does:  "`ECMSLogon::Logoff` keeps both support references; the store lets go of them only when its clients release it, after MAPI called Shutdown and released the provider.",

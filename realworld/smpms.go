@@ -1,6 +1,7 @@
 package realworld
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -20,10 +21,9 @@ import (
 // still there, open objects and client references or not (MSL_Logoff): the
 // session path.
 //
-// Left out: the store's files, properties, tables, notifications and the
-// spooler's logon; logging on to a store already open (FAlreadyOpenStore: the
-// suite's Logon names no store, so every Logon opens a new one); Logon's
-// failure paths (the simulated support never fails). The flags word of
+// Left out: the store's files, properties, tables and notifications, the
+// password check and Logon's failure paths (the simulated support never
+// fails). The flags word of
 // StoreLogoff passes MAPI's parameter validation (Validate_IMsgStore_StoreLogoff,
 // in MAPI32, whose checks are not public); the sample's own code checks no flag.
 
@@ -83,21 +83,29 @@ func (p *sampleProvider) Release() uint32 {
 // no store is still open; the flags are ignored.
 func (p *sampleProvider) Shutdown(mapi.ReservedFlags) error { return nil }
 
-// Logon mirrors MSP_Logon with HrCheckAndOpenStore: it makes the logon
-// object (ScCreateMSL) and the store (HrNewIMS, which keeps the support
-// pointer without AddRef and saves LOGOFF_ABORT as the flag for
-// StoreLogoffTransports), registers the store's MAPIUID, queues the store
-// under the provider and only then AddRefs the support, once ("I'm keeping a
-// reference"). It holds the provider's critical section throughout.
+// Logon mirrors MSP_Logon. A store already open on this provider object
+// under the same path is handed out again (FAlreadyOpenStore): AddRef'd,
+// with no logon object, no support AddRef and no spooler data, as
+// imsprovider-logon.md asks. Otherwise it makes the logon object and the
+// store (HrCheckAndOpenStore), registers the store's MAPIUID, queues the
+// store under the provider and only then AddRefs the support, once ("I'm
+// keeping a reference"). It holds the provider's critical section
+// throughout.
+//
+// The sample also returns the path and password the spooler will log on
+// with (HrGetSpoolSecurity); the model returns none yet, because the
+// simulated MAPI logs the spooler on through this same provider object,
+// where FAlreadyOpenStore would hand the spooler the client's store (see
+// SpoolerLogon). MAPI's spooler has a process, and a provider object, of its
+// own.
 func (p *sampleProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.uids++
-	msl := &sampleLogon{refs: 1}
-	ims := &sampleStore{msp: p, msl: msl, sup: sup, flagsSLT: mapi.LogoffAbort, uid: sampleUID(p.uids)}
-	ims.object = object{kind: otMsgStore, refs: 1, cs: &msl.cs, ims: ims}
-	ims.valid.Store(true)
-	msl.ims = ims
+	path := string(entryID)
+	if ims := p.alreadyOpen(path); ims != nil {
+		return nil, nil, ims, nil
+	}
+	msl, ims := p.checkAndOpenStore(sup, path)
 	if err := sup.SetProviderUID(ims.uid, 0); err != nil {
 		return nil, nil, nil, err
 	}
@@ -106,15 +114,82 @@ func (p *sampleProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile s
 	return nil, msl, ims, nil
 }
 
-// SpoolerLogon is not modelled yet: the model returns no spooler data, so
-// MAPI never asks for it.
+// SpoolerLogon mirrors MSP_SpoolerLogon: the path comes from the spooler
+// data (DecodeSpoolSecurity); a store already open on this provider object
+// under that path is handed out again, as in Logon; otherwise the spooler
+// gets a store and a logon object of its own (HrCheckAndOpenStore; the
+// MSF_SPOOLER mark matters only to message submission), registered and
+// holding the support like a client's.
+//
+// FAlreadyOpenStore searches the provider object's own list, and MAPI's
+// spooler runs in a process of its own ("The MAPI spooler logon occurs as
+// part of a different process than the store logon", imsprovider-logon.md),
+// with a provider object of its own: there the client's store is never
+// found. A simulated MAPI that logs the spooler on through the client's
+// provider object makes the sample hand the spooler the client's store.
 func (p *sampleProvider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID, spool []byte) (mapi.IMSLogon, mapi.IMsgStore, error) {
-	return nil, nil, mapi.ErrNoSupport
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	path, _ := decodeSpoolSecurity(spool)
+	if ims := p.alreadyOpen(path); ims != nil {
+		return nil, ims, nil
+	}
+	msl, ims := p.checkAndOpenStore(sup, path)
+	if err := sup.SetProviderUID(ims.uid, 0); err != nil {
+		return nil, nil, err
+	}
+	p.stores = append(p.stores, ims)
+	sup.AddRef()
+	return msl, ims, nil
 }
 
-// CompareStoreIDs compares entry IDs byte for byte.
+// alreadyOpen mirrors FAlreadyOpenStore: the open store with this path
+// (compared without regard to case), AddRef'd, unless it is being
+// destroyed. Called with the provider's critical section held.
+func (p *sampleProvider) alreadyOpen(path string) *sampleStore {
+	for _, ims := range p.stores {
+		if !strings.EqualFold(ims.path, path) {
+			continue
+		}
+		ims.cs.Lock()
+		dying := ims.beingDestroyed
+		if !dying {
+			ims.refs++
+		}
+		ims.cs.Unlock()
+		if !dying {
+			return ims
+		}
+	}
+	return nil
+}
+
+// checkAndOpenStore mirrors HrCheckAndOpenStore with ScCreateMSL and
+// HrNewIMS: a logon object and a store made together, the store keeping
+// the support pointer without an AddRef and LOGOFF_ABORT as the flag for
+// StoreLogoffTransports. Called with the provider's critical section held.
+func (p *sampleProvider) checkAndOpenStore(sup mapi.IMAPISupport, path string) (*sampleLogon, *sampleStore) {
+	p.uids++
+	msl := &sampleLogon{refs: 1}
+	ims := &sampleStore{msp: p, msl: msl, sup: sup, path: path, flagsSLT: mapi.LogoffAbort, uid: sampleUID(p.uids)}
+	ims.object = object{kind: otMsgStore, refs: 1, cs: &msl.cs, ims: ims}
+	ims.valid.Store(true)
+	msl.ims = ims
+	return msl, ims
+}
+
+// decodeSpoolSecurity mirrors DecodeSpoolSecurity: the path and the
+// password HrGetSpoolSecurity wrote, each with its terminating NUL.
+func decodeSpoolSecurity(b []byte) (path, password string) {
+	path, rest, _ := strings.Cut(string(b), "\x00")
+	password, _, _ = strings.Cut(rest, "\x00")
+	return path, password
+}
+
+// CompareStoreIDs mirrors MSP_CompareStoreIDs: two entry IDs name the same
+// store when their paths match without regard to case.
 func (p *sampleProvider) CompareStoreIDs(a, b mapi.EntryID, flags mapi.ReservedFlags) (bool, error) {
-	return a == b, nil
+	return strings.EqualFold(string(a), string(b)), nil
 }
 
 // sampleUID makes the store's uidResource, which the sample gets from
@@ -300,11 +375,14 @@ func (o *object) neuterChildren() {
 // sampleStore mirrors IMS, the message store object of mspms.c.
 type sampleStore struct {
 	object
-	msp      *sampleProvider
-	msl      *sampleLogon
-	sup      mapi.IMAPISupport // psup: kept without an AddRef of its own; Logon's AddRef is released by OBJ_Destroy
-	uid      mapi.MAPIUID      // uidResource
-	flagsSLT mapi.LogoffFlags  // ulFlagsSLT, under cs
+	msp  *sampleProvider
+	msl  *sampleLogon
+	sup  mapi.IMAPISupport // psup: kept without an AddRef of its own; Logon's AddRef is released by OBJ_Destroy
+	uid  mapi.MAPIUID      // uidResource
+	path string            // szStorePath: what FAlreadyOpenStore compares
+
+	flagsSLT       mapi.LogoffFlags // ulFlagsSLT, under cs
+	beingDestroyed bool             // MSF_BEINGDESTROYED, under cs
 }
 
 var _ mapi.IMsgStore = (*sampleStore)(nil)
@@ -317,6 +395,7 @@ var _ mapi.IMsgStore = (*sampleStore)(nil)
 // case: "objects were not released before Logoff"), and make the logon
 // object forget the store.
 func (s *sampleStore) neuter() {
+	s.beingDestroyed = true
 	flags := s.flagsSLT
 	s.sup.StoreLogoffTransports(flags)
 	if s.refs != 0 || len(s.children) > 0 {

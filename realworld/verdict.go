@@ -50,7 +50,7 @@ func (v Verdict) Failed() []string { return conformance.FailedRules(v.Results) }
 // rule the pages allow, or no rule at all: a crash, a hang, or a bug of the
 // suite's).
 func (v Verdict) Disagreements() (falseFailures, missed []string, exploration string) {
-	want, got := v.Provider.Rules(), v.Failed()
+	want, got := v.Provider.Rules(v.Profile), v.Failed()
 	for _, id := range got {
 		if !slices.Contains(want, id) {
 			falseFailures = append(falseFailures, id)
@@ -154,7 +154,7 @@ func Markdown(verdicts []Verdict) string {
 	for _, r := range conformance.Rules {
 		fmt.Fprintf(&b, "| %s |", r.ID)
 		for i, v := range verdicts {
-			fmt.Fprintf(&b, " %s |", cell(statuses[i][r.ID], slices.Contains(v.Provider.Rules(), r.ID)))
+			fmt.Fprintf(&b, " %s |", cell(statuses[i][r.ID], slices.Contains(v.Provider.Rules(v.Profile), r.ID)))
 		}
 		b.WriteString("\n")
 	}
@@ -169,7 +169,11 @@ func Markdown(verdicts []Verdict) string {
 	for _, p := range provs {
 		fmt.Fprintf(&b, "### %s\n\n", p.Name)
 		for _, d := range p.Deviations {
-			fmt.Fprintf(&b, "- **%s**: %s `%s`: \"%s\"\n", strings.Join(d.Rules, ", "), d.Does, d.Page, d.Says)
+			only := ""
+			if d.Profile != "" {
+				only = fmt.Sprintf(" (%s profile)", d.Profile)
+			}
+			fmt.Fprintf(&b, "- **%s**%s: %s `%s`: \"%s\"\n", strings.Join(d.Rules, ", "), only, d.Does, d.Page, d.Says)
 		}
 		b.WriteString("\n")
 	}
@@ -204,7 +208,7 @@ func exploreCell(v Verdict) string {
 		switch {
 		case f.Rule == "":
 			found, wrong = append(found, "**failed naming no rule**"), true
-		case slices.Contains(v.Provider.Rules(), f.Rule):
+		case slices.Contains(v.Provider.Rules(v.Profile), f.Rule):
 			found = append(found, f.Rule)
 		default:
 			found, wrong = append(found, "**"+f.Rule+", wrong: the pages allow it**"), true
