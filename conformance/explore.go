@@ -168,11 +168,11 @@ func Explore(ctx context.Context, cfg Config, seed uint64, n int) error {
 // spec carries their labels. It proves none by passing: the fixed specs do.
 var exploreRules = []string{
 	"STLT-01", "STLT-02", "STLT-03", "STLT-04", "STLT-05", "STLT-06", "STLT-07", "STLT-08",
-	"SL-01", "SL-02", "SL-03", "SL-04",
+	"SL-01", "SL-02", "SL-03", "SL-04", "SL-05",
 	"RL-01", "RL-02", "RL-03", "RL-04",
 	"E-01", "E-03",
 	"LG-01", "LG-02", "LG-03", "LG-04",
-	"SD-02", "SS-02", "SS-03", "SS-04",
+	"SD-02", "SS-02", "SS-03", "SS-04", "SS-05",
 	"RB-01", "RB-02",
 }
 

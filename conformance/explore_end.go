@@ -121,6 +121,7 @@ func (md *model) stltCalls(evs []trace.Event, at int, o op) {
 			md.firstFlag(e, at, o.kind == opSessionLogoff)
 		}
 		md.stlts++
+		md.busy = immediateLogoff && !loggedOff(e)
 		if md.final == 0 && loggedOff(e) {
 			md.final = e.Seq
 		}

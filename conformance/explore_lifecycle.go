@@ -23,23 +23,32 @@ type lifecycle struct {
 }
 
 // stltAnswers are what the simulated MAPI may answer StoreLogoffTransports:
-// S_OK with each output flag, MAPI_E_NO_SUPPORT and another error. The
-// first is the ordinary answer that shrinking falls back to.
+// S_OK with each output flag whatever the call, MAPI_E_NO_SUPPORT and
+// another error, or as the page describes with transport activity
+// (mapisim.Options.Activity: the activity to LOGOFF_QUIET and LOGOFF_ABORT,
+// and the logoff does not occur). The first is the ordinary answer that
+// shrinking falls back to.
 var stltAnswers = []struct {
-	flags mapi.LogoffFlags
-	err   error
+	flags    mapi.LogoffFlags
+	err      error
+	activity mapi.LogoffFlags
 }{
-	{mapi.LogoffComplete, nil},
-	{mapi.LogoffInbound, nil},
-	{mapi.LogoffOutbound, nil},
-	{mapi.LogoffOutboundQueue, nil},
-	{mapi.LogoffInbound | mapi.LogoffOutboundQueue, nil},
-	{0, mapi.ErrNoSupport},
-	{0, mapi.ErrCallFailed},
+	{flags: mapi.LogoffComplete},
+	{flags: mapi.LogoffInbound},
+	{flags: mapi.LogoffOutbound},
+	{flags: mapi.LogoffOutboundQueue},
+	{flags: mapi.LogoffInbound | mapi.LogoffOutboundQueue},
+	{err: mapi.ErrNoSupport},
+	{err: mapi.ErrCallFailed},
+	{activity: mapi.LogoffInbound},
+	{activity: mapi.LogoffOutbound | mapi.LogoffOutboundQueue},
 }
 
 func answerName(i uint8) string {
 	a := stltAnswers[i]
+	if a.activity != 0 {
+		return fmt.Sprintf("as the page describes, with transport activity %v: that activity to LOGOFF_QUIET and LOGOFF_ABORT (the logoff does not occur), LOGOFF_COMPLETE to the other flags", a.activity)
+	}
 	if a.err != nil {
 		return mapi.ResultOf(a.err)
 	}

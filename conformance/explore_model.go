@@ -56,6 +56,7 @@ type model struct {
 	stlts       int  // StoreLogoffTransports calls on the first support so far
 	final       int  // Seq of the first of them that logged the store off; 0: none yet
 	invalidated bool // one was answered S_OK with LOGOFF_COMPLETE
+	busy        bool // the last was an immediate StoreLogoff's, and its logoff did not occur (SL-05)
 
 	ended     bool // MAPI's teardown of the store ran
 	endedAt   int  // the step where it ran
@@ -75,6 +76,7 @@ func (md *model) step(at int, o op) {
 	c := md.s.Client()
 	var out mapi.LogoffFlags
 	var err error
+	wasEnded := md.ended
 	switch o.kind {
 	case opAddRef:
 		c.AddRef()
@@ -91,7 +93,8 @@ func (md *model) step(at int, o op) {
 	case opStoreLogoff:
 		out, err = c.StoreLogoff(o.flags)
 	case opOpen:
-		obj, err := c.OpenEntry("")
+		var obj *mapisim.Object
+		obj, err = c.OpenEntry("")
 		md.opened(at, obj, err)
 	case opGetProps:
 		md.getProps(at, o.n)
@@ -109,9 +112,11 @@ func (md *model) step(at int, o op) {
 		// Judged by what the store was before the call: a store that
 		// its own StoreLogoff invalidates must still answer that call.
 		md.storeLogoff(evs, at, o.flags, out, err, before)
+		md.reported(evs, at, o.flags, out, err)
 	}
 	md.stltCalls(evs, at, o)
 	md.end(evs, at, o.kind, what, end)
+	md.goesOn(at, o, wasEnded, err)
 }
 
 // skip reports whether the client cannot make step o as generated: the

@@ -86,7 +86,8 @@ func runLifecycleOn(ctx context.Context, w *mapisim.Worker, cfg Config, lc lifec
 		return run{vs: []violation{{what: fmt.Sprintf("Config.NewProvider failed: %v", err), fault: "start"}}, stopped: true}
 	}
 	a := stltAnswers[lc.answer]
-	m := mapisim.New(p, mapisim.Options{STLTFlags: a.flags, STLTErr: a.err, BogusCounts: lc.bogus})
+	m := mapisim.New(p, mapisim.Options{STLTFlags: a.flags, STLTErr: a.err, Activity: a.activity,
+		BogusCounts: lc.bogus, Spooler: cfg.Capabilities.Spooler})
 	r := &run{m: m}
 	md := &model{m: m, cfg: cfg, fail: r.fail, refs: 1}
 	err = w.Run(ctx, m, cfg.CallTimeout, func() {
@@ -216,7 +217,7 @@ func (md *model) finish(lc lifecycle) {
 // Release (SS-03), always with a valid StoreLogoffTransports flag
 // (STLT-08), released as often as AddRef'd (RL-01); the MAPIUIDs removed
 // (E-01); no status row update after the support went or IMSLogon::Logoff
-// returned (LG-03).
+// returned (LG-03); Shutdown answered S_OK (SS-05).
 func (md *model) checkEnd(evs []trace.Event) {
 	refs, minRefs := 0, 0
 	var support supportRefs
@@ -248,6 +249,10 @@ func (md *model) checkEnd(evs []trace.Event) {
 		case e.Iface == "MAPI" && e.Method == "RemoveProviderUIDs":
 			for _, a := range e.Args {
 				removed[a] = true
+			}
+		case trace.Shutdown.Matches(e):
+			if e.Err != nil {
+				md.fail(-1, "SS-05", "#%d IMSProvider::Shutdown returned %v, want S_OK", e.Seq, mapi.ResultOf(e.Err))
 			}
 		case trace.ProviderRelease.Matches(e):
 			providerGone = true
@@ -320,7 +325,9 @@ func judge(ctx context.Context, cfg Config, lc lifecycle) run {
 		var other *run
 		for i := range r.vs {
 			v := &r.vs[i]
-			if v.fault != "" || v.was != "" {
+			if v.fault != "" || v.was != "" || alt.rule == "STLT-07" && v.rule == "SL-05" {
+				// SL-05 judges what StoreLogoff makes of the answer: it
+				// is there only with an answer that reports activity.
 				continue
 			}
 			if other == nil {

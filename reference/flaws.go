@@ -160,11 +160,9 @@ func KnownBad() []Bad {
 			Declares:     both("LG-06"),
 			Unexplorable: sectionI},
 		{Name: "shutdown-fails", Flaw: ShutdownFails, Doc: "IMSProvider::Shutdown returns MAPI_E_CALL_FAILED", Options: withRow,
-			Declares:     both("SS-05"),
-			Unexplorable: sectionI},
+			Declares: both("SS-05")},
 		{Name: "drops-activity", Flaw: DropsActivity, Doc: "StoreLogoff reports none of the transport activity StoreLogoffTransports reported", Options: withRow,
-			Declares:     map[conformance.Profile][]string{conformance.Immediate: {"SL-05"}},
-			Unexplorable: sectionI},
+			Declares: map[conformance.Profile][]string{conformance.Immediate: {"SL-05"}}},
 		{Name: "no-stlt", Flaw: NoSTLT, Doc: "StoreLogoff returns S_OK and does nothing; StoreLogoffTransports is never called", Options: withRow,
 			Declares: map[conformance.Profile][]string{
 				conformance.Immediate: {"STLT-01", "STLT-02", "STLT-04", "SS-02", "SP-01", "SP-02", "SL-05"},

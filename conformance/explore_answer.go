@@ -1,0 +1,41 @@
+package conformance
+
+import (
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// What the immediate profile makes of StoreLogoffTransports' answer
+// (SL-05): StoreLogoff reports the transport activity its call reported,
+// and when the logoff did not occur (LOGOFF_QUIET or LOGOFF_ABORT answered
+// with activity) the store goes on working: it opens its folders. (A store
+// that ends inside that StoreLogoff, its caller holding the only reference,
+// is not judged here: SEMANTICS.md §1 allows the immediate profile's
+// StoreLogoff to end it.)
+
+// activityFlags are the transport activity StoreLogoffTransports reports.
+const activityFlags = mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutboundQueue
+
+// reported judges StoreLogoff's output flags against the answer of the
+// StoreLogoffTransports call it made, in the immediate profile.
+func (md *model) reported(evs []trace.Event, at int, f, out mapi.LogoffFlags, err error) {
+	if md.cfg.Profile != Immediate || md.ended || err != nil {
+		return
+	}
+	e, ok := trace.First(evs, stlt1)
+	if !ok || e.Err != nil || len(e.Out) == 0 {
+		return
+	}
+	answer, _ := e.Out[0].(mapi.LogoffFlags)
+	if busy := answer & activityFlags; out&busy != busy {
+		md.fail(at, "SL-05", "StoreLogoff(%v) returned the output flags %v, want the activity %v that its StoreLogoffTransports call (#%d) reported", f, out, busy, e.Seq)
+	}
+}
+
+// goesOn judges OpenEntry on the store after a StoreLogoff whose logoff
+// did not occur, while the store lives (wasEnded: before the step).
+func (md *model) goesOn(at int, o op, wasEnded bool, openErr error) {
+	if md.busy && !md.invalidated && o.kind == opOpen && !wasEnded && openErr != nil {
+		md.fail(at, "SL-05", "OpenEntry returned %v after a StoreLogoff whose logoff did not occur (StoreLogoffTransports answered transport activity), want S_OK: the store goes on working", mapi.ResultOf(openErr))
+	}
+}
