@@ -96,6 +96,10 @@ type Result struct {
 	// not, or a declared capability failed.
 	Unjudged []string `json:"unjudged,omitempty"`
 	Message  string   `json:"message,omitempty"`
+	// Explore marks the exploration's result: it proves no rule by
+	// passing, so a rule it leaves untested is as its fixed specs leave it
+	// (skipped, say).
+	Explore bool `json:"explore,omitempty"`
 	// Duration is how long the spec ran, as Ginkgo measured it (Summarize).
 	Duration time.Duration `json:"-"`
 }
@@ -400,7 +404,7 @@ func (rs *runState) started() []started {
 
 // run runs the spec against a fresh provider of cfg, which has its defaults.
 func (sp *spec) run(ctx context.Context, cfg Config, rs *runState) (r Result) {
-	r = Result{Provider: cfg.Name, Profile: cfg.Profile, Section: sp.section, Spec: sp.text, Rules: sp.rules}
+	r = Result{Provider: cfg.Name, Profile: cfg.Profile, Section: sp.section, Spec: sp.text, Rules: sp.rules, Explore: sp.explore}
 	for _, n := range sp.needs {
 		if why := n(cfg); why != "" {
 			r.Status, r.Message = Skipped, why

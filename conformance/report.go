@@ -137,7 +137,7 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 		keys = append(keys, name)
 		for _, rule := range Rules {
 			rr := RuleResult{Rule: rule, Status: RuleNotRun}
-			skipped, unjudged := 0, 0
+			skipped, unjudged, explored := 0, 0, 0
 			for _, x := range res[k] {
 				if !slices.Contains(x.Rules, rule.ID) || x.Status == NotRun {
 					continue
@@ -148,6 +148,9 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 				}
 				if slices.Contains(x.Untested, rule.ID) {
 					rr.Untested++
+					if x.Explore {
+						explored++
+					}
 					continue
 				}
 				if slices.Contains(x.SelfChecked, rule.ID) {
@@ -177,10 +180,12 @@ func (r Report) ByRule() (keys []string, rules map[string][]RuleResult) {
 				rr.Status = RulePassed
 			case rr.SelfChecked > 0:
 				rr.Status = RuleSelfCheck
-			case rr.Untested > 0:
+			case rr.Untested > explored:
 				rr.Status = RuleUntested
 			case skipped > 0:
 				rr.Status = RuleSkipped
+			case explored > 0:
+				rr.Status = RuleUntested
 			}
 			rules[name] = append(rules[name], rr)
 		}
