@@ -174,6 +174,7 @@ var exploreRules = []string{
 	"LG-01", "LG-02", "LG-03", "LG-04",
 	"SD-02", "SS-02", "SS-03", "SS-04", "SS-05",
 	"RB-01", "RB-02",
+	"SP-01", "SP-02",
 }
 
 // exploreSpec is the spec labelled "explore".

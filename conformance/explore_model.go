@@ -62,6 +62,8 @@ type model struct {
 	endedAt   int  // the step where it ran
 	loggedOff bool // IMSLogon::Logoff ran
 	session   bool // IMAPISession::Logoff came
+
+	suiteBug string // what the simulated MAPI did wrong, if it did (checkSpooler)
 }
 
 type failFunc func(at int, rule, format string, args ...any)

@@ -100,7 +100,9 @@ func runLifecycleOn(ctx context.Context, w *mapisim.Worker, cfg Config, lc lifec
 				return
 			}
 		}
-		md.finish(lc)
+		if md.finish(lc); md.suiteBug != "" {
+			r.stop(violation{what: md.suiteBug, at: -1, fault: "suite"})
+		}
 	})
 	var hang *mapisim.Hang
 	switch {
@@ -208,8 +210,10 @@ func (md *model) finish(lc lifecycle) {
 		// was judged at the client's last Release.
 		md.m.EndSession(0)
 	}
-	md.m.ReleaseHeld() // the second store's client
-	md.checkEnd(md.m.Trace().Events())
+	md.m.ReleaseHeld() // the second store's client, and the spooler if it still holds its store
+	evs := md.m.Trace().Events()
+	md.checkEnd(evs)
+	md.suiteBug, _ = md.checkSpooler(evs)
 }
 
 // checkEnd judges the whole lifecycle in one pass over its trace: the
