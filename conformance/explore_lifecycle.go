@@ -66,6 +66,8 @@ const (
 	opGetProps
 	opCloseObject
 	opSessionLogoff
+	opLogonAgain   // a second Logon to the open store (LG-06)
+	opReleaseAgain // the Release of the store that Logon returned
 )
 
 // op is one step of a lifecycle.
@@ -96,6 +98,10 @@ func (o op) String() string {
 		return fmt.Sprintf("Release of the object of OpenEntry %d", o.n+1)
 	case opSessionLogoff:
 		return "IMAPISession::Logoff"
+	case opLogonAgain:
+		return "IMSProvider::Logon again, to the store already open"
+	case opReleaseAgain:
+		return "client Release of the store the second Logon returned"
 	}
 	return "?"
 }
@@ -151,6 +157,7 @@ func generate(seed uint64, cfg Config) lifecycle {
 // store.
 type generator struct {
 	refs    int   // references on the store
+	again   int   // of which from Logons to the open store (opLogonAgain)
 	live    []int // the objects it holds, by OpenEntry
 	opened  int   // OpenEntry steps so far
 	session bool  // IMAPISession::Logoff came
@@ -165,7 +172,7 @@ func (g *generator) ended() bool { return g.session || g.refs == 0 && len(g.live
 // fit what the client holds.
 func (g *generator) next(r *rand.Rand, cfg Config, ops []op) []op {
 	var o op
-	switch k := r.IntN(22); {
+	switch k := r.IntN(24); {
 	case k < 4:
 		o = op{kind: opAddRef}
 	case k < 8:
@@ -198,8 +205,12 @@ func (g *generator) next(r *rand.Rand, cfg Config, ops []op) []op {
 		}
 	case k < 20:
 		o = op{kind: opConcurrentRelease, n: min(2+r.IntN(4), g.refs)}
-	default:
+	case k < 22:
 		o = op{kind: opSessionLogoff}
+	case k < 23:
+		o = op{kind: opLogonAgain}
+	default:
+		o = op{kind: opReleaseAgain}
 	}
 	if !g.fits(o, cfg) {
 		return ops
@@ -211,15 +222,22 @@ func (g *generator) next(r *rand.Rand, cfg Config, ops []op) []op {
 // fits reports whether the client can make step o.
 func (g *generator) fits(o op, cfg Config) bool {
 	// After IMAPISession::Logoff the client still holds what it held: it
-	// probes it and releases it, but takes no new reference.
+	// probes it and releases it, but takes no new reference. While it
+	// holds the store a second Logon returned, it keeps a reference of the
+	// first logon's: that Release "ends nothing while the first logon
+	// lives" (LG-06), which it then must.
 	holds := g.refs > 0
 	switch o.kind {
 	case opAddRef:
 		return holds && !g.session
 	case opRelease:
-		return holds
+		return holds && (g.again == 0 || g.refs > 1)
 	case opConcurrentRelease:
-		return o.n >= 2 && g.refs >= o.n
+		return o.n >= 2 && g.refs >= o.n && (g.again == 0 || g.refs > o.n)
+	case opLogonAgain:
+		return holds && !g.session && !cfg.Capabilities.OneStorePerProvider
+	case opReleaseAgain:
+		return g.again > 0
 	case opStoreLogoff:
 		return holds
 	case opOpen:
@@ -252,6 +270,10 @@ func (g *generator) take(o op) {
 		g.live = slices.DeleteFunc(g.live, func(n int) bool { return n == o.n })
 	case opSessionLogoff:
 		g.session = true
+	case opLogonAgain:
+		g.again++
+	case opReleaseAgain:
+		g.again--
 	}
 }
 

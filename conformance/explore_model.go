@@ -44,8 +44,9 @@ type model struct {
 	cfg  Config
 	fail failFunc
 
-	refs     int               // references the client holds on the store
-	objs     []*mapisim.Object // by OpenEntry step; nil where it failed
+	refs     int                 // references the client holds on the store
+	reopened []*mapisim.Reopened // the stores second Logons returned, which it holds too
+	objs     []*mapisim.Object   // by OpenEntry step; nil where it failed
 	objState []objState
 
 	requested  bool             // a StoreLogoff returned S_OK
@@ -108,6 +109,15 @@ func (md *model) step(at int, o op) {
 		// objects, and releases them itself, later.
 		md.m.EndSession(0)
 		md.session = true
+	case opLogonAgain:
+		var again *mapisim.Reopened
+		if again, err = md.m.LogonAgain(md.s); again != nil {
+			md.reopened = append(md.reopened, again)
+		}
+	case opReleaseAgain:
+		last := len(md.reopened) - 1
+		md.reopened[last].Release()
+		md.reopened = md.reopened[:last]
 	}
 	evs := md.m.Trace().Since(from)
 	if o.kind == opStoreLogoff {
@@ -119,6 +129,7 @@ func (md *model) step(at int, o op) {
 	md.stltCalls(evs, at, o)
 	md.end(evs, at, o.kind, what, end)
 	md.goesOn(at, o, wasEnded, err)
+	md.again(evs, at, o, wasEnded, err)
 }
 
 // skip reports whether the client cannot make step o as generated: the
@@ -127,6 +138,10 @@ func (md *model) skip(o op) bool {
 	switch o.kind {
 	case opGetProps, opCloseObject:
 		return o.n >= len(md.objs) || md.objs[o.n] == nil || md.objState[o.n] == objReleased
+	case opLogonAgain:
+		return md.ended // no longer open: a Logon would be a first one
+	case opReleaseAgain:
+		return len(md.reopened) == 0
 	}
 	return false
 }
@@ -145,11 +160,13 @@ func (md *model) live() int {
 // ending says whether step o may end the store: the client's last Release
 // of the store, the last Release of an object once the client holds no
 // store reference, StoreLogoff in the immediate profile when the client
-// holds one reference, and IMAPISession::Logoff.
+// holds one reference, and IMAPISession::Logoff. The stores second Logons
+// returned are references on the store too.
 func (md *model) ending(o op) ending {
+	refs := md.refs + len(md.reopened)
 	lastRef := func(n int) ending {
 		switch {
-		case md.refs-n > 0:
+		case refs-n > 0:
 			return endForbidden
 		case md.live() == 0:
 			return endRequired
@@ -161,8 +178,10 @@ func (md *model) ending(o op) ending {
 		return lastRef(1)
 	case opConcurrentRelease:
 		return lastRef(o.n)
+	case opReleaseAgain:
+		return lastRef(1)
 	case opCloseObject:
-		if md.refs > 0 || md.objState[o.n] != objOpen {
+		if refs > 0 || md.objState[o.n] != objOpen {
 			return endForbidden
 		}
 		if md.live() == 1 {
@@ -170,7 +189,7 @@ func (md *model) ending(o op) ending {
 		}
 		return endAllowed
 	case opStoreLogoff:
-		if md.cfg.Profile == Immediate && md.refs == 1 {
+		if md.cfg.Profile == Immediate && refs == 1 {
 			return endAllowed
 		}
 	case opSessionLogoff:
@@ -182,7 +201,7 @@ func (md *model) ending(o op) ending {
 // describe names step o for the failure messages, with what the client
 // holds when it begins; it is formatted only for a failure.
 func (md *model) describe(o op) stepText {
-	t := stepText{o: o, refs: md.refs, live: md.live()}
+	t := stepText{o: o, refs: md.refs + len(md.reopened), live: md.live()}
 	if o.kind == opCloseObject {
 		t.object = md.objs[o.n].Name()
 	}
@@ -201,7 +220,7 @@ func (t stepText) String() string {
 		held += " and " + plural(t.live, "open object")
 	}
 	switch t.o.kind {
-	case opRelease, opConcurrentRelease:
+	case opRelease, opConcurrentRelease, opReleaseAgain:
 		return fmt.Sprintf("%v (the client held %s)", t.o, held)
 	case opCloseObject:
 		return fmt.Sprintf("the Release of %s (the client held %s)", t.object, held)

@@ -186,6 +186,11 @@ func (md *model) finish(lc lifecycle) {
 			md.fail(-1, "SS-04", "the second store was torn down while its client still held it")
 		}
 	}
+	// The stores second Logons returned go first, while the first
+	// logon's references keep the store: their Release ends nothing.
+	for len(md.reopened) > 0 {
+		md.step(-1, op{kind: opReleaseAgain})
+	}
 	refs := func() {
 		for md.refs > 0 {
 			md.step(-1, op{kind: opRelease})

@@ -213,14 +213,23 @@ func TestExploreNeverCallsWhatTheClientReleased(t *testing.T) {
 // endsInStoreLogoff is the reference provider whose StoreLogoff, when its
 // caller holds the only reference, ends the store at once: it drops that
 // reference itself, and the caller's later Release is taken as already
-// done. Profile immediate allows it (RULES.md revision 3).
-type endsInStoreLogoff struct{ mapi.IMSProvider }
+// done. Profile immediate allows it (RULES.md revision 3). A second Logon
+// to the open store returns the same store, one reference more.
+type endsInStoreLogoff struct {
+	mapi.IMSProvider
+	open map[mapi.EntryID]*earlyEnd
+}
 
-func (p endsInStoreLogoff) Logon(sup mapi.IMAPISupport, ui uintptr, profile string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
+func (p *endsInStoreLogoff) Logon(sup mapi.IMAPISupport, ui uintptr, profile string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
 	spool, l, s, err := p.IMSProvider.Logon(sup, ui, profile, id, flags, iface)
+	if e, ok := p.open[id]; ok && s != nil && l == nil {
+		e.refs.Add(1) // the reference provider AddRef'd the store it wraps
+		return spool, l, e, err
+	}
 	if s != nil {
 		e := &earlyEnd{IMsgStore: s}
 		e.refs.Store(1)
+		p.open[id] = e
 		s = e
 	}
 	return spool, l, s, err
@@ -265,7 +274,7 @@ func TestExploreAllowsTheStoreToEndInStoreLogoff(t *testing.T) {
 func earlyEndConfig(p conformance.Profile) conformance.Config {
 	opts := reference.Options{StatusRow: true, Deferred: p == conformance.Deferred}
 	cfg := reference.Config(opts)
-	cfg.NewProvider = func() (mapi.IMSProvider, error) { return endsInStoreLogoff{reference.New(opts)}, nil }
+	cfg.NewProvider = func() (mapi.IMSProvider, error) { return &endsInStoreLogoff{reference.New(opts), map[mapi.EntryID]*earlyEnd{}}, nil }
 	return cfg
 }
 

@@ -144,9 +144,6 @@ func both(ids ...string) map[conformance.Profile][]string {
 // that needs the provider to release the support at the last Release.
 var teardownLost = []string{"SD-01", "SD-02", "SD-03", "STLT-07", "RL-01", "E-01", "E-02", "E-03", "E-04", "E-05", "LG-04", "LG-05", "SS-04"}
 
-// sectionI is why the exploration cannot find a flaw of section I's.
-const sectionI = "the exploration does not draw section I's steps yet (the spooler's own logon, a second Logon to an open store, transport activity, Shutdown's answer); the fixed specs find it"
-
 // KnownBad lists the known-bad providers of the kill matrix.
 func KnownBad() []Bad {
 	withRow := Options{StatusRow: true}
@@ -156,8 +153,7 @@ func KnownBad() []Bad {
 		{Name: "spooler-logon-apart", Flaw: SpoolerLogonApart, Doc: "the spooler's store ends without releasing its support: the spooler's logon object outlives its store", Options: withRow,
 			Declares: both("SP-02")},
 		{Name: "reopen-logs-on", Flaw: ReopenLogsOn, Doc: "a Logon to a store already open logs on again: a logon object, a support AddRef, spooler data", Options: withRow,
-			Declares:     both("LG-06"),
-			Unexplorable: sectionI},
+			Declares: both("LG-06")},
 		{Name: "shutdown-fails", Flaw: ShutdownFails, Doc: "IMSProvider::Shutdown returns MAPI_E_CALL_FAILED", Options: withRow,
 			Declares: both("SS-05")},
 		{Name: "drops-activity", Flaw: DropsActivity, Doc: "StoreLogoff reports none of the transport activity StoreLogoffTransports reported", Options: withRow,
