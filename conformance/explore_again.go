@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"strings"
+
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
 )
@@ -42,3 +44,10 @@ func (md *model) again(evs []trace.Event, at int, o op, wasEnded bool, err error
 		}
 	}
 }
+
+// reopenSupport reports whether object is the support MAPI passed to a
+// second Logon ("support (again)"). A provider that logs on in full there
+// keeps it, registers a MAPIUID and a status row on it and lets go of it
+// as it likes: all of it LG-06's, found at that Logon, and no store's end
+// the other rules could judge, for MAPI tracks no logon with it.
+func reopenSupport(object string) bool { return strings.HasSuffix(object, " (again)") }

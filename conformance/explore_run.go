@@ -235,6 +235,9 @@ func (md *model) checkEnd(evs []trace.Event) {
 	var logoffs []trace.Event
 	providerGone := false
 	for _, e := range evs {
+		if reopenSupport(e.Object) {
+			continue // LG-06's: judged at the second Logon
+		}
 		switch {
 		case e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport":
 			if support.isGone(e.Object) {

@@ -274,7 +274,9 @@ func TestExploreAllowsTheStoreToEndInStoreLogoff(t *testing.T) {
 func earlyEndConfig(p conformance.Profile) conformance.Config {
 	opts := reference.Options{StatusRow: true, Deferred: p == conformance.Deferred}
 	cfg := reference.Config(opts)
-	cfg.NewProvider = func() (mapi.IMSProvider, error) { return &endsInStoreLogoff{reference.New(opts), map[mapi.EntryID]*earlyEnd{}}, nil }
+	cfg.NewProvider = func() (mapi.IMSProvider, error) {
+		return &endsInStoreLogoff{reference.New(opts), map[mapi.EntryID]*earlyEnd{}}, nil
+	}
 	return cfg
 }
 
