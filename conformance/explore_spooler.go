@@ -21,8 +21,11 @@ func (md *model) checkSpooler(evs []trace.Event) (string, bool) {
 	if md.s.SpoolerStore() == nil {
 		return "", true
 	}
-	var rels, clientEnds []trace.Event // the spooler's Releases of its store; the client store's end
-	var logonRel, logoff trace.Event   // the spooler logon's Release; the first STLT call that logged off
+	// The spooler releases its store once or twice (inside the call that
+	// logs the store off, at the end): no allocation for them.
+	var buf [2]trace.Event
+	rels := buf[:0]                  // the spooler's Releases of its store
+	var logonRel, logoff trace.Event // the spooler logon's Release; the first STLT call that logged off
 	for _, e := range evs {
 		switch {
 		case spoolerStoreRelease.Matches(e) && e.Caller == "spooler":
@@ -30,17 +33,16 @@ func (md *model) checkSpooler(evs []trace.Event) (string, bool) {
 		case spoolerLogonRelease.Matches(e):
 			logonRel = e
 		case clientSupportGone.Matches(e) || clientLogoff.Matches(e):
-			clientEnds = append(clientEnds, e)
+			// The client store's end: never inside the spooler's Release
+			// (which began before it, events being in the order calls
+			// began).
+			for _, r := range rels {
+				if r.Encloses(e) {
+					md.fail(-1, "SP-01", "#%d %s on %s came inside the spooler's Release of its store (#%d): the spooler's Release ended the client's store", e.Seq, e.Name(), e.Object, r.Seq)
+				}
+			}
 		case logoff.Seq == 0 && stlt1.Matches(e) && loggedOff(e):
 			logoff = e
-		}
-	}
-	for _, r := range rels {
-		for _, e := range clientEnds {
-			if r.Encloses(e) {
-				md.fail(-1, "SP-01", "#%d %s on %s came inside the spooler's Release of its store (#%d): the spooler's Release ended the client's store", e.Seq, e.Name(), e.Object, r.Seq)
-				break
-			}
 		}
 	}
 	if logoff.Seq == 0 || logoff.Err != nil {
