@@ -54,15 +54,21 @@ func release() []*spec {
 	}
 
 	out = append(out, &spec{section: "D", rules: []string{"RL-04"},
-		text: "after the orderly path, StoreLogoff and OpenEntry on the ended store are refused (MAPI_E_INVALID_OBJECT)",
+		text: "a store ended by IMAPISession::Logoff while the client still holds it: StoreLogoff and OpenEntry are refused (MAPI_E_INVALID_OBJECT)",
 		body: func(h *H) {
-			s := h.storeLogoffThenRelease(mapisim.Options{}, "client", mapi.LogoffOrderly)
+			// The client still holds the ended store: a store released to
+			// no reference may not be called at all (IUnknown::Release),
+			// so the probe needs a store that ended under its holder.
+			h.outline(sessionName, "", 0)
+			m, s := h.start(mapisim.Options{})
 			h.drive(func() {
+				m.EndSession(0)
 				s.Client().StoreLogoff(mapi.LogoffOrderly)
 				s.Client().OpenEntry("")
+				m.ReleaseHeld()
 			})
 			want, refused := h.refused()
-			h.expect("RL-04", HaveCallsSatisfying(trace.Nth(trace.StoreLogoff, 2), want, refused))
+			h.expect("RL-04", HaveCallsSatisfying(trace.StoreLogoff, want, refused))
 			h.expect("RL-04", HaveCallsSatisfying(trace.Call{Iface: "IMsgStore", Method: "OpenEntry"}, want, refused))
 		}})
 	return append(out, idle())

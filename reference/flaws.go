@@ -142,7 +142,7 @@ func both(ids ...string) map[conformance.Profile][]string {
 
 // teardownLost is what a store whose teardown never runs breaks: every rule
 // that needs the provider to release the support at the last Release.
-var teardownLost = []string{"SD-01", "SD-02", "SD-03", "STLT-07", "RL-01", "E-01", "E-02", "E-03", "E-04", "E-05", "LG-04", "LG-05", "SS-04"}
+var teardownLost = []string{"SD-01", "SD-02", "SD-03", "RL-01", "E-01", "E-02", "E-03", "E-04", "E-05", "LG-04", "LG-05", "SS-04"}
 
 // KnownBad lists the known-bad providers of the kill matrix.
 func KnownBad() []Bad {
