@@ -22,43 +22,45 @@ func (md *model) checkSpooler(evs []trace.Event) (string, bool) {
 		return "", true
 	}
 	// The spooler releases its store once or twice (inside the call that
-	// logs the store off, at the end): no allocation for them.
-	var buf [2]trace.Event
-	rels := buf[:0]                  // the spooler's Releases of its store
-	var logonRel, logoff trace.Event // the spooler logon's Release; the first STLT call that logged off
-	for _, e := range evs {
+	// logs the store off, at the end). The events are looked at in place:
+	// this runs for every lifecycle.
+	var buf [2]*trace.Event
+	rels := buf[:0]                   // the spooler's Releases of its store
+	var logonRel, logoff *trace.Event // the spooler logon's Release; the first STLT call that logged off
+	for i := range evs {
+		e := &evs[i]
 		switch {
-		case spoolerStoreRelease.Matches(e) && e.Caller == "spooler":
+		case spoolerStoreRelease.Matches(*e) && e.Caller == "spooler":
 			rels = append(rels, e)
-		case spoolerLogonRelease.Matches(e):
+		case spoolerLogonRelease.Matches(*e):
 			logonRel = e
-		case clientSupportGone.Matches(e) || clientLogoff.Matches(e):
+		case clientSupportGone.Matches(*e) || clientLogoff.Matches(*e):
 			// The client store's end: never inside the spooler's Release
 			// (which began before it, events being in the order calls
 			// began).
 			for _, r := range rels {
-				if r.Encloses(e) {
+				if r.Encloses(*e) {
 					md.fail(-1, "SP-01", "#%d %s on %s came inside the spooler's Release of its store (#%d): the spooler's Release ended the client's store", e.Seq, e.Name(), e.Object, r.Seq)
 				}
 			}
-		case logoff.Seq == 0 && stlt1.Matches(e) && loggedOff(e):
+		case logoff == nil && stlt1.Matches(*e) && loggedOff(*e):
 			logoff = e
 		}
 	}
-	if logoff.Seq == 0 || logoff.Err != nil {
+	if logoff == nil || logoff.Err != nil {
 		// The logoff never occurred, or MAPI failed the call (an error
 		// counts as a logoff for STLT-01, but MAPI did nothing): the
 		// spooler held its store to the end, and MAPI's teardown ends its
 		// logon.
 		return "", true
 	}
-	if len(rels) == 0 || !logoff.Encloses(rels[0]) {
+	if len(rels) == 0 || !logoff.Encloses(*rels[0]) {
 		if len(rels) > 0 && rels[0].At < logoff.At {
 			return "", true // the spooler had let go before: not MAPI's to judge here
 		}
 		return fmt.Sprintf("the simulated MAPI did not make the spooler release its store inside #%d StoreLogoffTransports, which logged the store off", logoff.Seq), false
 	}
-	if logonRel.Seq != 0 && !rels[0].Encloses(logonRel) {
+	if logonRel != nil && !rels[0].Encloses(*logonRel) {
 		md.fail(-1, "SP-02", "the spooler's logon object was released at #%d, not inside the spooler's Release of its store (#%d): the store and its logon object are freed together", logonRel.Seq, rels[0].Seq)
 	}
 	return "", true
