@@ -148,6 +148,7 @@ func (h *H) start(opts mapisim.Options) (*mapisim.MAPI, *mapisim.Store) {
 		h.fatal(fmt.Sprintf("Config.NewProvider failed: %v", err))
 	}
 	opts.Spooler = opts.Spooler || h.cfg.Capabilities.Spooler
+	opts.NewSpoolerProvider = h.newProvider // the spooler's process has a provider object of its own
 	h.m, h.snap = mapisim.New(p, opts), nil
 	h.all = append(h.all, h.m)
 	h.run.add(h.spec.text, h.m)

@@ -13,7 +13,7 @@ import (
 // logon" and "spooler support" in the trace; the rules of sections A to H
 // pass it by.
 var (
-	spoolerLogon        = trace.Call{Iface: "IMSProvider", Method: "SpoolerLogon"}
+	spoolerLogon        = trace.Call{Iface: "IMSProvider", Method: "SpoolerLogon", Object: "spooler provider"}
 	spoolerStoreRelease = trace.Call{Iface: "IMsgStore", Method: "Release", Object: "spooler store"}
 	spoolerLogonRelease = trace.Call{Iface: "IMSLogon", Method: "Release", Object: "spooler logon"}
 	spoolerLogoff       = trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "spooler logon"}

@@ -61,17 +61,44 @@ func HostileProviders() []Hostile {
 func (h Hostile) Config() conformance.Config {
 	cfg := Config(Options{StatusRow: true})
 	cfg.Name = h.Name
+	locks := new(lastLock)
 	cfg.NewProvider = func() (mapi.IMSProvider, error) {
-		return &hostileProvider{Provider: New(Options{StatusRow: true}), act: h.act}, nil
+		return &hostileProvider{Provider: New(Options{StatusRow: true}), act: h.act, locks: locks}, nil
 	}
 	return cfg
 }
 
+// lastLock hands the lock of a client's provider object to the spooler's,
+// which MAPI makes right after the client's Logon: they share the DLL's
+// globals, as one process. A spec that deadlocks keeps its lock; the next
+// spec's Logon makes a fresh one.
+type lastLock struct {
+	mu sync.Mutex
+	l  *sync.Mutex
+}
+
+func (ll *lastLock) fresh() *sync.Mutex {
+	ll.mu.Lock()
+	defer ll.mu.Unlock()
+	ll.l = new(sync.Mutex)
+	return ll.l
+}
+
+func (ll *lastLock) last() *sync.Mutex {
+	ll.mu.Lock()
+	defer ll.mu.Unlock()
+	if ll.l == nil {
+		ll.l = new(sync.Mutex)
+	}
+	return ll.l
+}
+
 type hostileProvider struct {
 	*Provider
-	act act
-	mu  sync.Mutex // the lock deadlockOnReentry takes twice
-	sup mapi.IMAPISupport
+	act   act
+	mu    *sync.Mutex // the DLL's lock, the client's provider object's and the spooler's: deadlockOnReentry takes it twice
+	locks *lastLock
+	sup   mapi.IMAPISupport
 }
 
 func (p *hostileProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
@@ -82,6 +109,7 @@ func (p *hostileProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile 
 		return nil, nil, nil, mapi.ErrCallFailed
 	}
 	p.sup = sup
+	p.mu = p.locks.fresh()
 	spool, l, s, err := p.Provider.Logon(sup, uiParam, profile, entryID, flags, iface)
 	if err != nil || l == nil {
 		return spool, l, s, err
@@ -93,6 +121,7 @@ func (p *hostileProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile 
 }
 
 func (p *hostileProvider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID, spool []byte) (mapi.IMSLogon, mapi.IMsgStore, error) {
+	p.mu = p.locks.last() // the spooler's provider object lives in the client's process
 	l, s, err := p.Provider.SpoolerLogon(sup, uiParam, profile, entryID, flags, iface, spool)
 	if err != nil || p.act != lockAcrossSTLT {
 		return l, s, err
@@ -106,6 +135,9 @@ func (p *hostileProvider) Shutdown(flags mapi.ReservedFlags) error {
 		panic("hostile provider: Shutdown")
 	case lateGoroutine:
 		sup := p.sup
+		if sup == nil {
+			break // the spooler's provider object: it never logged a client on
+		}
 		go func() {
 			for range 50 {
 				time.Sleep(time.Millisecond)

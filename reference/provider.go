@@ -33,6 +33,11 @@ type Options struct {
 	HelperHoldsSupport bool
 
 	flaw Flaw // set only by Bad.Config: the known-bad providers
+
+	// proc is what the provider objects of one process share, as a DLL's
+	// globals are shared by the client's provider object and the MAPI
+	// spooler's: Config's providers share one.
+	proc *process
 }
 
 // The entries every store holds: the root folder (the empty EntryID) and one
@@ -42,6 +47,9 @@ const MessageEntry mapi.EntryID = "msg-1"
 // New returns a provider as MSProviderInit would: with one reference, which
 // MAPI holds.
 func New(opts Options) *Provider {
+	if opts.proc == nil {
+		opts.proc = new(process)
+	}
 	p := &Provider{opts: opts}
 	p.refs.Store(1)
 	return p
@@ -211,7 +219,36 @@ func (p *Provider) logon(sup mapi.IMAPISupport, profile string, entryID mapi.Ent
 	p.mu.Lock()
 	p.states = append(p.states, st)
 	p.mu.Unlock()
+	p.opts.proc.add(st)
 	return st, nil
+}
+
+// process is what the provider objects of one process share: every logon
+// they made. Only a flaw reads it (SpoolerEndsClientStore): a correct
+// provider keeps each provider object's stores to itself.
+type process struct {
+	mu     sync.Mutex
+	logons []*state
+}
+
+func (pr *process) add(st *state) {
+	pr.mu.Lock()
+	pr.logons = append(pr.logons, st)
+	pr.mu.Unlock()
+}
+
+// clientStore returns the client logon open under entryID, in any of the
+// process's provider objects.
+func (pr *process) clientStore(entryID mapi.EntryID) *state {
+	pr.mu.Lock()
+	logons := pr.logons
+	pr.mu.Unlock()
+	for _, st := range logons {
+		if st.entryID == entryID && !st.spooler && !st.isEnded() {
+			return st
+		}
+	}
+	return nil
 }
 
 // uidFor derives the MAPIUID the provider registers from the profile name,

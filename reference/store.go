@@ -117,7 +117,7 @@ func (st *state) notifyTransports(sup mapi.IMAPISupport) bool {
 		// The spooler's store is what StoreLogoffTransports releases: its
 		// end tells the transports nothing.
 		if st.opts.has(SpoolerEndsClientStore) {
-			if client := st.provider.open(st.entryID); client != nil {
+			if client := st.opts.proc.clientStore(st.entryID); client != nil {
 				if sup, ok := client.beginEnd(); ok {
 					client.releaseSupport(sup) // Flaw: the spooler's Release ends the client's store.
 				}

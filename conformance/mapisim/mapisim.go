@@ -36,6 +36,11 @@ type Options struct {
 	// and the spooler releases its store (imapisupport-storelogofftransports.md).
 	Activity mapi.LogoffFlags
 
+	// NewSpoolerProvider, if set, makes the provider object the spooler
+	// logs on through, as the spooler's process calls MSProviderInit; MAPI
+	// shuts it down too. Unset, the spooler uses the client's.
+	NewSpoolerProvider func() (mapi.IMSProvider, error)
+
 	// Spooler makes MAPI log the MAPI spooler on to each store after the
 	// client's Logon, with IMSProvider::SpoolerLogon, as for a provider that
 	// serves the spooler. MAPI does so anyway when Logon returns spooler
@@ -60,9 +65,12 @@ type MAPI struct {
 	mu       sync.Mutex
 	stores   []*Store
 	spoolers []*Store // the spooler's logons, one for each store it serves
-	shutDown bool
-	objects  int
-	faults   []*Fault
+	// spoolerProvider is the spooler's own provider object, made at its
+	// first logon (Options.NewSpoolerProvider).
+	spoolerProvider mapi.IMSProvider
+	shutDown        bool
+	objects         int
+	faults          []*Fault
 }
 
 // New returns a simulated MAPI for provider, which MSProviderInit has just
@@ -270,6 +278,15 @@ func (m *MAPI) Shutdown() {
 	// provider never ended, MAPI ends now.
 	for _, s := range m.logons() {
 		s.teardown()
+	}
+	m.mu.Lock()
+	sp := m.spoolerProvider
+	m.mu.Unlock()
+	if sp != nil {
+		m.call(trace.Event{Caller: "MAPI", Object: "spooler provider", Iface: "IMSProvider", Method: "Shutdown", Args: []any{mapi.ReservedFlags(0)}},
+			func() ([]any, error) { return nil, sp.Shutdown(0) })
+		m.call(trace.Event{Caller: "MAPI", Object: "spooler provider", Iface: "IMSProvider", Method: "Release"},
+			func() ([]any, error) { return []any{sp.Release()}, nil })
 	}
 	m.call(trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Shutdown", Args: []any{mapi.ReservedFlags(0)}},
 		func() ([]any, error) { return nil, m.provider.Shutdown(0) })

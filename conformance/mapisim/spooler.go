@@ -21,13 +21,17 @@ func (m *MAPI) spoolerLogon(s *Store) error {
 	suffix := strings.TrimPrefix(s.name, "store")
 	sp := &Store{m: m, name: "spooler store" + suffix, logonName: "spooler logon" + suffix, entryID: s.entryID, spoolers: true}
 	sp.support = &Support{m: m, s: sp, name: "spooler support" + suffix}
+	provider, object, err := m.spoolersProvider()
+	if err != nil {
+		return err
+	}
 	var logon mapi.IMSLogon
 	var store mapi.IMsgStore
-	ev := trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "SpoolerLogon",
+	ev := trace.Event{Caller: "MAPI", Object: object, Iface: "IMSProvider", Method: "SpoolerLogon",
 		Args: []any{sp.support.name, m.opts.ProfileName, s.entryID, logonFlags, spoolData(s.spool)}}
-	err := m.call(ev, func() ([]any, error) {
+	err = m.call(ev, func() ([]any, error) {
 		var err error
-		logon, store, err = m.provider.SpoolerLogon(sp.support, 0, m.opts.ProfileName, s.entryID, logonFlags, nil, s.spool)
+		logon, store, err = provider.SpoolerLogon(sp.support, 0, m.opts.ProfileName, s.entryID, logonFlags, nil, s.spool)
 		return []any{objName(logon, sp.logonName), objName(store, sp.name)}, err
 	})
 	if err != nil {
@@ -45,6 +49,27 @@ func (m *MAPI) spoolerLogon(s *Store) error {
 	m.spoolers = append(m.spoolers, sp)
 	m.mu.Unlock()
 	return nil
+}
+
+// spoolersProvider returns the provider object the spooler logs on
+// through, and its name in the trace: one of its own, made as the spooler's
+// process makes it ("The MAPI spooler logon occurs as part of a different
+// process than the store logon", imsprovider-logon.md), when
+// Options.NewSpoolerProvider is set; otherwise the client's.
+func (m *MAPI) spoolersProvider() (mapi.IMSProvider, string, error) {
+	if m.opts.NewSpoolerProvider == nil {
+		return m.provider, "provider", nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.spoolerProvider == nil {
+		p, err := m.opts.NewSpoolerProvider()
+		if err != nil {
+			return nil, "", fmt.Errorf("the spooler's MSProviderInit (Config.NewProvider): %w", err)
+		}
+		m.spoolerProvider = p
+	}
+	return m.spoolerProvider, "spooler provider", nil
 }
 
 // SpoolerStore returns the spooler's own logon of the store, or nil when
