@@ -87,7 +87,7 @@ func runLifecycleOn(ctx context.Context, w *mapisim.Worker, cfg Config, lc lifec
 	}
 	a := stltAnswers[lc.answer]
 	m := mapisim.New(p, mapisim.Options{STLTFlags: a.flags, STLTErr: a.err, Activity: a.activity,
-		BogusCounts: lc.bogus, Spooler: cfg.Capabilities.Spooler})
+		BogusCounts: lc.bogus, Spooler: cfg.Capabilities.Spooler, NewSpoolerProvider: cfg.NewProvider})
 	r := &run{m: m}
 	md := &model{m: m, cfg: cfg, fail: r.fail, refs: 1}
 	err = w.Run(ctx, m, cfg.CallTimeout, func() {

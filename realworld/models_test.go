@@ -205,9 +205,9 @@ func TestDeviationsAreComplete(t *testing.T) {
 func TestSampleStoreAlreadyOpen(t *testing.T) {
 	p := realworld.NewSampleStore()
 	sup := &support{}
-	_, _, st, err := p.Logon(sup, 0, "profile", "C:\\Store", mapi.MDBNoDialog, nil)
-	if err != nil {
-		t.Fatal(err)
+	spool, _, st, err := p.Logon(sup, 0, "profile", "C:\\Store", mapi.MDBNoDialog, nil)
+	if err != nil || string(spool) != "C:\\Store\x00\x00" {
+		t.Fatalf("Logon = spooler data %q, %v; HrGetSpoolSecurity returns the path and password, NUL-terminated", spool, err)
 	}
 	n := len(sup.calls)
 	again := &support{}

@@ -89,15 +89,9 @@ func (p *sampleProvider) Shutdown(mapi.ReservedFlags) error { return nil }
 // imsprovider-logon.md asks. Otherwise it makes the logon object and the
 // store (HrCheckAndOpenStore), registers the store's MAPIUID, queues the
 // store under the provider and only then AddRefs the support, once ("I'm
-// keeping a reference"). It holds the provider's critical section
+// keeping a reference"), and returns the path and password the spooler will
+// log on with (HrGetSpoolSecurity). It holds the provider's critical section
 // throughout.
-//
-// The sample also returns the path and password the spooler will log on
-// with (HrGetSpoolSecurity); the model returns none yet, because the
-// simulated MAPI logs the spooler on through this same provider object,
-// where FAlreadyOpenStore would hand the spooler the client's store (see
-// SpoolerLogon). MAPI's spooler has a process, and a provider object, of its
-// own.
 func (p *sampleProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile string, entryID mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -111,7 +105,7 @@ func (p *sampleProvider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile s
 	}
 	p.stores = append(p.stores, ims)
 	sup.AddRef()
-	return nil, msl, ims, nil
+	return spoolSecurity(path, samplePassword), msl, ims, nil
 }
 
 // SpoolerLogon mirrors MSP_SpoolerLogon: the path comes from the spooler
@@ -176,6 +170,16 @@ func (p *sampleProvider) checkAndOpenStore(sup mapi.IMAPISupport, path string) (
 	ims.valid.Store(true)
 	msl.ims = ims
 	return msl, ims
+}
+
+// samplePassword is the store's password, which a profile may remember; the
+// model's stores have none.
+const samplePassword = ""
+
+// spoolSecurity mirrors HrGetSpoolSecurity: the path and the password, each
+// with its terminating NUL.
+func spoolSecurity(path, password string) []byte {
+	return []byte(path + "\x00" + password + "\x00")
 }
 
 // decodeSpoolSecurity mirrors DecodeSpoolSecurity: the path and the
