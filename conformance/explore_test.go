@@ -30,7 +30,9 @@ func TestExploreReportsAFlakyFailure(t *testing.T) {
 	bad := knownBad(t, "no-provider-uid").Config(conformance.Immediate)
 	var made atomic.Int32
 	cfg.NewProvider = func() (mapi.IMSProvider, error) {
-		if made.Add(1) == 3 { // the third lifecycle's provider, and no other
+		// Each lifecycle makes two provider objects, the client's and the
+		// spooler's: the fifth is the third lifecycle's client's.
+		if made.Add(1) == 5 {
 			return bad.NewProvider()
 		}
 		return reference.New(reference.Options{StatusRow: true}), nil
