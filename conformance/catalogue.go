@@ -36,7 +36,7 @@ func Catalogue() string {
 					if len(sp.needs) > 0 {
 						var ns []string
 						for _, n := range sp.needs {
-							ns = append(ns, n(Config{}))
+							ns = append(ns, n(Config{Profile: Deferred}))
 						}
 						line += " _(skipped if " + strings.Join(ns, ", or ") + ")_"
 					}
