@@ -21,6 +21,7 @@ func SampleStoreConfig() conformance.Config {
 			Objects:        true,
 			Subobject:      SampleMessage,
 			MultipleStores: true,
+			Spooler:        true, // MSP_SpoolerLogon, with HrGetSpoolSecurity's data
 		},
 	}
 }
