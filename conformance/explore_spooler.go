@@ -34,7 +34,7 @@ func (md *model) checkSpooler(evs []trace.Event) (string, bool) {
 			rels = append(rels, e)
 		case spoolerLogonRelease.Matches(*e):
 			logonRel = e
-		case clientSupportGone.Matches(*e) || clientLogoff.Matches(*e):
+		case supRel1.Matches(*e) || logoff1.Matches(*e):
 			// The client store's end: never inside the spooler's Release
 			// (which began before it, events being in the order calls
 			// began).

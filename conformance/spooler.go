@@ -17,8 +17,6 @@ var (
 	spoolerStoreRelease = trace.Call{Iface: "IMsgStore", Method: "Release", Object: "spooler store"}
 	spoolerLogonRelease = trace.Call{Iface: "IMSLogon", Method: "Release", Object: "spooler logon"}
 	spoolerLogoff       = trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "spooler logon"}
-	clientSupportGone   = trace.Call{Iface: "IMAPISupport", Method: "Release", Object: "support"}
-	clientLogoff        = trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon"}
 )
 
 // everyLogonRelease selects the release of every logon object, the
@@ -60,8 +58,8 @@ func spoolerSpecs() []*spec {
 				// The provider's: that Release ends the spooler's store, not
 				// the client's, and does not deadlock (a hang stops the
 				// spec, naming both calls).
-				h.expect("SP-01", HaveNoCallInside(clientSupportGone, spoolerStoreRelease))
-				h.expect("SP-01", HaveNoCallInside(clientLogoff, spoolerStoreRelease))
+				h.expect("SP-01", HaveNoCallInside(supRel1, spoolerStoreRelease))
+				h.expect("SP-01", HaveNoCallInside(logoff1, spoolerStoreRelease))
 			}})
 		out = append(out, &spec{section: "I", rules: []string{"SP-02"}, needs: []need{needSpooler},
 			text: p.name + ": the spooler's logon object goes with its store, and MAPI logs it off like any other",
