@@ -1,12 +1,13 @@
 package conformance
 
 import (
-	"bytes"
 	"flag"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mapiconf/mapiconf/internal/generated"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/rules.md")
@@ -99,17 +100,7 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("%s has no documentation sentence", r.ID)
 		}
 	}
-	want := []byte(Catalogue())
-	const path = "../docs/rules.md"
-	if *update {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) {
-		t.Errorf("%s is stale: run `go test ./conformance -run TestCatalogue -update` (or `make generate`)", path)
-	}
+	generated.Check(t, "../docs/rules.md", []byte(Catalogue()), *update, "go test ./conformance -run TestCatalogue -update")
 }
 
 func TestLabels(t *testing.T) {

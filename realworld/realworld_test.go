@@ -1,13 +1,12 @@
 package realworld_test
 
 import (
-	"bytes"
 	"context"
 	"flag"
-	"os"
 	"sync"
 	"testing"
 
+	"github.com/mapiconf/mapiconf/internal/generated"
 	"github.com/mapiconf/mapiconf/realworld"
 )
 
@@ -48,16 +47,5 @@ func verdicts(t *testing.T) []realworld.Verdict {
 // docs/realworld.md is generated from the verdicts and the providers'
 // deviations.
 func TestRealWorldDocs(t *testing.T) {
-	const path = "../docs/realworld.md"
-	want := []byte(realworld.Markdown(verdicts(t)))
-	if *update {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	got, err := os.ReadFile(path)
-	if err != nil || !bytes.Equal(got, want) {
-		t.Errorf("%s is stale: run `go test ./realworld -run TestRealWorldDocs -update` (or `make generate`)", path)
-	}
+	generated.Check(t, "../docs/realworld.md", []byte(realworld.Markdown(verdicts(t))), *update, "go test ./realworld -run TestRealWorldDocs -update")
 }

@@ -1,14 +1,13 @@
 package reference_test
 
 import (
-	"bytes"
 	"context"
 	"flag"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/internal/generated"
 	"github.com/mapiconf/mapiconf/reference"
 )
 
@@ -51,16 +50,7 @@ func TestKillMatrix(t *testing.T) {
 // with -update.
 func compareGenerated(t *testing.T, path string, want []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	got, err := os.ReadFile(path)
-	if err != nil || !bytes.Equal(got, want) {
-		t.Errorf("%s is stale: run `go test ./reference -run TestKillMatrix -update` (or `make generate`)", path)
-	}
+	generated.Check(t, path, want, *update, "go test ./reference -run TestKillMatrix -update")
 }
 
 // The racy provider must be caught on every run, not by luck.
