@@ -8,6 +8,7 @@
 package reference
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -233,7 +234,9 @@ type process struct {
 
 func (pr *process) add(st *state) {
 	pr.mu.Lock()
-	pr.logons = append(pr.logons, st)
+	// An ended logon is no one's to find (clientStore), and a process
+	// that lives through many lifecycles must not keep them all.
+	pr.logons = append(slices.DeleteFunc(pr.logons, (*state).isEnded), st)
 	pr.mu.Unlock()
 }
 
