@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 )
 
@@ -40,14 +39,16 @@ type explorer struct {
 
 // explore runs n lifecycles from seed on and collects every rule broken.
 func explore(ctx context.Context, cfg Config, seed uint64, n int) explored {
-	var w mapisim.Worker
-	defer w.Close()
+	var rn runner
+	defer rn.w.Close()
 	x := &explorer{ctx: ctx, cfg: cfg}
 	for i := range n {
 		lc := generate(seed+uint64(i), cfg)
 		x.ran = i + 1
-		if r := runLifecycleOn(ctx, &w, cfg, lc); len(r.vs) > 0 {
+		if r := runLifecycleOn(ctx, &rn, cfg, lc); len(r.vs) > 0 {
 			x.take(i+1, lc, r)
+		} else {
+			rn.retire(r)
 		}
 		if x.stop {
 			break

@@ -65,6 +65,15 @@ type model struct {
 	session   bool // IMAPISession::Logoff came
 
 	suiteBug string // what the simulated MAPI did wrong, if it did (checkSpooler)
+
+	view []trace.Event // the events a step looks at, copied into one buffer (events)
+}
+
+// events copies the trace's events from index i on into the model's
+// buffer: every step reads what it added, and the buffer is reused.
+func (md *model) events(i int) []trace.Event {
+	md.view = md.m.Trace().AppendSince(md.view[:0], i)
+	return md.view
 }
 
 type failFunc func(at int, rule, format string, args ...any)
@@ -119,7 +128,7 @@ func (md *model) step(at int, o op) {
 		md.reopened[last].Release()
 		md.reopened = md.reopened[:last]
 	}
-	evs := md.m.Trace().Since(from)
+	evs := md.events(from)
 	if o.kind == opStoreLogoff {
 		// Judged by what the store was before the call: a store that
 		// its own StoreLogoff invalidates must still answer that call.

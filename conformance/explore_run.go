@@ -75,26 +75,40 @@ func (r *run) stop(v violation) {
 
 // runLifecycle drives lc against a fresh provider.
 func runLifecycle(ctx context.Context, cfg Config, lc lifecycle) run {
-	var w mapisim.Worker
-	defer w.Close()
-	return runLifecycleOn(ctx, &w, cfg, lc)
+	var rn runner
+	defer rn.w.Close()
+	return runLifecycleOn(ctx, &rn, cfg, lc)
 }
 
-func runLifecycleOn(ctx context.Context, w *mapisim.Worker, cfg Config, lc lifecycle) run {
+// runner runs lifecycles one after another on one worker, and hands on
+// what a finished lifecycle leaves: the model's copy of the trace, and the
+// trace's storage (retire).
+type runner struct {
+	w       mapisim.Worker
+	view    []trace.Event
+	storage []trace.Event
+}
+
+// retire takes the storage of r's trace for the next lifecycle: r is done
+// with, its trace never read again.
+func (rn *runner) retire(r run) { rn.storage = r.m.Trace().Retire() }
+
+func runLifecycleOn(ctx context.Context, rn *runner, cfg Config, lc lifecycle) run {
 	p, err := newProvider(cfg)
 	if err != nil {
 		return run{vs: []violation{{what: fmt.Sprintf("Config.NewProvider failed: %v", err), fault: "start"}}, stopped: true}
 	}
 	a := stltAnswers[lc.answer]
 	m := mapisim.New(p, mapisim.Options{STLTFlags: a.flags, STLTErr: a.err, Activity: a.activity,
-		BogusCounts: lc.bogus, Spooler: cfg.Capabilities.Spooler, NewSpoolerProvider: cfg.NewProvider})
+		BogusCounts: lc.bogus, Spooler: cfg.Capabilities.Spooler, NewSpoolerProvider: cfg.NewProvider, TraceStorage: rn.storage})
+	rn.storage = nil
 	r := &run{m: m}
-	md := &model{m: m, cfg: cfg, fail: r.fail, refs: 1}
-	err = w.Run(ctx, m, cfg.CallTimeout, func() {
+	md := &model{m: m, cfg: cfg, fail: r.fail, refs: 1, view: rn.view[:0]}
+	err = rn.w.Run(ctx, m, cfg.CallTimeout, func() {
 		if md.s = r.logon(); md.s == nil || lc.twoStores && r.logon() == nil {
 			return
 		}
-		checkLogon(m.Trace().Events(), r.fail)
+		checkLogon(md.events(0), r.fail)
 		for i, o := range lc.ops {
 			if md.step(i+1, o); r.faulted(i + 1) {
 				return
@@ -104,6 +118,9 @@ func runLifecycleOn(ctx context.Context, w *mapisim.Worker, cfg Config, lc lifec
 			r.stop(violation{what: md.suiteBug, at: -1, fault: "suite"})
 		}
 	})
+	if err == nil { // the drive is over: no one uses its view any more
+		rn.view = md.view
+	}
 	var hang *mapisim.Hang
 	switch {
 	case errors.As(err, &hang):
@@ -216,7 +233,7 @@ func (md *model) finish(lc lifecycle) {
 		md.m.EndSession(0)
 	}
 	md.m.ReleaseHeld() // the second store's client, and the spooler if it still holds its store
-	evs := md.m.Trace().Events()
+	evs := md.events(0)
 	md.checkEnd(evs)
 	md.suiteBug, _ = md.checkSpooler(evs)
 }

@@ -53,6 +53,11 @@ type Options struct {
 
 	// ProfileName is passed to IMSProvider::Logon. Default "mapiconf".
 	ProfileName string
+
+	// TraceStorage, if set, is storage for the trace to record into: a
+	// retired trace's (trace.Trace.Retire), when many MAPIs run one after
+	// another.
+	TraceStorage []trace.Event
 }
 
 // MAPI is the simulated MAPI side for one provider instance and the store
@@ -79,7 +84,13 @@ func New(provider mapi.IMSProvider, opts Options) *MAPI {
 	if opts.ProfileName == "" {
 		opts.ProfileName = "mapiconf"
 	}
-	return &MAPI{opts: opts, provider: provider}
+	m := &MAPI{provider: provider}
+	if opts.TraceStorage != nil {
+		m.trace.Reuse(opts.TraceStorage)
+		opts.TraceStorage = nil // the trace's now
+	}
+	m.opts = opts
+	return m
 }
 
 // Trace returns the calls recorded so far.

@@ -141,16 +141,45 @@ func formatValue(v any) string {
 // Trace is a call sequence that many goroutines may add to at once.
 // The zero value is empty and ready to use.
 type Trace struct {
-	mu     sync.Mutex
-	clock  int
-	events []Event
-	ticks  atomic.Int64 // bumped on every call and return, read without the lock
+	mu      sync.Mutex
+	clock   int
+	events  []Event
+	retired bool         // Retire gave the storage away: record nothing more
+	ticks   atomic.Int64 // bumped on every call and return, read without the lock
+}
+
+// Reuse makes an empty trace record into buf's storage, which Retire gave
+// back, so that many short traces one after another do not each grow their
+// own.
+func (t *Trace) Reuse(buf []Event) {
+	t.mu.Lock()
+	if len(t.events) == 0 && !t.retired {
+		t.events = buf[:0]
+	}
+	t.mu.Unlock()
+}
+
+// Retire ends the trace and gives back its storage, cleared, for Reuse. A
+// retired trace is empty and records nothing more: a call that a
+// provider's stray goroutine makes afterwards is dropped, never written
+// into the storage another trace now uses.
+func (t *Trace) Retire() []Event {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	buf := t.events
+	clear(buf) // what the old trace's events point to may be collected
+	t.events, t.retired = nil, true
+	return buf[:0]
 }
 
 // Begin records the start of a call and returns its handle for End.
 // Seq, At and Ret are set by the trace.
 func (t *Trace) Begin(e Event) int {
 	t.mu.Lock()
+	if t.retired {
+		t.mu.Unlock()
+		return 0
+	}
 	if t.events == nil {
 		t.events = make([]Event, 0, 32) // a lifecycle's worth
 	}
@@ -166,6 +195,10 @@ func (t *Trace) Begin(e Event) int {
 // End records the return of the call that Begin numbered seq.
 func (t *Trace) End(seq int, out []any, err error, panicked any) {
 	t.mu.Lock()
+	if t.retired {
+		t.mu.Unlock()
+		return
+	}
 	t.clock++
 	e := &t.events[seq-1]
 	e.Ret, e.Out, e.Err, e.Panic = t.clock, out, err, panicked
@@ -195,13 +228,17 @@ func (t *Trace) Events() []Event {
 
 // Since returns a copy of the events from index i on (the first event is
 // index 0), so that a caller can look at what one step added.
-func (t *Trace) Since(i int) []Event {
+func (t *Trace) Since(i int) []Event { return t.AppendSince(nil, i) }
+
+// AppendSince appends the events from index i on to dst and returns it: a
+// caller that looks at the trace step after step copies into one buffer.
+func (t *Trace) AppendSince(dst []Event, i int) []Event {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if i >= len(t.events) {
-		return nil
+		return dst
 	}
-	return append([]Event(nil), t.events[i:]...)
+	return append(dst, t.events[i:]...)
 }
 
 // Count returns how many events so far c matches, without copying them.

@@ -64,3 +64,28 @@ func TestConcurrentRecording(t *testing.T) {
 		t.Error("String does not number the calls")
 	}
 }
+
+// A retired trace hands its storage on and drops the calls a stray
+// goroutine makes afterwards, so that they never land in the trace that
+// now records into that storage.
+func TestRetireAndReuse(t *testing.T) {
+	var old Trace
+	stray := old.Begin(Event{Iface: "IMAPISupport", Method: "ModifyStatusRow"})
+	old.End(old.Begin(Event{Iface: "IMsgStore", Method: "Release"}), nil, nil, nil)
+	buf := old.Retire()
+	if len(buf) != 0 || cap(buf) == 0 || old.Len() != 0 {
+		t.Fatalf("Retire gave back len %d cap %d and left %d events, want empty storage and an empty trace", len(buf), cap(buf), old.Len())
+	}
+	var next Trace
+	next.Reuse(buf)
+	first := next.Begin(Event{Iface: "IMSProvider", Method: "Logon"})
+	old.End(stray, nil, nil, nil) // the stray call returns after the retirement
+	old.End(old.Begin(Event{Iface: "IMAPISupport", Method: "AddRef"}), nil, nil, nil)
+	evs := next.Events()
+	if len(evs) != 1 || evs[0].Seq != first || evs[0].Method != "Logon" || evs[0].Done() || &buf[:1][0] != &next.events[0] {
+		t.Errorf("the reused trace holds %+v, want its own Logon alone, in the storage given", evs)
+	}
+	if old.Len() != 0 {
+		t.Errorf("the retired trace recorded %d calls, want none", old.Len())
+	}
+}
