@@ -19,5 +19,5 @@
 // the support's slots are Go functions made with syscall.NewCallback.
 //
 // The package builds on Windows only. On Linux the tests run it under Wine:
-// see dll/internal/wine and docs/dll.md.
+// see internal/wine and docs/dll.md.
 package dll

@@ -7,14 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/mapiconf/mapiconf/dll/internal/wine"
+	"github.com/mapiconf/mapiconf/internal/wine"
 )
 
 var wineArgs = flag.String("wine.args", "", "more arguments for the Windows test binary, e.g. '-test.bench=. -test.run=^$'")
@@ -88,10 +87,8 @@ func runUnderWine(t *testing.T, env []string, args ...string) (string, error) {
 		t.Fatal(err)
 	}
 	exe := filepath.Join(dir, "dll.test.exe")
-	build := exec.Command("go", "test", "-c", "-o", exe, ".")
-	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("cross-building the Windows test binary: %v\n%s", err, b)
+	if err := wine.GoBuild(".", "test", "-c", "-o", exe, "."); err != nil {
+		t.Fatal(err)
 	}
 	built := time.Since(start)
 	prefix, err := wine.Prefix()
@@ -99,13 +96,13 @@ func runUnderWine(t *testing.T, env []string, args ...string) (string, error) {
 		t.Fatal(err)
 	}
 	start = time.Now()
-	if err := tools.Start(prefix, filepath.Join(dir, "bcryptprimitives.dll")); err != nil {
+	if err := tools.Start(prefix); err != nil {
 		t.Fatal(err)
 	}
 	started := time.Since(start)
 
-	cmd := exec.Command(tools.Wine, append([]string{exe}, args...)...)
-	cmd.Env = append(wine.Env(prefix), env...)
+	cmd := tools.Command(prefix, exe, args...)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Env = append(cmd.Env, "MAPICONF_DLL_TESTDIR="+wine.WindowsPath(dir),
 		"MAPICONF_GUARD="+wine.WindowsPath(filepath.Join(dir, "mapiconf-guard.dll")))
 	var out bytes.Buffer

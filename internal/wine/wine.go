@@ -16,12 +16,15 @@ package wine
 
 import (
 	"bytes"
+	_ "embed"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/mapiconf/mapiconf/dll"
 )
 
 // InstallHint is what to install on Debian or Ubuntu.
@@ -103,28 +106,11 @@ var Variants = []Variant{
 // BadInits are the test DLLs whose MSProviderInit is wrong, by define.
 var BadInits = []string{"INIT_FAILS", "INIT_WRONG_VERSION", "INIT_NULL_PROVIDER", "INIT_CRASHES"}
 
-// Build builds every DLL the Windows tests load into dir: the guard, the
-// Wine shim, the C provider's variants and the bad MSProviderInits. root is
-// the module's root directory.
+// Build builds every DLL package dll's Windows tests load into dir: the
+// guard, the C provider's variants and the bad MSProviderInits. root is the
+// module's root directory.
 func (t Tools) Build(root, dir string) error {
-	cc := func(out, src string, flags ...string) error {
-		args := append([]string{"-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-o", filepath.Join(dir, out)}, flags...)
-		args = append(args, filepath.Join(root, src))
-		if strings.HasPrefix(out, "bcrypt") {
-			args = append(args, "-lbcrypt")
-		}
-		var stderr bytes.Buffer
-		cmd := exec.Command(t.CC, args...)
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("building %s: %s %s: %v\n%s", out, t.CC, strings.Join(args, " "), err, stderr.String())
-		}
-		return nil
-	}
-	if err := cc("mapiconf-guard.dll", "dll/guard/guard.c"); err != nil {
-		return err
-	}
-	if err := cc("bcryptprimitives.dll", "dll/internal/wine/shim/bcryptprimitives.c"); err != nil {
+	if _, err := dll.BuildGuard(t.CC, dir); err != nil {
 		return err
 	}
 	for _, v := range Variants {
@@ -132,14 +118,48 @@ func (t Tools) Build(root, dir string) error {
 		if v.Define != "" {
 			flags = append(flags, "-D"+v.Define)
 		}
-		if err := cc(v.Name+".dll", "reference/c/provider.c", flags...); err != nil {
+		if err := t.cc(filepath.Join(dir, v.Name+".dll"), filepath.Join(root, "reference/c/provider.c"), flags...); err != nil {
 			return err
 		}
 	}
 	for _, d := range BadInits {
-		if err := cc(strings.ToLower(d)+".dll", "dll/testdata/badinit.c", "-D"+d, "-Wno-unused-parameter"); err != nil {
+		if err := t.cc(filepath.Join(dir, strings.ToLower(d)+".dll"), filepath.Join(root, "dll/testdata/badinit.c"), "-D"+d, "-Wno-unused-parameter"); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// cc builds the DLL out from the C file src; libraries (-l) in flags go
+// after the source, where the linker looks for them.
+func (t Tools) cc(out, src string, flags ...string) error {
+	args := []string{"-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-o", out}
+	var libs []string
+	for _, f := range flags {
+		if strings.HasPrefix(f, "-l") {
+			libs = append(libs, f)
+		} else {
+			args = append(args, f)
+		}
+	}
+	args = append(append(args, src), libs...)
+	var stderr bytes.Buffer
+	cmd := exec.Command(t.CC, args...)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("building %s: %s %s: %v\n%s", filepath.Base(out), t.CC, strings.Join(args, " "), err, stderr.String())
+	}
+	return nil
+}
+
+// GoBuild cross-builds a Windows program: go with args (build or test -c),
+// run in dir, for windows/amd64 without cgo.
+func GoBuild(dir string, args ...string) error {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("cross-building for Windows (go %s, in %s): %v\n%s", strings.Join(args, " "), dir, err, b)
 	}
 	return nil
 }
@@ -149,11 +169,22 @@ func Env(prefix string) []string {
 	return append(os.Environ(), "WINEPREFIX="+prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=", "WINEARCH=win64")
 }
 
-// Start makes the prefix if it is new (about 5-15 s once), puts the
+// Command is the Windows program exe, with args, to be run under Wine in
+// the prefix that Start started.
+func (t Tools) Command(prefix, exe string, args ...string) *exec.Cmd {
+	cmd := exec.Command(t.Wine, append([]string{exe}, args...)...)
+	cmd.Env = Env(prefix)
+	return cmd
+}
+
+//go:embed shim/bcryptprimitives.c
+var shimSource []byte
+
+// Start makes the prefix if it is new (about 5-15 s once), builds the
 // ProcessPrng shim into its system32, and starts Wine's server and services
 // detached from every standard stream, so that the programs run next do not
-// wait for them. shim is the built bcryptprimitives.dll.
-func (t Tools) Start(prefix, shim string) error {
+// wait for them.
+func (t Tools) Start(prefix string) error {
 	env := Env(prefix)
 	detached := func(name string, args ...string) error {
 		cmd := exec.Command(name, args...)
@@ -172,12 +203,14 @@ func (t Tools) Start(prefix, shim string) error {
 	if err := detached(t.Wine, "cmd", "/c", "exit"); err != nil {
 		return fmt.Errorf("starting Wine in %s (%s cmd /c exit): %w", prefix, t.Wine, err)
 	}
-	sys32 := filepath.Join(prefix, "drive_c", "windows", "system32")
-	b, err := os.ReadFile(shim)
-	if err != nil {
+	// The shim is built from the source carried in this package, so that
+	// it needs no checkout.
+	src := filepath.Join(prefix, "mapiconf-bcryptprimitives.c")
+	if err := os.WriteFile(src, shimSource, 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(sys32, "bcryptprimitives.dll"), b, 0o644); err != nil {
+	sys32 := filepath.Join(prefix, "drive_c", "windows", "system32")
+	if err := t.cc(filepath.Join(sys32, "bcryptprimitives.dll"), src, "-lbcrypt"); err != nil {
 		return fmt.Errorf("installing the ProcessPrng shim: %w", err)
 	}
 	return nil

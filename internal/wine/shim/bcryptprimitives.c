@@ -3,7 +3,7 @@
  *
  * Go 1.22 and later get their random numbers from ProcessPrng, which Wine
  * 8.0 does not export, so a Go program stops at start with
- * "bcryptprimitives.dll not found". dll/internal/wine builds this and copies
+ * "bcryptprimitives.dll not found". internal/wine builds this and copies
  * it into the Wine prefix's system32. Windows itself never needs it.
  */
 #define WIN32_LEAN_AND_MEAN

@@ -1,0 +1,36 @@
+package dll
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+//go:embed guard/guard.c
+var guardSource []byte
+
+// GuardName is the file name of the guard DLL BuildGuard writes.
+const GuardName = "mapiconf-guard.dll"
+
+// BuildGuard builds mapiconf-guard.dll (the guard of Options.Guard) into
+// dir with cc, a 64-bit mingw-w64 gcc (x86_64-w64-mingw32-gcc on Linux, the
+// gcc of MSYS2 or of GitHub's Windows runners on Windows), and returns its
+// path. The C source is carried in this package, so that a mapiconf
+// installed with go install builds its guard without a checkout.
+func BuildGuard(cc, dir string) (string, error) {
+	src := filepath.Join(dir, "mapiconf-guard.c")
+	if err := os.WriteFile(src, guardSource, 0o644); err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, GuardName)
+	var stderr bytes.Buffer
+	cmd := exec.Command(cc, "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-o", out, src)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("dll: building the guard: %s %v: %v\n%s", cc, cmd.Args[1:], err, stderr.String())
+	}
+	return out, nil
+}
