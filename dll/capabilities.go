@@ -11,7 +11,7 @@ import (
 // ParseCapabilities reads conformance.Capabilities from a comma-separated
 // list of their field names, as MAPICONF_CAPABILITIES gives them to `make
 // conformance-dll`: "StatusRow,Objects,Subobject=msg-1,StatusObject,
-// MultipleStores" declares everything the C reference provider does. Case
+// MultipleStores,Spooler" declares everything the C reference provider does. Case
 // does not matter; Subobject takes the entry ID's provider bytes (the adapter
 // puts four zero flag bytes before them). The empty list declares nothing.
 func ParseCapabilities(list string) (conformance.Capabilities, error) {
@@ -34,8 +34,12 @@ func ParseCapabilities(list string) (conformance.Capabilities, error) {
 			c.StatusObject = true
 		case "multiplestores":
 			c.MultipleStores = true
+		case "spooler":
+			c.Spooler = true
+		case "onestoreperprovider":
+			c.OneStorePerProvider = true
 		default:
-			return c, fmt.Errorf("unknown capability %q: want StatusRow, Objects, Subobject=ID, StatusObject or MultipleStores", name)
+			return c, fmt.Errorf("unknown capability %q: want StatusRow, Objects, Subobject=ID, StatusObject, MultipleStores, Spooler or OneStorePerProvider", name)
 		}
 		if hasValue && strings.ToLower(name) != "subobject" {
 			return c, fmt.Errorf("capability %s takes no value", name)

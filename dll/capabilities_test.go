@@ -8,8 +8,8 @@ import (
 )
 
 func TestParseCapabilities(t *testing.T) {
-	got, err := dll.ParseCapabilities("statusrow, Objects,Subobject=msg-1,StatusObject,MULTIPLESTORES")
-	want := conformance.Capabilities{StatusRow: true, Objects: true, Subobject: "msg-1", StatusObject: true, MultipleStores: true}
+	got, err := dll.ParseCapabilities("statusrow, Objects,Subobject=msg-1,StatusObject,MULTIPLESTORES,spooler,OneStorePerProvider")
+	want := conformance.Capabilities{StatusRow: true, Objects: true, Subobject: "msg-1", StatusObject: true, MultipleStores: true, Spooler: true, OneStorePerProvider: true}
 	if err != nil || got != want {
 		t.Errorf("got %+v, %v; want %+v", got, err, want)
 	}

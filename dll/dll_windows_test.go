@@ -39,7 +39,7 @@ func open(t testing.TB, name string) *dll.Library {
 
 // every capability the C provider has: a status row, a root folder with a
 // message in it, a status object, several stores at once.
-var cCapabilities = conformance.Capabilities{StatusRow: true, Objects: true, Subobject: "msg-1", StatusObject: true, MultipleStores: true}
+var cCapabilities = conformance.Capabilities{StatusRow: true, Objects: true, Subobject: "msg-1", StatusObject: true, MultipleStores: true, Spooler: true}
 
 // TestCProvider runs the whole suite against the C reference provider and
 // each of its known-bad variants through the DLL adapter, and requires each

@@ -1,22 +1,69 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/dll"
 	"github.com/mapiconf/mapiconf/reference"
 )
 
-// providerConfig returns the adapter of the provider -provider names, in
-// the profile the provider declares. The providers built in are mapiconf's
-// reference provider, which passes, and the kill matrix's known-bad ones,
-// each of which breaks the rules it documents: a way to see the gate fail.
-//
-// This is the one place that knows where providers come from: a provider
-// DLL (package dll, issue 10) becomes one more case here, a Config whose
-// NewProvider loads the DLL, and nothing else in the command changes.
-func providerConfig(name string, profile conformance.Profile) (conformance.Config, error) {
+// providerConfig returns the adapter of the provider under test, with the
+// run's settings, and what to do once the run is over. The provider is
+// either a DLL (-dll, package dll; on Windows only: elsewhere the command
+// runs itself under Wine first, testUnderWine) or one built in: mapiconf's
+// reference provider, which passes, or one of the kill matrix's known-bad
+// ones, each of which breaks the rules it documents, a way to see the gate
+// fail. This is the one place that knows where providers come from.
+func (f *testFlags) providerConfig(stderr io.Writer) (cfg conformance.Config, cleanup func(), err error) {
+	profile := conformance.Profile(f.profile)
+	cleanup = func() {}
+	if f.dll != "" {
+		caps, _ := dll.ParseCapabilities(f.capabilities) // checkProvider checked it
+		cfg, cleanup, err = dllConfig(f.dll, f.guard, profile, caps, stderr)
+	} else {
+		cfg, err = builtInConfig(f.provider, profile)
+	}
+	if err != nil {
+		return cfg, cleanup, err
+	}
+	cfg.Strict, cfg.Explore, cfg.Seed, cfg.CallTimeout = f.strict, f.explore, f.seed, f.callTimeout
+	return cfg, cleanup, nil
+}
+
+// checkProvider checks the flags that choose the provider, before anything
+// runs.
+func (f *testFlags) checkProvider() error {
+	if f.dll == "" {
+		if f.capabilities != "" || f.guard != "" {
+			return errors.New("-capabilities and -guard are for a provider DLL: give -dll too")
+		}
+		return nil
+	}
+	if f.provider != "reference" {
+		return fmt.Errorf("-dll %s and -provider %s: test one provider at a time", f.dll, f.provider)
+	}
+	if _, err := dll.ParseCapabilities(f.capabilities); err != nil {
+		return fmt.Errorf("-capabilities %q: %v", f.capabilities, err)
+	}
+	return nil
+}
+
+// target is the flag that names the provider under test, as a command
+// line that repeats the run must give it.
+func (f *testFlags) target() string {
+	if f.dll != "" {
+		return "-dll " + f.dll
+	}
+	return "-provider " + f.provider
+}
+
+// builtInConfig is the provider built in that -provider names, in the
+// profile the provider declares.
+func builtInConfig(name string, profile conformance.Profile) (conformance.Config, error) {
 	if name == "reference" {
 		return reference.Config(reference.Options{StatusRow: true, Deferred: profile == conformance.Deferred}), nil
 	}
@@ -28,7 +75,7 @@ func providerConfig(name string, profile conformance.Profile) (conformance.Confi
 			return b.Config(profile), nil
 		}
 	}
-	return conformance.Config{}, fmt.Errorf("-provider %q: no such provider (want one of %s)", name, providerNames())
+	return conformance.Config{}, fmt.Errorf("-provider %q: no such provider (want one of %s, or a DLL with -dll)", name, providerNames())
 }
 
 func otherProfile(p conformance.Profile) conformance.Profile {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 // testFlags are mapiconf test's options.
 type testFlags struct {
 	provider, profile        string
+	dll, capabilities, guard string
 	strict                   bool
 	labelFilter, rules       string
 	reportDir, formats, json string
@@ -32,6 +34,9 @@ type testFlags struct {
 
 func (f *testFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.provider, "provider", "reference", "the provider to test: `name` of one built in: "+providerNames())
+	fs.StringVar(&f.dll, "dll", "", "test the provider DLL at `path` instead (a 64-bit DLL exporting MSProviderInit; on Linux it runs under Wine: docs/dll.md)")
+	fs.StringVar(&f.capabilities, "capabilities", "", "with -dll: what the provider does beyond the minimum, comma separated: StatusRow, Objects, Subobject=ID, StatusObject, MultipleStores")
+	fs.StringVar(&f.guard, "guard", "", "with -dll: the `path` of mapiconf-guard.dll, which turns a crash in the DLL into a failed spec (default: built with mingw-w64's gcc)")
 	fs.StringVar(&f.profile, "profile", string(conformance.Immediate), "when the provider calls StoreLogoffTransports: immediate or deferred")
 	fs.BoolVar(&f.strict, "strict", false, "fail the may rules (SL-03, RL-04) too, and read SL-02 and SL-03 exactly")
 	fs.StringVar(&f.labelFilter, "label-filter", "", "run only the specs this Ginkgo label `expression` selects, e.g. 'must && !waits'")
@@ -95,11 +100,22 @@ func testCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mapiconf test: %v\n", err)
 		return exitUsage
 	}
-	cfg, gate, suite, reporter, formats, err := f.setup()
+	gate, suite, reporter, formats, err := f.setup()
 	if err != nil {
 		fmt.Fprintf(stderr, "mapiconf test: %v\n", err)
 		return exitUsage
 	}
+	if f.dll != "" && runtime.GOOS != "windows" {
+		// A DLL is Windows code: this command runs again, as a Windows
+		// program under Wine, with the same flags.
+		return testUnderWine(fs, &f, stdout, stderr)
+	}
+	cfg, cleanup, err := f.providerConfig(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "mapiconf test: %v\n", err)
+		return exitUsage
+	}
+	defer cleanup()
 	if f.reportDir != "" {
 		// Fail now, not after the run, when the reports cannot be written.
 		if err := os.MkdirAll(f.reportDir, 0o755); err != nil {
@@ -130,7 +146,7 @@ func testCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  warning (-should=warn): %s\n", l)
 	}
 	for _, seed := range replaySeeds(out) {
-		fmt.Fprintf(stdout, "mapiconf: replay the exploration's failure: mapiconf test -provider %s -profile %s -label-filter explore -seed %s -explore 1\n", f.provider, f.profile, seed)
+		fmt.Fprintf(stdout, "mapiconf: replay the exploration's failure: mapiconf test %s -profile %s -label-filter explore -seed %s -explore 1\n", f.target(), f.profile, seed)
 	}
 	if f.json != "" {
 		jf, _ := report.FormatByName("json")
@@ -150,31 +166,30 @@ func testCommand(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-// setup turns the flags into the provider's Config, the gate and Ginkgo's
-// configuration.
-func (f *testFlags) setup() (cfg conformance.Config, gate report.Gate, suite types.SuiteConfig, rep types.ReporterConfig, formats []string, err error) {
+// setup checks the flags and turns them into the gate and Ginkgo's
+// configuration; providerConfig makes the provider's Config.
+func (f *testFlags) setup() (gate report.Gate, suite types.SuiteConfig, rep types.ReporterConfig, formats []string, err error) {
 	profile := conformance.Profile(f.profile)
 	if profile != conformance.Immediate && profile != conformance.Deferred {
-		return cfg, gate, suite, rep, nil, fmt.Errorf("-profile %q: want immediate or deferred", f.profile)
+		return gate, suite, rep, nil, fmt.Errorf("-profile %q: want immediate or deferred", f.profile)
 	}
-	if cfg, err = providerConfig(f.provider, profile); err != nil {
-		return cfg, gate, suite, rep, nil, err
+	if err := f.checkProvider(); err != nil {
+		return gate, suite, rep, nil, err
 	}
-	cfg.Strict, cfg.Explore, cfg.Seed, cfg.CallTimeout = f.strict, f.explore, f.seed, f.callTimeout
 
 	switch f.should {
 	case "fail":
 		gate.ShouldFails = true
 	case "warn":
 	default:
-		return cfg, gate, suite, rep, nil, fmt.Errorf("-should %q: want fail or warn", f.should)
+		return gate, suite, rep, nil, fmt.Errorf("-should %q: want fail or warn", f.should)
 	}
 	for _, name := range strings.Split(f.formats, ",") {
 		if name = strings.TrimSpace(name); name == "" {
 			continue
 		}
 		if _, ok := report.FormatByName(name); !ok {
-			return cfg, gate, suite, rep, nil, fmt.Errorf("-formats: unknown report %q (want some of %s)", name, report.FormatNames())
+			return gate, suite, rep, nil, fmt.Errorf("-formats: unknown report %q (want some of %s)", name, report.FormatNames())
 		}
 		formats = append(formats, name)
 	}
@@ -189,7 +204,7 @@ func (f *testFlags) setup() (cfg conformance.Config, gate report.Gate, suite typ
 		for _, id := range strings.Split(f.rules, ",") {
 			id = strings.TrimSpace(id)
 			if _, ok := conformance.RuleByID(id); !ok {
-				return cfg, gate, suite, rep, nil, fmt.Errorf("-rules: no rule %q (mapiconf rules lists them)", id)
+				return gate, suite, rep, nil, fmt.Errorf("-rules: no rule %q (mapiconf rules lists them)", id)
 			}
 			ids = append(ids, id)
 		}
@@ -198,11 +213,11 @@ func (f *testFlags) setup() (cfg conformance.Config, gate report.Gate, suite typ
 	}
 	suite.LabelFilter = strings.Join(filters, " && ")
 	if _, err := types.ParseLabelFilter(suite.LabelFilter); err != nil {
-		return cfg, gate, suite, rep, nil, fmt.Errorf("-label-filter %q: %v", f.labelFilter, err)
+		return gate, suite, rep, nil, fmt.Errorf("-label-filter %q: %v", f.labelFilter, err)
 	}
 	rep.Verbose = f.verbose
 	rep.NoColor = f.noColor || os.Getenv("NO_COLOR") != ""
-	return cfg, gate, suite, rep, formats, nil
+	return gate, suite, rep, formats, nil
 }
 
 // replayed finds the seeds an exploration's failure says replay it (in the

@@ -90,7 +90,7 @@ type Variant struct {
 var Variants = []Variant{
 	{Name: "provider", Doc: "the C reference provider: no flaw"},
 	{Name: "no-stlt", Define: "FLAW_NO_STLT", Doc: "StoreLogoffTransports is never called",
-		Declares: []string{"STLT-01", "STLT-02", "STLT-04", "SS-02"}},
+		Declares: []string{"STLT-01", "STLT-02", "STLT-04", "SS-02", "SP-01", "SP-02"}},
 	{Name: "wrong-flag", Define: "FLAW_WRONG_FLAG", Doc: "StoreLogoff saves LOGOFF_ABORT instead of the caller's flag",
 		Declares: []string{"STLT-03", "STLT-06", "SS-02"}},
 	{Name: "stlt-after-support-release", Define: "FLAW_STLT_AFTER_SUPPORT_RELEASE", Doc: "the store's end releases the support, then calls StoreLogoffTransports",
@@ -118,21 +118,21 @@ func (t Tools) Build(root, dir string) error {
 		if v.Define != "" {
 			flags = append(flags, "-D"+v.Define)
 		}
-		if err := t.cc(filepath.Join(dir, v.Name+".dll"), filepath.Join(root, "reference/c/provider.c"), flags...); err != nil {
+		if err := t.BuildDLL(filepath.Join(dir, v.Name+".dll"), filepath.Join(root, "reference/c/provider.c"), flags...); err != nil {
 			return err
 		}
 	}
 	for _, d := range BadInits {
-		if err := t.cc(filepath.Join(dir, strings.ToLower(d)+".dll"), filepath.Join(root, "dll/testdata/badinit.c"), "-D"+d, "-Wno-unused-parameter"); err != nil {
+		if err := t.BuildDLL(filepath.Join(dir, strings.ToLower(d)+".dll"), filepath.Join(root, "dll/testdata/badinit.c"), "-D"+d, "-Wno-unused-parameter"); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// cc builds the DLL out from the C file src; libraries (-l) in flags go
-// after the source, where the linker looks for them.
-func (t Tools) cc(out, src string, flags ...string) error {
+// BuildDLL builds the DLL out from the C file src; libraries (-l) in flags
+// go after the source, where the linker looks for them.
+func (t Tools) BuildDLL(out, src string, flags ...string) error {
 	args := []string{"-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-o", out}
 	var libs []string
 	for _, f := range flags {
@@ -210,7 +210,7 @@ func (t Tools) Start(prefix string) error {
 		return err
 	}
 	sys32 := filepath.Join(prefix, "drive_c", "windows", "system32")
-	if err := t.cc(filepath.Join(sys32, "bcryptprimitives.dll"), src, "-lbcrypt"); err != nil {
+	if err := t.BuildDLL(filepath.Join(sys32, "bcryptprimitives.dll"), src, "-lbcrypt"); err != nil {
 		return fmt.Errorf("installing the ProcessPrng shim: %w", err)
 	}
 	return nil
