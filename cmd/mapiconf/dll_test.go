@@ -1,0 +1,121 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mapiconf/mapiconf/conformance/report"
+	"github.com/mapiconf/mapiconf/internal/wine"
+)
+
+// cCapabilities declares everything the C reference provider does.
+const cCapabilities = "StatusRow,Objects,Subobject=msg-1,StatusObject,MultipleStores,Spooler"
+
+// mapiconf test -dll on the C reference provider and on a known-bad
+// variant of it: the gate passes on the one and fails on the other with
+// exactly the rules the variant declares, and the reports are written where
+// the command was asked to write them. On Linux this runs the command
+// under Wine, as a provider author's CI does.
+func TestDLL(t *testing.T) {
+	if runtime.GOOS != "windows" && runtime.GOARCH != "amd64" {
+		t.Skipf("a 64-bit provider DLL runs under Wine on an x86-64 machine only; this is %s", runtime.GOARCH)
+	}
+	tools, err := wine.Find()
+	if err != nil {
+		if os.Getenv(wine.RequireEnv) == "1" {
+			t.Fatal(err)
+		}
+		t.Skipf("%v (set %s=1 to make this a failure)", err, wine.RequireEnv)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dlls := t.TempDir()
+	var bad wine.Variant
+	for _, v := range wine.Variants {
+		if v.Name == "no-stlt" {
+			bad = v
+		}
+	}
+	for _, v := range []wine.Variant{wine.Variants[0], bad} {
+		var flags []string
+		if v.Define != "" {
+			flags = append(flags, "-D"+v.Define)
+		}
+		if err := tools.BuildDLL(filepath.Join(dlls, v.Name+".dll"), filepath.Join(root, "reference", "c", "provider.c"), flags...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The command finds mapiconf's source itself in a checkout; here it
+	// runs in a directory of its own, so it is told.
+	env := []string{sourceEnv + "=" + root}
+
+	t.Run("passes", func(t *testing.T) {
+		reports := t.TempDir()
+		code, out := mapiconf(t, append(env, "MAPICONF_REPORT_DIR="+reports, "MAPICONF_CAPABILITIES="+cCapabilities),
+			"test", "-dll", filepath.Join(dlls, "provider.dll"), "-profile", "deferred", "-no-color")
+		if code != exitPass {
+			t.Fatalf("exit %d, want %d:\n%s", code, exitPass, out)
+		}
+		r := readRun(t, filepath.Join(reports, "mapiconf.json"))
+		p := r.Providers[0]
+		if p.Name != "provider.dll" || p.Profile != "deferred" {
+			t.Errorf("the report is of %s (%s profile), want provider.dll (deferred)", p.Name, p.Profile)
+		}
+		var passed []string
+		for _, rule := range p.Rules {
+			if rule.Result == report.Pass {
+				passed = append(passed, rule.ID)
+			}
+		}
+		// Every rule a provider can show in the deferred profile: all
+		// but the three self-checks and SL-05 (immediate only).
+		if len(passed) != 36 || !slices.Contains(passed, "SP-01") {
+			t.Errorf("%d rules pass, want 36 with SP-01 (the capabilities reached the Windows program):\n%s", len(passed), out)
+		}
+		for _, name := range []string{"mapiconf.xml", "mapiconf.json", "mapiconf.md", "mapiconf.html", "mapiconf.svg"} {
+			if _, err := os.Stat(filepath.Join(reports, name)); err != nil {
+				t.Errorf("the report %s: %v", name, err)
+			}
+		}
+	})
+
+	t.Run("fails", func(t *testing.T) {
+		code, out := mapiconf(t, env, "test", "-dll", filepath.Join(dlls, "no-stlt.dll"), "-capabilities", cCapabilities,
+			"-profile", "deferred", "-explore", "-1", "-no-color")
+		if code != exitFail {
+			t.Fatalf("exit %d, want %d:\n%s", code, exitFail, out)
+		}
+		var failed []string
+		for _, line := range strings.Split(out, "\n") {
+			if rest, ok := strings.CutPrefix(line, "  no-stlt.dll (deferred profile): "); ok {
+				failed = append(failed, strings.Fields(rest)[0])
+			}
+		}
+		if !slices.Equal(failed, bad.Declares) {
+			t.Errorf("the gate fails on %v, want exactly %v:\n%s", failed, bad.Declares, out)
+		}
+	})
+
+	t.Run("usage", func(t *testing.T) {
+		for _, c := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"-dll", filepath.Join(dlls, "nosuch.dll")}, "nosuch.dll: no such file"},
+			{[]string{"-dll", filepath.Join(dlls, "provider.dll"), "-provider", "no-stlt"}, "test one provider at a time"},
+			{[]string{"-dll", filepath.Join(dlls, "provider.dll"), "-capabilities", "Folders"}, `unknown capability "Folders"`},
+			{[]string{"-capabilities", "StatusRow"}, "give -dll too"},
+		} {
+			code, out := mapiconf(t, env, append([]string{"test"}, c.args...)...)
+			if code != exitUsage || !strings.Contains(out, c.want) {
+				t.Errorf("mapiconf test %s: exit %d, want %d saying %q:\n%s", strings.Join(c.args, " "), code, exitUsage, c.want, out)
+			}
+		}
+	})
+}
