@@ -56,4 +56,6 @@ func buildGuard() (guard, dir string, err error) {
 }
 
 // testUnderWine is for other systems: here the DLL runs in this process.
-func testUnderWine(*flag.FlagSet, *testFlags, io.Writer, io.Writer) int { panic("unreachable on Windows") }
+func testUnderWine(*flag.FlagSet, *testFlags, io.Writer, io.Writer) int {
+	panic("unreachable on Windows")
+}
