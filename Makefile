@@ -11,17 +11,15 @@ test:
 conformance:
 	go tool ginkgo ./suites/...
 
-# The conformance suite against a provider DLL, with its report by rule
-# (docs/dll.md). On Linux it runs under Wine and needs wine64 and mingw-w64;
-# it says how to install them when they are missing.
+# The conformance suite against a provider DLL: mapiconf test -dll, with
+# its report by rule (docs/dll.md). On Linux it runs under Wine and needs
+# wine64 and mingw-w64; it says how to install them when they are missing.
 #   make conformance-dll MAPICONF_DLL=path/to/provider.dll MAPICONF_PROFILE=deferred
-# MAPICONF_REPORT=report.json also writes the report; MAPICONF_CAPABILITIES
-# lists what the provider does beyond the minimum (docs/dll.md).
+# Every MAPICONF_ variable of mapiconf test works here too: MAPICONF_CAPABILITIES
+# (what the provider does beyond the minimum), MAPICONF_REPORT_DIR, ...
 conformance-dll:
-	@test -n "$(MAPICONF_DLL)" || { echo "usage: make conformance-dll MAPICONF_DLL=path/to/provider.dll MAPICONF_PROFILE=deferred|immediate [MAPICONF_REPORT=report.json] [MAPICONF_CAPABILITIES=StatusRow,Objects,...]"; exit 2; }
-	MAPICONF_REQUIRE_WINE=1 MAPICONF_DLL="$(abspath $(MAPICONF_DLL))" MAPICONF_PROFILE="$(MAPICONF_PROFILE)" \
-	MAPICONF_REPORT="$(if $(MAPICONF_REPORT),$(abspath $(MAPICONF_REPORT)))" MAPICONF_CAPABILITIES="$(MAPICONF_CAPABILITIES)" \
-	go test -count=1 -v -run '^TestConformanceDLL$$' ./dll
+	@test -n "$(MAPICONF_DLL)" || { echo "usage: make conformance-dll MAPICONF_DLL=path/to/provider.dll MAPICONF_PROFILE=deferred|immediate [MAPICONF_CAPABILITIES=StatusRow,Objects,...] [MAPICONF_REPORT_DIR=reports]"; exit 2; }
+	go run ./cmd/mapiconf test
 
 # Regenerate the mocks and the generated docs.
 generate:

@@ -194,12 +194,13 @@ func TestBadInit(t *testing.T) {
 // TestConformanceDLL runs the suite against the DLL MAPICONF_DLL names, in
 // the profile MAPICONF_PROFILE, with the capabilities MAPICONF_CAPABILITIES
 // lists (dll.ParseCapabilities), and prints the report by rule; it writes
-// it to MAPICONF_REPORT too, as conformance.Run does. `make
-// conformance-dll` runs it.
+// it to MAPICONF_REPORT too, as conformance.Run does: a provider DLL tested
+// on Windows with go test (mapiconf test -dll does the same, and runs under
+// Wine on Linux).
 func TestConformanceDLL(t *testing.T) {
 	path := os.Getenv("MAPICONF_DLL")
 	if path == "" {
-		t.Skip("MAPICONF_DLL names no DLL: `make conformance-dll MAPICONF_DLL=path/to/provider.dll MAPICONF_PROFILE=deferred`")
+		t.Skip("MAPICONF_DLL names no DLL: `go test -v -run TestConformanceDLL ./dll` with MAPICONF_DLL=path\\to\\provider.dll MAPICONF_PROFILE=deferred")
 	}
 	caps, err := dll.ParseCapabilities(os.Getenv("MAPICONF_CAPABILITIES"))
 	if err != nil {

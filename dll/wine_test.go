@@ -40,29 +40,6 @@ func TestUnderWine(t *testing.T) {
 	}
 }
 
-// TestConformanceDLL runs the suite against the DLL named by MAPICONF_DLL,
-// in the profile MAPICONF_PROFILE, and prints the report by rule (what
-// `make conformance-dll` runs). MAPICONF_REPORT and MAPICONF_CAPABILITIES are
-// passed on (docs/dll.md).
-func TestConformanceDLL(t *testing.T) {
-	path := os.Getenv("MAPICONF_DLL")
-	if path == "" {
-		t.Skip("MAPICONF_DLL names no DLL: `make conformance-dll MAPICONF_DLL=path/to/provider.dll MAPICONF_PROFILE=deferred`")
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("MAPICONF_DLL: %v", err)
-	}
-	env := []string{"MAPICONF_DLL=" + wine.WindowsPath(path)}
-	if r := os.Getenv("MAPICONF_REPORT"); r != "" {
-		env = append(env, "MAPICONF_REPORT="+wine.WindowsPath(r))
-	}
-	out, err := runUnderWine(t, env, "-test.run=^TestConformanceDLL$", "-test.v")
-	fmt.Print(out)
-	if err != nil {
-		t.Fatalf("%s fails the conformance suite (the report above): %v", path, err)
-	}
-}
-
 // runUnderWine builds what the Windows tests need and runs the Windows test
 // binary with args, returning its output.
 func runUnderWine(t *testing.T, env []string, args ...string) (string, error) {

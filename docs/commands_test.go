@@ -22,6 +22,8 @@ import (
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/mapiconf/mapiconf/internal/wine"
 )
 
 // A block is a fenced shell block of a document. Its first line says where
@@ -120,6 +122,10 @@ func TestCommands(t *testing.T) {
 				t.Logf("%s: .ci/run runs it", name)
 				continue
 			}
+			if needsWine(cmd) && !haveWine(t) {
+				t.Logf("%s: skipped: it runs a provider DLL, which needs Wine and mingw-w64 here", name)
+				continue
+			}
 			p := places[b.where]
 			if p == nil {
 				p = w.place(t, b.where, blocks)
@@ -139,6 +145,24 @@ func TestCommands(t *testing.T) {
 	if ginkgoFlags < 6 || ran < 14 {
 		t.Errorf("ran %d commands of the docs, %d of them passing Ginkgo flags; want at least 14 and 6", ran, ginkgoFlags)
 	}
+}
+
+// needsWine reports whether cmd builds or runs a provider DLL, which on
+// Linux takes Wine and mingw-w64 (docs/dll.md).
+func needsWine(cmd string) bool {
+	return strings.Contains(cmd, "mingw32-gcc") || strings.Contains(cmd, " -dll ") || strings.Contains(cmd, "conformance-dll")
+}
+
+// haveWine reports whether the DLL commands can run here; when they must
+// (MAPICONF_REQUIRE_WINE=1, as in CI) and cannot, the test fails.
+func haveWine(t *testing.T) bool {
+	if _, err := wine.Find(); err != nil {
+		if os.Getenv(wine.RequireEnv) == "1" {
+			t.Fatal(err)
+		}
+		return false
+	}
+	return true
 }
 
 // runsSuite reports whether the command runs the suite through go test or
