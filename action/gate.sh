@@ -9,8 +9,23 @@
 #                      status is the gate: every failed spec fails it
 #   otherwise          build the mapiconf command from the action's checkout
 #                      and run mapiconf test, which reads the other MAPICONF_
-#                      variables (mapiconf help test)
+#                      variables (mapiconf help test); with MAPICONF_DLL on
+#                      Linux, first install Wine and mingw-w64 if missing
+#                      (docs/dll.md)
 set -uo pipefail
+
+# wineTools installs what mapiconf test -dll needs on Linux, when missing:
+# on GitHub's Ubuntu runners with sudo, as root without.
+wineTools() {
+  local missing=()
+  { command -v wine64 >/dev/null || [ -x /usr/lib/wine/wine64 ] || command -v wine >/dev/null; } || missing+=(wine64)
+  command -v x86_64-w64-mingw32-gcc >/dev/null || missing+=(gcc-mingw-w64-x86-64)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "mapiconf: installing ${missing[*]}, to run the provider DLL under Wine"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
 
 dir=${MAPICONF_REPORT_DIR:-mapiconf-report}
 mkdir -p "$dir"
@@ -31,8 +46,14 @@ else
   here=$(cd "$(dirname "$0")/.." && pwd)
   bin=${RUNNER_TEMP:-${TMPDIR:-/tmp}}/mapiconf-bin
   mkdir -p "$bin"
-  (cd "$here" && go build -o "$bin/mapiconf" ./cmd/mapiconf) || exit 2
-  "$bin/mapiconf" test
+  exe="$bin/mapiconf$(go env GOEXE)"
+  (cd "$here" && go build -o "$exe" ./cmd/mapiconf) || exit 2
+  if [ -n "${MAPICONF_DLL:-}" ] && [ "$(uname -s)" = Linux ]; then
+    wineTools || exit 2
+    # mapiconf cross-builds itself for Windows from this checkout.
+    export MAPICONF_SOURCE="$here"
+  fi
+  "$exe" test
   status=$?
 fi
 

@@ -10,14 +10,16 @@ import (
 	"testing"
 )
 
-// TestWorkflow runs the CI-gate guide's example workflow as a shell script,
-// in a provider's module made from the adapter guide: its run steps as they
-// are, the mapiconf action's step as action.yml runs it (action/gate.sh,
-// with the inputs the workflow gives and the defaults of the rest), and
-// GitHub's own actions (checkout, setup-go, upload-artifact) left out, as
-// here the checkout is made and Go is installed. Then the job passes, the
-// reports the upload step names are there, and the job summary has the
-// Markdown summary.
+// TestWorkflow runs each of the CI-gate guide's example workflows as a
+// shell script, in the repository it is for: a provider's Go module made
+// from the adapter guide, or, for a workflow that gives the action a DLL, a
+// repository with the C reference provider as its source (src/mystore.c).
+// Its run steps run as they are, the mapiconf action's step as action.yml
+// runs it (action/gate.sh, with the inputs the workflow gives and the
+// defaults of the rest), and GitHub's own actions (checkout, setup-go,
+// upload-artifact) are left out, as here the checkout is made and Go is
+// installed. Then the job passes, the reports the upload step names are
+// there, and the job summary has the Markdown summary.
 func TestWorkflow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the adapter test through the action; skipped with -short")
@@ -30,14 +32,6 @@ func TestWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindSubmatch(guide)
-	if m == nil {
-		t.Fatal("docs/ci-gate.md has no yaml block")
-	}
-	wf, err := parseYAML(string(m[1]))
-	if err != nil {
-		t.Fatalf("the workflow: %v", err)
-	}
 	actionText, err := os.ReadFile(filepath.Join(root, "action.yml"))
 	if err != nil {
 		t.Fatal(err)
@@ -49,16 +43,31 @@ func TestWorkflow(t *testing.T) {
 	if get(action, "runs", "using") != "composite" {
 		t.Fatalf("action.yml runs using %q, want composite", get(action, "runs", "using"))
 	}
+	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllSubmatch(guide, -1)
+	if len(blocks) < 2 {
+		t.Fatalf("docs/ci-gate.md has %d yaml blocks, want the Go adapter's workflow and the DLL's", len(blocks))
+	}
+	for i, m := range blocks {
+		t.Run(fmt.Sprintf("workflow %d", i+1), func(t *testing.T) {
+			wf, err := parseYAML(string(m[1]))
+			if err != nil {
+				t.Fatalf("the workflow: %v", err)
+			}
+			runWorkflow(t, root, action, wf)
+		})
+	}
+}
 
-	dir := providerModule(t, root)
-	summary := filepath.Join(t.TempDir(), "summary.md")
-	var script strings.Builder
-	script.WriteString("set -e\n")
-	var reportDir string
+// runWorkflow runs the workflow wf, which uses the action, in the
+// repository it is for.
+func runWorkflow(t *testing.T, root string, action, wf any) {
 	jobs, _ := get(wf, "jobs").(map[string]any)
 	if len(jobs) != 1 {
 		t.Fatalf("the workflow has %d jobs, want 1", len(jobs))
 	}
+	var script strings.Builder
+	script.WriteString("set -e\n")
+	var reportDir, dll string
 	for _, job := range jobs {
 		steps, _ := get(job, "steps").([]any)
 		for i, step := range steps {
@@ -72,6 +81,7 @@ func TestWorkflow(t *testing.T) {
 				s, dir := actionScript(t, root, action, with)
 				script.WriteString(s)
 				reportDir = dir
+				dll, _ = with["dll"].(string)
 			case strings.HasPrefix(uses, "actions/checkout@"), strings.HasPrefix(uses, "actions/setup-go@"):
 			default:
 				t.Errorf("step %d uses %q: this test does not know how to run it", i+1, uses)
@@ -81,6 +91,16 @@ func TestWorkflow(t *testing.T) {
 	if reportDir == "" {
 		t.Fatal("the workflow does not use the mapiconf action")
 	}
+	var dir, heading string
+	if dll != "" {
+		if !haveWine(t) {
+			t.Skip("the workflow runs a provider DLL, which needs Wine and mingw-w64 here")
+		}
+		dir, heading = dllRepository(t, root), "## mapiconf: "+filepath.Base(dll)+" (deferred profile): ✅"
+	} else {
+		dir, heading = providerModule(t, root), "## mapiconf: myprovider (deferred profile): ✅"
+	}
+	summary := filepath.Join(t.TempDir(), "summary.md")
 	cmd := exec.Command("bash", "-c", script.String())
 	cmd.Dir = dir
 	cmd.Env = append(goEnv(t), "GITHUB_ACTION_PATH="+root, "GITHUB_STEP_SUMMARY="+summary, "RUNNER_TEMP="+t.TempDir())
@@ -93,9 +113,27 @@ func TestWorkflow(t *testing.T) {
 			t.Errorf("the upload step would miss %s: %v", name, err)
 		}
 	}
-	if b, err := os.ReadFile(summary); err != nil || !strings.Contains(string(b), "## mapiconf: myprovider (deferred profile): ✅") {
-		t.Errorf("the job summary does not have the Markdown summary (%v):\n%s", err, b)
+	if b, err := os.ReadFile(summary); err != nil || !strings.Contains(string(b), heading) {
+		t.Errorf("the job summary does not have the Markdown summary %q (%v):\n%s", heading, err, b)
 	}
+}
+
+// dllRepository is a provider's repository whose provider is C: the C
+// reference provider as src/mystore.c.
+func dllRepository(t *testing.T, root string) string {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(root, "reference", "c", "provider.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "src", "mystore.c"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // actionScript is the shell that action.yml's steps amount to, with the
