@@ -1,7 +1,7 @@
 // Command mapiconf runs the mapiconf conformance suite and writes its
 // reports: the CI gate for a MAPI message store provider.
 //
-//	mapiconf test [flags]   run the suite; exit status 1 when a rule fails the gate
+//	mapiconf test [flags]   run the suite against a provider (-dll: a provider DLL); exit status 1 when a rule fails the gate
 //	mapiconf rules [-v]     print the rule catalogue
 //	mapiconf version        print the version and the RULES.md revision
 //
@@ -81,6 +81,8 @@ Examples:
   mapiconf test -label-filter 'must && !waits'   # Ginkgo's label syntax
   mapiconf test -explore 100000 -seed 7          # a long exploration, replayable
   mapiconf test -provider no-stlt                # a known-bad provider: watch the gate fail
+  mapiconf test -dll mystore.dll -profile deferred -capabilities StatusRow,Spooler
+                                                 # a provider DLL (on Linux under Wine: docs/dll.md)
 
 Every flag of mapiconf test is also an environment variable: MAPICONF_ and the
 flag's name in capitals, '-' as '_' (MAPICONF_PROFILE=deferred). A flag given on
@@ -91,6 +93,6 @@ Exit status:
      should rule either unless -should=warn (may rules fail only with -strict)
   1  a rule fails the gate (or a spec failed naming no rule)
   2  the command could not run as asked (a bad flag, an unknown provider, a
-     report it could not write)
+     DLL that does not load, Wine missing, a report it could not write)
 `, "\n"))
 }
