@@ -267,7 +267,15 @@ func (w *world) place(t *testing.T, where string, blocks []block) *place {
 			t.Fatalf("%s has no block with `go get github.com/mapiconf/mapiconf`: how does a provider's module get it?", setupDoc)
 		}
 	case anywhere:
+		// A directory of the user's, not a module, holding their
+		// provider DLL: the C reference provider as mystore.dll.
 		p.dir, p.env, p.version = t.TempDir(), w.env(t), proxyVersion+"\n"
+		if haveWine(t) {
+			tools, _ := wine.Find()
+			if err := tools.BuildDLL(filepath.Join(p.dir, "mystore.dll"), filepath.Join(w.root, "reference", "c", "provider.c")); err != nil {
+				t.Fatal(err)
+			}
+		}
 		return p
 	}
 	all := filepath.Join(t.TempDir(), "all.json")

@@ -11,6 +11,13 @@ import (
 	"github.com/mapiconf/mapiconf/reference"
 )
 
+// module is mapiconf's module path.
+const module = "github.com/mapiconf/mapiconf"
+
+// sourceEnv names mapiconf's source directory for the Windows build, when
+// the command cannot find it itself (mapiconfSource).
+const sourceEnv = "MAPICONF_SOURCE"
+
 // providerConfig returns the adapter of the provider under test, with the
 // run's settings, and what to do once the run is over. The provider is
 // either a DLL (-dll, package dll; on Windows only: elsewhere the command

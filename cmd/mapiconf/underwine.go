@@ -21,13 +21,6 @@ import (
 	"github.com/mapiconf/mapiconf/internal/wine"
 )
 
-// module is mapiconf's module path.
-const module = "github.com/mapiconf/mapiconf"
-
-// sourceEnv names mapiconf's source directory for the Windows build, when
-// the command cannot find it itself (mapiconfSource).
-const sourceEnv = "MAPICONF_SOURCE"
-
 // testUnderWine tests a provider DLL on Linux (or any system but Windows):
 // the DLL is Windows code, so the suite runs as a Windows program under
 // Wine, as package dll's own tests do (docs/dll.md). It cross-builds this
