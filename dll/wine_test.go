@@ -6,9 +6,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -44,16 +42,7 @@ func TestUnderWine(t *testing.T) {
 // binary with args, returning its output.
 func runUnderWine(t *testing.T, env []string, args ...string) (string, error) {
 	t.Helper()
-	if runtime.GOARCH != "amd64" {
-		t.Skipf("the DLL tests need an x86-64 machine to run 64-bit Windows code under Wine; this is %s", runtime.GOARCH)
-	}
-	tools, err := wine.Find()
-	if err != nil {
-		if os.Getenv(wine.RequireEnv) == "1" {
-			t.Fatal(err)
-		}
-		t.Skipf("%v (set %s=1 to make this a failure)", err, wine.RequireEnv)
-	}
+	tools := wine.ForTest(t)
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)

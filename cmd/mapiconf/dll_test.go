@@ -24,16 +24,7 @@ func TestDLL(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("on Windows the command loads the DLL in process, as package dll's tests do; this test is of the way through Wine")
 	}
-	if runtime.GOARCH != "amd64" {
-		t.Skipf("a 64-bit provider DLL runs under Wine on an x86-64 machine only; this is %s", runtime.GOARCH)
-	}
-	tools, err := wine.Find()
-	if err != nil {
-		if os.Getenv(wine.RequireEnv) == "1" {
-			t.Fatal(err)
-		}
-		t.Skipf("%v (set %s=1 to make this a failure)", err, wine.RequireEnv)
-	}
+	tools := wine.ForTest(t)
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/mapiconf/mapiconf/dll"
@@ -59,6 +60,31 @@ func Find() (Tools, error) {
 		return t, fmt.Errorf("%s not found: on Debian or Ubuntu, install with `%s` (as root)", strings.Join(missing, " and "), InstallHint)
 	}
 	return t, nil
+}
+
+// A TB is the part of testing.TB that ForTest uses.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Skipf(format string, args ...any)
+}
+
+// ForTest finds the tools for a test that runs Windows code under Wine: it
+// skips the test, saying what to install, when this is no x86-64 machine or
+// the tools are missing, and fails it instead when RequireEnv is "1".
+func ForTest(t TB) Tools {
+	t.Helper()
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("running 64-bit Windows code under Wine needs an x86-64 machine; this is %s", runtime.GOARCH)
+	}
+	tools, err := Find()
+	if err != nil {
+		if os.Getenv(RequireEnv) == "1" {
+			t.Fatal(err)
+		}
+		t.Skipf("%v (set %s=1 to make this a failure)", err, RequireEnv)
+	}
+	return tools
 }
 
 // look returns the first of names found on PATH or as a path.
