@@ -31,9 +31,9 @@ func (md *model) end(evs []trace.Event, at int, kind opKind, what stepText, end 
 		case end == endRequired:
 			md.fail(at, "RL-01", "%s left the client nothing, yet the provider kept the support: the store never ended", what)
 			md.noSTLT(at, what, session)
-		case end == endForbidden && kind != opStoreLogoff && len(trace.Select(evs, stlt1)) > 0:
+		case end == endForbidden && kind != opStoreLogoff && trace.Contains(evs, stlt1):
 			md.fail(at, rule, "%s called StoreLogoffTransports", what)
-		case end == endForbidden && len(trace.Select(evs, supRel1)) > 0:
+		case end == endForbidden && trace.Contains(evs, supRel1):
 			md.fail(at, rule, "%s released the support", what)
 		}
 		return
@@ -43,16 +43,15 @@ func (md *model) end(evs []trace.Event, at int, kind opKind, what stepText, end 
 		md.fail(at, rule, "%s ended the store", what)
 	}
 	if md.stlts == 0 {
-		if other := trace.Select(evs, stlt); len(other) > 0 {
-			md.fail(at, "SS-04", "%s called StoreLogoffTransports on %s, another store's support", what, other[0].Object)
+		if other, ok := trace.First(evs, stlt); ok {
+			md.fail(at, "SS-04", "%s called StoreLogoffTransports on %s, another store's support", what, other.Object)
 		} else {
 			md.noSTLT(at, what, session)
 		}
 	}
-	if rels := trace.Select(evs, supRel1); len(rels) > 0 {
-		last := rels[len(rels)-1]
-		for _, e := range trace.Select(evs, stlt1) {
-			if e.At > last.At {
+	if last, ok := trace.Last(evs, supRel1); ok {
+		for _, e := range evs {
+			if stlt1.Matches(e) && e.At > last.At {
 				md.fail(at, "STLT-05", "StoreLogoffTransports (#%d) came after the support's Release (#%d)", e.Seq, last.Seq)
 				break
 			}
@@ -67,7 +66,7 @@ func (md *model) end(evs []trace.Event, at int, kind opKind, what stepText, end 
 	if logoff, ok := trace.First(evs, logoff1); ok {
 		// MAPI called IMSLogon::Logoff itself: the provider must force its
 		// shutdown there, letting go of the support.
-		if session && !slices.ContainsFunc(trace.Select(evs, supRel1), logoff.Encloses) {
+		if session && !slices.ContainsFunc(evs, func(e trace.Event) bool { return supRel1.Matches(e) && logoff.Encloses(e) }) {
 			md.fail(at, "SD-02", "on the session path the provider did not release the support inside IMSLogon::Logoff, where it must force its shutdown")
 		}
 		md.loggedOff = true

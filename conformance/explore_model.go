@@ -259,7 +259,7 @@ func (md *model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 	case err == nil && out&^outputMask(strict) != 0:
 		md.fail(at, "SL-02", "StoreLogoff(%v) returned the output flags %v", f, out)
 	}
-	if md.cfg.Profile == Deferred && len(trace.Select(evs, stlt1)) > 0 {
+	if md.cfg.Profile == Deferred && trace.Contains(evs, stlt1) {
 		md.fail(at, "STLT-02", "StoreLogoff(%v) called StoreLogoffTransports in the deferred profile", f)
 	}
 	switch {
@@ -301,14 +301,15 @@ func (md *model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 		// call it (and must not, once it logged off: stltCalls).
 		return
 	}
-	stlts := trace.Select(evs, stlt1)
+	first, ok := trace.First(evs, stlt1)
+	other, elsewhere := trace.First(evs, stlt)
 	switch {
-	case len(stlts) == 0 && len(trace.Select(evs, stlt)) > 0:
-		md.fail(at, "SS-04", "StoreLogoff(%v) on store called StoreLogoffTransports on %s, another store's support", f, trace.Select(evs, stlt)[0].Object)
-	case len(stlts) == 0:
+	case !ok && elsewhere:
+		md.fail(at, "SS-04", "StoreLogoff(%v) on store called StoreLogoffTransports on %s, another store's support", f, other.Object)
+	case !ok:
 		md.fail(at, "STLT-02", "StoreLogoff(%v) did not call StoreLogoffTransports in the immediate profile", f)
-	case stlts[0].Arg(0) != f:
-		md.fail(at, "STLT-03", "StoreLogoff(%v) called StoreLogoffTransports(%v)", f, stlts[0].Arg(0))
+	case first.Arg(0) != f:
+		md.fail(at, "STLT-03", "StoreLogoff(%v) called StoreLogoffTransports(%v)", f, first.Arg(0))
 	}
 }
 

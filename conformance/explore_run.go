@@ -247,8 +247,7 @@ func (md *model) finish(lc lifecycle) {
 func (md *model) checkEnd(evs []trace.Event) {
 	refs, minRefs := 0, 0
 	var support supportRefs
-	var uids []any
-	removed := map[any]bool{}
+	var uids, removed []any // a MAPIUID or two: slices, not a map
 	var logoffs []trace.Event
 	providerGone := false
 	for _, e := range evs {
@@ -276,9 +275,7 @@ func (md *model) checkEnd(evs []trace.Event) {
 				}
 			}
 		case e.Iface == "MAPI" && e.Method == "RemoveProviderUIDs":
-			for _, a := range e.Args {
-				removed[a] = true
-			}
+			removed = append(removed, e.Args...)
 		case trace.Shutdown.Matches(e):
 			if e.Err != nil {
 				md.fail(-1, "SS-05", "#%d IMSProvider::Shutdown returned %v, want S_OK", e.Seq, mapi.ResultOf(e.Err))
@@ -298,7 +295,7 @@ func (md *model) checkEnd(evs []trace.Event) {
 		md.fail(-1, "RL-01", "the provider's references on the support do not balance: %d left, lowest %d", refs, minRefs)
 	}
 	for _, u := range uids {
-		if !removed[u] {
+		if !slices.Contains(removed, u) {
 			md.fail(-1, "E-01", "the MAPIUID %v was never removed", u)
 		}
 	}

@@ -165,7 +165,8 @@ func (g supportGone) Select(evs []trace.Event) []trace.Event {
 // MAPI still holds it (mapisim tears nothing down there). The zero value is
 // ready.
 type supportRefs struct {
-	supports []supportRef // a trace has a support or two: a slice, not maps
+	supports []supportRef  // a trace has a support or two: a slice, not maps
+	buf      [4]supportRef // supports' first storage: a supportRefs is never copied
 }
 
 type supportRef struct {
@@ -180,6 +181,9 @@ func (r *supportRefs) of(name string) *supportRef {
 		if r.supports[i].name == name {
 			return &r.supports[i]
 		}
+	}
+	if r.supports == nil {
+		r.supports = r.buf[:0]
 	}
 	r.supports = append(r.supports, supportRef{name: name})
 	return &r.supports[len(r.supports)-1]

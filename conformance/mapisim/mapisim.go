@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime/debug"
+	"strconv"
 	"sync"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
@@ -158,9 +159,9 @@ func (m *MAPI) Logon() (*Store, error) {
 	m.mu.Unlock()
 	suffix := ""
 	if n > 1 {
-		suffix = fmt.Sprintf(" %d", n)
+		suffix = " " + strconv.Itoa(n)
 	}
-	s := &Store{m: m, name: "store" + suffix, logonName: "logon" + suffix, entryID: mapi.EntryID(fmt.Sprintf("store-%d", n))}
+	s := newStore(m, "store"+suffix, "logon"+suffix, mapi.EntryID("store-"+strconv.Itoa(n)), false)
 	s.support = &Support{m: m, s: s, name: "support" + suffix}
 
 	var logon mapi.IMSLogon
@@ -243,17 +244,20 @@ func (m *MAPI) SessionLogoff(flags mapi.SessionLogoffFlags) {
 func (m *MAPI) EndSession(flags mapi.SessionLogoffFlags) {
 	seq := m.trace.Begin(trace.Event{Dir: trace.Internal, Caller: "client", Object: "session", Iface: "IMAPISession", Method: "Logoff", Args: []any{flags, mapi.ReservedFlags(0)}})
 	m.trace.End(seq, nil, nil, nil)
-	for _, s := range m.logons() {
+	var buf [4]*Store
+	for _, s := range m.logons(buf[:0]) {
 		s.teardown()
 	}
 	m.Shutdown()
 }
 
-// logons returns every logon: the clients' stores, then the spooler's.
-func (m *MAPI) logons() []*Store {
+// logons appends every logon to buf: the clients' stores, then the
+// spooler's. The callers pass an array of their own, for a MAPI has a
+// logon or four.
+func (m *MAPI) logons(buf []*Store) []*Store {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append(append([]*Store(nil), m.stores...), m.spoolers...)
+	return append(append(buf, m.stores...), m.spoolers...)
 }
 
 // ReleaseHeld makes the clients' own Release calls on everything they
@@ -261,7 +265,8 @@ func (m *MAPI) logons() []*Store {
 // opened. After EndSession these reach a provider that has shut down; they
 // must not crash it.
 func (m *MAPI) ReleaseHeld() {
-	for _, s := range m.logons() {
+	var buf [4]*Store
+	for _, s := range m.logons(buf[:0]) {
 		holder := s.Client()
 		if s.spoolers {
 			holder = s.Spooler()
@@ -287,7 +292,8 @@ func (m *MAPI) Shutdown() {
 	// "MAPI releases all logon objects for a provider before calling
 	// Shutdown for that provider" (imsprovider-shutdown.md): a logon the
 	// provider never ended, MAPI ends now.
-	for _, s := range m.logons() {
+	var buf [4]*Store
+	for _, s := range m.logons(buf[:0]) {
 		s.teardown()
 	}
 	m.mu.Lock()

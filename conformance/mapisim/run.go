@@ -48,6 +48,7 @@ func (m *MAPI) Run(ctx context.Context, timeout time.Duration, drive func()) err
 type Worker struct {
 	jobs chan func()
 	done chan error
+	tick *time.Ticker // stopped between runs
 }
 
 // Run is MAPI.Run on the worker's goroutine.
@@ -59,7 +60,13 @@ func (w *Worker) Run(ctx context.Context, m *MAPI, timeout time.Duration, drive 
 	w.jobs <- drive
 	// Look four times per timeout, so that a hang is reported between one
 	// and one and a quarter timeouts after the last progress.
-	tick := time.NewTicker(max(timeout/4, time.Millisecond))
+	period := max(timeout/4, time.Millisecond)
+	if w.tick == nil {
+		w.tick = time.NewTicker(period)
+	} else {
+		w.tick.Reset(period)
+	}
+	tick := w.tick
 	defer tick.Stop()
 	last, since := m.trace.Progress(), time.Now()
 	hang := func(h *Hang) error {

@@ -19,7 +19,7 @@ import (
 // store 2" for the second store).
 func (m *MAPI) spoolerLogon(s *Store) error {
 	suffix := strings.TrimPrefix(s.name, "store")
-	sp := &Store{m: m, name: "spooler store" + suffix, logonName: "spooler logon" + suffix, entryID: s.entryID, spoolers: true}
+	sp := newStore(m, "spooler store"+suffix, "spooler logon"+suffix, s.entryID, true)
 	sp.support = &Support{m: m, s: sp, name: "spooler support" + suffix}
 	provider, object, err := m.spoolersProvider()
 	if err != nil {

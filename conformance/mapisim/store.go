@@ -28,6 +28,16 @@ type Store struct {
 	mu         sync.Mutex
 	tornDown   bool
 	objects    []*Object // every object opened on this store, in order
+
+	callers [2]Caller // what Client and Spooler return: one each, not one a call
+}
+
+// newStore makes the Store of a logon: the provider's objects come when
+// Logon returns.
+func newStore(m *MAPI, name, logonName string, entryID mapi.EntryID, spoolers bool) *Store {
+	s := &Store{m: m, name: name, logonName: logonName, entryID: entryID, spoolers: spoolers}
+	s.callers = [2]Caller{{s: s, name: "client"}, {s: s, name: "spooler"}}
+	return s
 }
 
 // held returns the objects of the store whose holder has not released them.
@@ -66,10 +76,10 @@ func (s *Store) Name() string { return s.name }
 func (s *Store) Support() *Support { return s.support }
 
 // Client returns a caller that makes a client application's calls.
-func (s *Store) Client() *Caller { return &Caller{s: s, name: "client"} }
+func (s *Store) Client() *Caller { return &s.callers[0] }
 
 // Spooler returns a caller that makes the MAPI spooler's calls.
-func (s *Store) Spooler() *Caller { return &Caller{s: s, name: "spooler"} }
+func (s *Store) Spooler() *Caller { return &s.callers[1] }
 
 // TornDown reports whether MAPI's teardown of the store has run.
 func (s *Store) TornDown() bool {
@@ -94,11 +104,7 @@ func (s *Store) teardown() {
 	s.tornDown = true
 	s.mu.Unlock()
 
-	uids, row := s.support.registered()
-	args := make([]any, len(uids))
-	for i, u := range uids {
-		args[i] = u
-	}
+	args, row := s.support.registered()
 	// The notes of the spooler's logon name it, so that the rules about
 	// the clients' store pass them by.
 	object := "MAPI"

@@ -16,8 +16,8 @@ type Support struct {
 	name string
 
 	mu       sync.Mutex
-	refs     int // references the provider holds: AddRefs less Releases
-	uids     []mapi.MAPIUID
+	refs     int   // references the provider holds: AddRefs less Releases
+	uids     []any // the MAPIUIDs, as SetProviderUID's event holds them: RemoveProviderUIDs' arguments
 	row      *mapi.StatusRow
 	released bool // the provider dropped its last reference
 }
@@ -86,10 +86,10 @@ func (s *Support) count(providerRefs int) uint32 {
 	return uint32(max(providerRefs+1, 0))
 }
 
-func (s *Support) registered() ([]mapi.MAPIUID, *mapi.StatusRow) {
+func (s *Support) registered() ([]any, *mapi.StatusRow) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]mapi.MAPIUID(nil), s.uids...), s.row
+	return append([]any(nil), s.uids...), s.row
 }
 
 // StoreLogoffTransports answers as the page describes (or as
@@ -108,9 +108,10 @@ func (s *Support) StoreLogoffTransports(flags mapi.LogoffFlags) (mapi.LogoffFlag
 
 // SetProviderUID registers uid for the provider.
 func (s *Support) SetProviderUID(uid mapi.MAPIUID, flags mapi.ReservedFlags) error {
-	return s.record("SetProviderUID", []any{uid, flags}, func() ([]any, error) {
+	boxed := any(uid) // one copy for the event and for RemoveProviderUIDs
+	return s.record("SetProviderUID", []any{boxed, flags}, func() ([]any, error) {
 		s.mu.Lock()
-		s.uids = append(s.uids, uid)
+		s.uids = append(s.uids, boxed)
 		s.mu.Unlock()
 		return nil, nil
 	})

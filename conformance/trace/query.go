@@ -78,6 +78,16 @@ func Select(events []Event, c Call) []Event {
 	return out
 }
 
+// Contains reports whether an event matches c.
+func Contains(events []Event, c Call) bool {
+	for i := range events {
+		if c.Matches(events[i]) {
+			return true
+		}
+	}
+	return false
+}
+
 // First returns the first event that matches c.
 func First(events []Event, c Call) (Event, bool) {
 	for _, e := range events {
