@@ -86,7 +86,7 @@ func runLifecycle(ctx context.Context, cfg Config, lc lifecycle) run {
 type runner struct {
 	w       mapisim.Worker
 	view    []trace.Event
-	storage []trace.Event
+	storage trace.Storage
 }
 
 // retire takes the storage of r's trace for the next lifecycle: r is done
@@ -101,7 +101,7 @@ func runLifecycleOn(ctx context.Context, rn *runner, cfg Config, lc lifecycle) r
 	a := stltAnswers[lc.answer]
 	m := mapisim.New(p, mapisim.Options{STLTFlags: a.flags, STLTErr: a.err, Activity: a.activity,
 		BogusCounts: lc.bogus, Spooler: cfg.Capabilities.Spooler, NewSpoolerProvider: cfg.NewProvider, TraceStorage: rn.storage})
-	rn.storage = nil
+	rn.storage = trace.Storage{}
 	r := &run{m: m}
 	md := &model{m: m, cfg: cfg, fail: r.fail, refs: 1, view: rn.view[:0]}
 	err = rn.w.Run(ctx, m, cfg.CallTimeout, func() {

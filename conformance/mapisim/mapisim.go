@@ -58,7 +58,7 @@ type Options struct {
 	// TraceStorage, if set, is storage for the trace to record into: a
 	// retired trace's (trace.Trace.Retire), when many MAPIs run one after
 	// another.
-	TraceStorage []trace.Event
+	TraceStorage trace.Storage
 }
 
 // MAPI is the simulated MAPI side for one provider instance and the store
@@ -86,10 +86,8 @@ func New(provider mapi.IMSProvider, opts Options) *MAPI {
 		opts.ProfileName = "mapiconf"
 	}
 	m := &MAPI{provider: provider}
-	if opts.TraceStorage != nil {
-		m.trace.Reuse(opts.TraceStorage)
-		opts.TraceStorage = nil // the trace's now
-	}
+	m.trace.Reuse(opts.TraceStorage)
+	opts.TraceStorage = trace.Storage{} // the trace's now
 	m.opts = opts
 	return m
 }
@@ -168,11 +166,11 @@ func (m *MAPI) Logon() (*Store, error) {
 	var store mapi.IMsgStore
 	var spool []byte
 	ev := trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Logon",
-		Args: []any{s.support.name, m.opts.ProfileName, s.entryID, logonFlags}}
+		Args: m.trace.Values(s.support.name, m.opts.ProfileName, s.entryID, logonFlags)}
 	err := m.call(ev, func() ([]any, error) {
 		var err error
 		spool, logon, store, err = m.provider.Logon(s.support, 0, m.opts.ProfileName, s.entryID, logonFlags, nil)
-		return []any{spoolData(spool), objName(logon, s.logonName), objName(store, s.name)}, err
+		return m.trace.Values(spoolData(spool), objName(logon, s.logonName), objName(store, s.name)), err
 	})
 	if err != nil {
 		return nil, err
@@ -242,7 +240,7 @@ func (m *MAPI) SessionLogoff(flags mapi.SessionLogoffFlags) {
 // calls IMSProvider::Shutdown and releases the provider
 // (shutting-down-a-service-provider.md).
 func (m *MAPI) EndSession(flags mapi.SessionLogoffFlags) {
-	seq := m.trace.Begin(trace.Event{Dir: trace.Internal, Caller: "client", Object: "session", Iface: "IMAPISession", Method: "Logoff", Args: []any{flags, mapi.ReservedFlags(0)}})
+	seq := m.trace.Begin(trace.Event{Dir: trace.Internal, Caller: "client", Object: "session", Iface: "IMAPISession", Method: "Logoff", Args: m.trace.Values(flags, mapi.ReservedFlags(0))})
 	m.trace.End(seq, nil, nil, nil)
 	var buf [4]*Store
 	for _, s := range m.logons(buf[:0]) {
@@ -300,15 +298,15 @@ func (m *MAPI) Shutdown() {
 	sp := m.spoolerProvider
 	m.mu.Unlock()
 	if sp != nil {
-		m.call(trace.Event{Caller: "MAPI", Object: "spooler provider", Iface: "IMSProvider", Method: "Shutdown", Args: []any{mapi.ReservedFlags(0)}},
+		m.call(trace.Event{Caller: "MAPI", Object: "spooler provider", Iface: "IMSProvider", Method: "Shutdown", Args: m.trace.Values(mapi.ReservedFlags(0))},
 			func() ([]any, error) { return nil, sp.Shutdown(0) })
 		m.call(trace.Event{Caller: "MAPI", Object: "spooler provider", Iface: "IMSProvider", Method: "Release"},
-			func() ([]any, error) { return []any{sp.Release()}, nil })
+			func() ([]any, error) { return m.trace.Values(sp.Release()), nil })
 	}
-	m.call(trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Shutdown", Args: []any{mapi.ReservedFlags(0)}},
+	m.call(trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Shutdown", Args: m.trace.Values(mapi.ReservedFlags(0))},
 		func() ([]any, error) { return nil, m.provider.Shutdown(0) })
 	m.call(trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Release"},
-		func() ([]any, error) { return []any{m.provider.Release()}, nil })
+		func() ([]any, error) { return m.trace.Values(m.provider.Release()), nil })
 }
 
 func (m *MAPI) objectName(kind string) string {

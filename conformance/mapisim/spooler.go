@@ -28,11 +28,11 @@ func (m *MAPI) spoolerLogon(s *Store) error {
 	var logon mapi.IMSLogon
 	var store mapi.IMsgStore
 	ev := trace.Event{Caller: "MAPI", Object: object, Iface: "IMSProvider", Method: "SpoolerLogon",
-		Args: []any{sp.support.name, m.opts.ProfileName, s.entryID, logonFlags, spoolData(s.spool)}}
+		Args: m.trace.Values(sp.support.name, m.opts.ProfileName, s.entryID, logonFlags, spoolData(s.spool))}
 	err = m.call(ev, func() ([]any, error) {
 		var err error
 		logon, store, err = provider.SpoolerLogon(sp.support, 0, m.opts.ProfileName, s.entryID, logonFlags, nil, s.spool)
-		return []any{objName(logon, sp.logonName), objName(store, sp.name)}, err
+		return m.trace.Values(objName(logon, sp.logonName), objName(store, sp.name)), err
 	})
 	if err != nil {
 		return fmt.Errorf("IMSProvider::SpoolerLogon: %w", err)
@@ -140,11 +140,11 @@ func (m *MAPI) LogonAgain(s *Store) (*Reopened, error) {
 	var logon mapi.IMSLogon
 	var spool []byte
 	ev := trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Logon",
-		Args: []any{sup.name, m.opts.ProfileName, s.entryID, logonFlags}}
+		Args: m.trace.Values(sup.name, m.opts.ProfileName, s.entryID, logonFlags)}
 	err := m.call(ev, func() ([]any, error) {
 		var err error
 		spool, logon, r.store, err = m.provider.Logon(sup, 0, m.opts.ProfileName, s.entryID, logonFlags, nil)
-		return []any{spoolData(spool), objName(logon, s.logonName+" (again)"), objName(r.store, r.name)}, err
+		return m.trace.Values(spoolData(spool), objName(logon, s.logonName+" (again)"), objName(r.store, r.name)), err
 	})
 	if err != nil {
 		return nil, err
@@ -159,5 +159,5 @@ func (m *MAPI) LogonAgain(s *Store) (*Reopened, error) {
 // Release drops the client's reference on the reopened store.
 func (r *Reopened) Release() {
 	r.m.call(trace.Event{Caller: "client", Object: r.name, Iface: "IMsgStore", Method: "Release"},
-		func() ([]any, error) { return []any{r.store.Release()}, nil })
+		func() ([]any, error) { return r.m.trace.Values(r.store.Release()), nil })
 }

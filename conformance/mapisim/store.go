@@ -115,10 +115,10 @@ func (s *Store) teardown() {
 	if row != nil {
 		s.m.trace.NoteOn(object, "RemoveStatusRow", row.DisplayName)
 	}
-	s.m.call(trace.Event{Caller: "MAPI", Object: s.logonName, Iface: "IMSLogon", Method: "Logoff", Args: []any{mapi.ReservedFlags(0)}},
+	s.m.call(trace.Event{Caller: "MAPI", Object: s.logonName, Iface: "IMSLogon", Method: "Logoff", Args: s.m.trace.Values(mapi.ReservedFlags(0))},
 		func() ([]any, error) { return nil, s.logon.Logoff(0) })
 	s.m.call(trace.Event{Caller: "MAPI", Object: s.logonName, Iface: "IMSLogon", Method: "Release"},
-		func() ([]any, error) { return []any{s.logon.Release()}, nil })
+		func() ([]any, error) { return s.m.trace.Values(s.logon.Release()), nil })
 }
 
 // OpenStatusEntry opens the provider's status object through the logon
@@ -130,7 +130,7 @@ func (s *Store) OpenStatusEntry() (*Object, error) {
 		func() ([]any, error) {
 			var err error
 			obj, err = s.logon.OpenStatusEntry()
-			return []any{objName(obj, name)}, err
+			return s.m.trace.Values(objName(obj, name)), err
 		})
 	return s.track(s.m.wrap(obj, name, "MAPI", err))
 }
@@ -143,7 +143,7 @@ type Caller struct {
 }
 
 func (c *Caller) event(method string, args ...any) trace.Event {
-	return trace.Event{Caller: c.name, Object: c.s.name, Iface: "IMsgStore", Method: method, Args: args}
+	return trace.Event{Caller: c.name, Object: c.s.name, Iface: "IMsgStore", Method: method, Args: c.s.m.trace.Values(args...)}
 }
 
 // StoreLogoff calls IMsgStore::StoreLogoff and returns its output flags.
@@ -152,7 +152,7 @@ func (c *Caller) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 	err := c.s.m.call(c.event("StoreLogoff", flags), func() ([]any, error) {
 		var err error
 		out, err = c.s.store.StoreLogoff(flags)
-		return []any{out}, err
+		return c.s.m.trace.Values(out), err
 	})
 	return out, err
 }
@@ -160,13 +160,13 @@ func (c *Caller) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 // AddRef takes one more reference on the store.
 func (c *Caller) AddRef() {
 	c.s.clientRefs.Add(1)
-	c.s.m.call(c.event("AddRef"), func() ([]any, error) { return []any{c.s.store.AddRef()}, nil })
+	c.s.m.call(c.event("AddRef"), func() ([]any, error) { return c.s.m.trace.Values(c.s.store.AddRef()), nil })
 }
 
 // Release drops one of the references the clients hold on the store.
 func (c *Caller) Release() {
 	c.s.clientRefs.Add(-1)
-	c.s.m.call(c.event("Release"), func() ([]any, error) { return []any{c.s.store.Release()}, nil })
+	c.s.m.call(c.event("Release"), func() ([]any, error) { return c.s.m.trace.Values(c.s.store.Release()), nil })
 }
 
 // OpenEntry opens an object of the store; the empty id opens the root folder.
@@ -180,7 +180,7 @@ func (c *Caller) OpenEntry(id mapi.EntryID) (*Object, error) {
 	err := c.s.m.call(c.event("OpenEntry", id), func() ([]any, error) {
 		var err error
 		obj, err = c.s.store.OpenEntry(id)
-		return []any{objName(obj, name)}, err
+		return c.s.m.trace.Values(objName(obj, name)), err
 	})
 	return c.s.track(c.s.m.wrap(obj, name, c.name, err))
 }
@@ -207,7 +207,7 @@ func (o *Object) event(method string, args ...any) trace.Event {
 	if _, ok := o.obj.(mapi.IMAPIContainer); ok {
 		iface = "IMAPIContainer"
 	}
-	return trace.Event{Caller: o.caller, Object: o.name, Iface: iface, Method: method, Args: args}
+	return trace.Event{Caller: o.caller, Object: o.name, Iface: iface, Method: method, Args: o.m.trace.Values(args...)}
 }
 
 // GetProps asks the object for its display name: the call that tells whether
@@ -216,7 +216,7 @@ func (o *Object) GetProps() error {
 	tags := []mapi.PropTag{mapi.PRDisplayName}
 	return o.m.call(o.event("GetProps", "PR_DISPLAY_NAME"), func() ([]any, error) {
 		vals, err := o.obj.GetProps(tags)
-		return []any{fmt.Sprintf("%d values", len(vals))}, err
+		return o.m.trace.Values(fmt.Sprintf("%d values", len(vals))), err
 	})
 }
 
@@ -226,7 +226,7 @@ func (o *Object) Release() {
 	if o.released.Swap(true) {
 		return
 	}
-	o.m.call(o.event("Release"), func() ([]any, error) { return []any{o.obj.Release()}, nil })
+	o.m.call(o.event("Release"), func() ([]any, error) { return o.m.trace.Values(o.obj.Release()), nil })
 }
 
 // OpenEntry opens a subobject of a container.
@@ -240,7 +240,7 @@ func (o *Object) OpenEntry(id mapi.EntryID) (*Object, error) {
 	err := o.m.call(o.event("OpenEntry", id), func() ([]any, error) {
 		var err error
 		obj, err = c.OpenEntry(id)
-		return []any{objName(obj, name)}, err
+		return o.m.trace.Values(objName(obj, name)), err
 	})
 	return o.s.track(o.m.wrap(obj, name, o.caller, err))
 }

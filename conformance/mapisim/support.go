@@ -49,7 +49,7 @@ func (s *Support) AddRef() uint32 {
 		s.refs++
 		n = s.refs
 		s.mu.Unlock()
-		return []any{s.count(n)}, nil
+		return s.m.trace.Values(s.count(n)), nil
 	})
 	return s.count(n)
 }
@@ -72,7 +72,7 @@ func (s *Support) Release() uint32 {
 		if last {
 			s.s.teardown()
 		}
-		return []any{s.count(n)}, nil
+		return s.m.trace.Values(s.count(n)), nil
 	})
 	return s.count(n)
 }
@@ -97,11 +97,11 @@ func (s *Support) registered() ([]any, *mapi.StatusRow) {
 // releases its own store of it inside this call.
 func (s *Support) StoreLogoffTransports(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 	out, loggedOff, err := s.m.answer(flags)
-	s.record("StoreLogoffTransports", []any{flags}, func() ([]any, error) {
+	s.record("StoreLogoffTransports", s.m.trace.Values(flags), func() ([]any, error) {
 		if loggedOff && !s.s.spoolers {
 			s.s.spoolerLetsGo()
 		}
-		return []any{out}, err
+		return s.m.trace.Values(out), err
 	})
 	return out, err
 }
@@ -109,7 +109,7 @@ func (s *Support) StoreLogoffTransports(flags mapi.LogoffFlags) (mapi.LogoffFlag
 // SetProviderUID registers uid for the provider.
 func (s *Support) SetProviderUID(uid mapi.MAPIUID, flags mapi.ReservedFlags) error {
 	boxed := any(uid) // one copy for the event and for RemoveProviderUIDs
-	return s.record("SetProviderUID", []any{boxed, flags}, func() ([]any, error) {
+	return s.record("SetProviderUID", s.m.trace.Values(boxed, flags), func() ([]any, error) {
 		s.mu.Lock()
 		s.uids = append(s.uids, boxed)
 		s.mu.Unlock()
@@ -119,7 +119,7 @@ func (s *Support) SetProviderUID(uid mapi.MAPIUID, flags mapi.ReservedFlags) err
 
 // ModifyStatusRow adds or updates the provider's status row.
 func (s *Support) ModifyStatusRow(row mapi.StatusRow, flags mapi.StatusRowFlags) error {
-	return s.record("ModifyStatusRow", []any{row.DisplayName, flags}, func() ([]any, error) {
+	return s.record("ModifyStatusRow", s.m.trace.Values(row.DisplayName, flags), func() ([]any, error) {
 		s.mu.Lock()
 		r := row
 		s.row = &r

@@ -144,32 +144,9 @@ type Trace struct {
 	mu      sync.Mutex
 	clock   int
 	events  []Event
+	values  []any        // the block Values hands out from
 	retired bool         // Retire gave the storage away: record nothing more
 	ticks   atomic.Int64 // bumped on every call and return, read without the lock
-}
-
-// Reuse makes an empty trace record into buf's storage, which Retire gave
-// back, so that many short traces one after another do not each grow their
-// own.
-func (t *Trace) Reuse(buf []Event) {
-	t.mu.Lock()
-	if len(t.events) == 0 && !t.retired {
-		t.events = buf[:0]
-	}
-	t.mu.Unlock()
-}
-
-// Retire ends the trace and gives back its storage, cleared, for Reuse. A
-// retired trace is empty and records nothing more: a call that a
-// provider's stray goroutine makes afterwards is dropped, never written
-// into the storage another trace now uses.
-func (t *Trace) Retire() []Event {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	buf := t.events
-	clear(buf) // what the old trace's events point to may be collected
-	t.events, t.retired = nil, true
-	return buf[:0]
 }
 
 // Begin records the start of a call and returns its handle for End.
@@ -214,7 +191,7 @@ func (t *Trace) Note(method string, args ...any) int {
 // NoteOn records a step MAPI takes on its own for one object, such as the
 // spooler's logon ("spooler store").
 func (t *Trace) NoteOn(object, method string, args ...any) int {
-	seq := t.Begin(Event{Dir: Internal, Caller: "MAPI", Object: object, Iface: "MAPI", Method: method, Args: args})
+	seq := t.Begin(Event{Dir: Internal, Caller: "MAPI", Object: object, Iface: "MAPI", Method: method, Args: t.Values(args...)})
 	t.End(seq, nil, nil, nil)
 	return seq
 }

@@ -70,22 +70,38 @@ func TestConcurrentRecording(t *testing.T) {
 // now records into that storage.
 func TestRetireAndReuse(t *testing.T) {
 	var old Trace
-	stray := old.Begin(Event{Iface: "IMAPISupport", Method: "ModifyStatusRow"})
-	old.End(old.Begin(Event{Iface: "IMsgStore", Method: "Release"}), nil, nil, nil)
-	buf := old.Retire()
-	if len(buf) != 0 || cap(buf) == 0 || old.Len() != 0 {
-		t.Fatalf("Retire gave back len %d cap %d and left %d events, want empty storage and an empty trace", len(buf), cap(buf), old.Len())
+	stray := old.Begin(Event{Iface: "IMAPISupport", Method: "ModifyStatusRow", Args: old.Values("row")})
+	old.End(old.Begin(Event{Iface: "IMsgStore", Method: "Release"}), old.Values(uint32(1)), nil, nil)
+	st := old.Retire()
+	if len(st.events) != 0 || cap(st.events) == 0 || len(st.values) != 0 || cap(st.values) == 0 || old.Len() != 0 {
+		t.Fatalf("Retire gave back %d events and %d values, and left %d events; want empty storage and an empty trace", len(st.events), len(st.values), old.Len())
 	}
 	var next Trace
-	next.Reuse(buf)
-	first := next.Begin(Event{Iface: "IMSProvider", Method: "Logon"})
-	old.End(stray, nil, nil, nil) // the stray call returns after the retirement
-	old.End(old.Begin(Event{Iface: "IMAPISupport", Method: "AddRef"}), nil, nil, nil)
+	next.Reuse(st)
+	first := next.Begin(Event{Iface: "IMSProvider", Method: "Logon", Args: next.Values("support")})
+	// The stray call returns after the retirement, and makes another.
+	old.End(stray, old.Values("late"), nil, nil)
+	old.End(old.Begin(Event{Iface: "IMAPISupport", Method: "AddRef", Args: old.Values("stray")}), nil, nil, nil)
 	evs := next.Events()
-	if len(evs) != 1 || evs[0].Seq != first || evs[0].Method != "Logon" || evs[0].Done() || &buf[:1][0] != &next.events[0] {
-		t.Errorf("the reused trace holds %+v, want its own Logon alone, in the storage given", evs)
+	if len(evs) != 1 || evs[0].Seq != first || evs[0].Method != "Logon" || evs[0].Done() || evs[0].Arg(0) != "support" {
+		t.Errorf("the reused trace holds %+v, want its own Logon alone", evs)
+	}
+	if &st.events[:1][0] != &next.events[0] || &st.values[:1][0] != &next.values[0] {
+		t.Error("the reused trace does not record into the storage given")
 	}
 	if old.Len() != 0 {
 		t.Errorf("the retired trace recorded %d calls, want none", old.Len())
+	}
+}
+
+// Values hands out copies that share a block, and that an append cannot
+// make overlap.
+func TestValues(t *testing.T) {
+	var tr Trace
+	a := tr.Values("a", 1)
+	b := tr.Values("b")
+	a = append(a, "appended")
+	if b[0] != "b" || len(a) != 3 || a[0] != "a" || tr.Values() != nil {
+		t.Errorf("Values: a = %v, b = %v", a, b)
 	}
 }
