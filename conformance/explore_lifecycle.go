@@ -143,7 +143,9 @@ func generate(seed uint64, cfg Config) lifecycle {
 	lc.twoStores = cfg.Capabilities.MultipleStores && r.IntN(4) == 0
 	lc.objectsFirst = r.IntN(2) == 0
 	g := generator{refs: 1}
-	for range 1 + r.IntN(10) {
+	n := 1 + r.IntN(10)
+	lc.ops = make([]op, 0, n+1) // a habit makes two steps
+	for range n {
 		lc.ops = g.next(r, cfg, lc.ops)
 	}
 	return lc

@@ -121,14 +121,13 @@ func runLifecycleOn(ctx context.Context, rn *runner, cfg Config, lc lifecycle) r
 	if err == nil { // the drive is over: no one uses its view any more
 		rn.view = md.view
 	}
-	var hang *mapisim.Hang
 	switch {
-	case errors.As(err, &hang):
-		r.stop(violation{what: err.Error(), at: -1, fault: "hang"})
-	case err != nil:
-		r.stop(violation{what: err.Error(), at: -1, fault: "suite"})
-	default:
+	case err == nil:
 		r.faulted(-1)
+	case errors.As(err, new(*mapisim.Hang)):
+		r.stop(violation{what: err.Error(), at: -1, fault: "hang"})
+	default:
+		r.stop(violation{what: err.Error(), at: -1, fault: "suite"})
 	}
 	return *r
 }
@@ -247,8 +246,10 @@ func (md *model) finish(lc lifecycle) {
 func (md *model) checkEnd(evs []trace.Event) {
 	refs, minRefs := 0, 0
 	var support supportRefs
-	var uids, removed []any // a MAPIUID or two: slices, not a map
-	var logoffs []trace.Event
+	// A MAPIUID or two, a logoff or two: small arrays, not maps.
+	var uidBuf, removedBuf [4]any
+	var logoffBuf [2]trace.Event
+	uids, removed, logoffs := uidBuf[:0], removedBuf[:0], logoffBuf[:0]
 	providerGone := false
 	for _, e := range evs {
 		if reopenSupport(e.Object) {

@@ -67,6 +67,7 @@ type MAPI struct {
 	opts     Options
 	trace    trace.Trace
 	provider mapi.IMSProvider
+	profile  any // Options.ProfileName, as every Logon's event shows it
 
 	mu       sync.Mutex
 	stores   []*Store
@@ -85,7 +86,7 @@ func New(provider mapi.IMSProvider, opts Options) *MAPI {
 	if opts.ProfileName == "" {
 		opts.ProfileName = "mapiconf"
 	}
-	m := &MAPI{provider: provider}
+	m := &MAPI{provider: provider, profile: opts.ProfileName}
 	m.trace.Reuse(opts.TraceStorage)
 	opts.TraceStorage = trace.Storage{} // the trace's now
 	m.opts = opts
@@ -161,16 +162,18 @@ func (m *MAPI) Logon() (*Store, error) {
 	}
 	s := newStore(m, "store"+suffix, "logon"+suffix, mapi.EntryID("store-"+strconv.Itoa(n)), false)
 	s.support = &Support{m: m, s: s, name: "support" + suffix}
+	s.shown.entryID = s.entryID
 
 	var logon mapi.IMSLogon
 	var store mapi.IMsgStore
 	var spool []byte
 	ev := trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Logon",
-		Args: m.trace.Values(s.support.name, m.opts.ProfileName, s.entryID, logonFlags)}
+		Args: m.trace.Values(s.support.name, m.profile, s.shown.entryID, logonFlags)}
 	err := m.call(ev, func() ([]any, error) {
 		var err error
 		spool, logon, store, err = m.provider.Logon(s.support, 0, m.opts.ProfileName, s.entryID, logonFlags, nil)
-		return m.trace.Values(spoolData(spool), objName(logon, s.logonName), objName(store, s.name)), err
+		s.shown.spool = spoolData(spool)
+		return m.trace.Values(s.shown.spool, objName(logon, s.logonName), objName(store, s.name)), err
 	})
 	if err != nil {
 		return nil, err
@@ -198,7 +201,7 @@ func spoolData(b []byte) string {
 	if len(b) == 0 {
 		return "no spooler data"
 	}
-	return fmt.Sprintf("%d bytes of spooler data", len(b))
+	return strconv.Itoa(len(b)) + " bytes of spooler data"
 }
 
 // isNil reports whether v is nil, also when it is an interface holding a nil

@@ -28,7 +28,7 @@ func (m *MAPI) spoolerLogon(s *Store) error {
 	var logon mapi.IMSLogon
 	var store mapi.IMsgStore
 	ev := trace.Event{Caller: "MAPI", Object: object, Iface: "IMSProvider", Method: "SpoolerLogon",
-		Args: m.trace.Values(sp.support.name, m.opts.ProfileName, s.entryID, logonFlags, spoolData(s.spool))}
+		Args: m.trace.Values(sp.support.name, m.profile, s.shown.entryID, logonFlags, s.shown.spool)}
 	err = m.call(ev, func() ([]any, error) {
 		var err error
 		logon, store, err = provider.SpoolerLogon(sp.support, 0, m.opts.ProfileName, s.entryID, logonFlags, nil, s.spool)
@@ -140,7 +140,7 @@ func (m *MAPI) LogonAgain(s *Store) (*Reopened, error) {
 	var logon mapi.IMSLogon
 	var spool []byte
 	ev := trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Logon",
-		Args: m.trace.Values(sup.name, m.opts.ProfileName, s.entryID, logonFlags)}
+		Args: m.trace.Values(sup.name, m.profile, s.shown.entryID, logonFlags)}
 	err := m.call(ev, func() ([]any, error) {
 		var err error
 		spool, logon, r.store, err = m.provider.Logon(sup, 0, m.opts.ProfileName, s.entryID, logonFlags, nil)

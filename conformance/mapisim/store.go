@@ -22,6 +22,9 @@ type Store struct {
 	spool     []byte // the spooler data Logon returned
 	spooler   *Store // the MAPI spooler's own logon of this store, if it has one
 	spoolers  bool   // this is the spooler's logon: its holder is the spooler
+	// shown is how the events of the store's Logon show its entry ID and
+	// spooler data, which the spooler's logon and a second Logon show too.
+	shown struct{ entryID, spool any }
 
 	clientRefs atomic.Int32 // references on the store that clients hold
 	loggedOn   atomic.Bool  // IMSProvider::Logon returned the store: it can be torn down
