@@ -286,7 +286,7 @@ func (md *model) checkEnd(evs []trace.Event) {
 		case trace.Logoff.Matches(e):
 			logoffs = append(logoffs, e)
 		}
-		support.step(e)
+		support.step(&e)
 		if e.Object == "support" && (e.Method == "AddRef" || e.Method == "Release") {
 			refs = support.held("support")
 			minRefs = min(minRefs, refs)

@@ -29,6 +29,9 @@ func (md *model) checkSpooler(evs []trace.Event) (string, bool) {
 	var logonRel, logoff *trace.Event // the spooler logon's Release; the first STLT call that logged off
 	for i := range evs {
 		e := &evs[i]
+		if e.Method != "Release" && e.Method != "Logoff" && e.Method != "StoreLogoffTransports" {
+			continue // none of the calls below
+		}
 		switch {
 		case spoolerStoreRelease.Matches(*e) && e.Caller == "spooler":
 			rels = append(rels, e)

@@ -152,7 +152,7 @@ func (g supportGone) String() string {
 func (g supportGone) Select(evs []trace.Event) []trace.Event {
 	var refs supportRefs
 	for _, e := range evs {
-		if refs.step(e) && e.Object == g.name() {
+		if refs.step(&e) && e.Object == g.name() {
 			return []trace.Event{e}
 		}
 	}
@@ -191,8 +191,8 @@ func (r *supportRefs) of(name string) *supportRef {
 
 // step takes e into account and reports whether it is the Release with
 // which its support goes.
-func (r *supportRefs) step(e trace.Event) (goes bool) {
-	if trace.Logon.Matches(e) {
+func (r *supportRefs) step(e *trace.Event) (goes bool) {
+	if trace.Logon.Matches(*e) {
 		if s, ok := e.Arg(0).(string); ok {
 			r.of(s).logonRet = e.Ret
 		}

@@ -170,7 +170,7 @@ func lateCallsIn(evs []trace.Event) (support string, afterProvider bool) {
 				afterProvider = true
 			}
 		}
-		refs.step(e)
+		refs.step(&e)
 		if trace.ProviderRelease.Matches(e) {
 			released = true
 		}

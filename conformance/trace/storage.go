@@ -38,9 +38,9 @@ func (t *Trace) Retire() Storage {
 	return st
 }
 
-// valuesBlock is how many values a block holds: a lifecycle's calls need
-// about a hundred.
-const valuesBlock = 256
+// A lifecycle's calls need about a hundred values: the first block holds
+// a short one's, and each next block twice the last, up to a limit.
+const firstValues, maxValues = 64, 1024
 
 // Values returns a copy of vals in the trace's storage, for an event's
 // Args or Out: recording a call allocates no slice of its own. The copy
@@ -56,7 +56,7 @@ func (t *Trace) Values(vals ...any) []any {
 	}
 	if len(t.values)+len(vals) > cap(t.values) {
 		// The full block stays with the events that use it.
-		t.values = make([]any, 0, max(valuesBlock, len(vals)))
+		t.values = make([]any, 0, max(firstValues, min(2*cap(t.values), maxValues), len(vals)))
 	}
 	n := len(t.values)
 	t.values = append(t.values, vals...)
