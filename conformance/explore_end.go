@@ -154,4 +154,4 @@ func (md *model) firstFlag(e trace.Event, at int, session bool) {
 
 // supportHeld is the provider's references on the first store's support:
 // its AddRefs less its Releases, the one taken at logon included.
-func supportHeld(t *trace.Trace) int { return t.Count(supAddRef1) - t.Count(supRel1) }
+func supportHeld(t *trace.Trace) int { return t.Balance(supAddRef1, supRel1) }

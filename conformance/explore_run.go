@@ -251,7 +251,8 @@ func (md *model) checkEnd(evs []trace.Event) {
 	var logoffBuf [2]trace.Event
 	uids, removed, logoffs := uidBuf[:0], removedBuf[:0], logoffBuf[:0]
 	providerGone := false
-	for _, e := range evs {
+	for i := range evs {
+		e := &evs[i] // in place: this runs for every lifecycle
 		if reopenSupport(e.Object) {
 			continue // LG-06's: judged at the second Logon
 		}
@@ -265,28 +266,28 @@ func (md *model) checkEnd(evs []trace.Event) {
 			}
 			switch e.Method {
 			case "StoreLogoffTransports":
-				if f := e.Arg(0); !singleInputFlag(e) && f != mapi.LogoffComplete {
+				if f := e.Arg(0); !singleInputFlag(*e) && f != mapi.LogoffComplete {
 					md.fail(-1, "STLT-08", "#%d StoreLogoffTransports(%v): neither one valid input flag nor LOGOFF_COMPLETE alone", e.Seq, f)
 				}
 			case "SetProviderUID":
 				uids = append(uids, e.Arg(0))
 			case "ModifyStatusRow":
-				if support.isGone(e.Object) || loggedOffBefore(logoffs, e) {
+				if support.isGone(e.Object) || loggedOffBefore(logoffs, *e) {
 					md.fail(-1, "LG-03", "#%d ModifyStatusRow after IMSLogon::Logoff", e.Seq)
 				}
 			}
 		case e.Iface == "MAPI" && e.Method == "RemoveProviderUIDs":
 			removed = append(removed, e.Args...)
-		case trace.Shutdown.Matches(e):
+		case trace.Shutdown.Matches(*e):
 			if e.Err != nil {
 				md.fail(-1, "SS-05", "#%d IMSProvider::Shutdown returned %v, want S_OK", e.Seq, mapi.ResultOf(e.Err))
 			}
-		case trace.ProviderRelease.Matches(e):
+		case trace.ProviderRelease.Matches(*e):
 			providerGone = true
-		case trace.Logoff.Matches(e):
-			logoffs = append(logoffs, e)
+		case trace.Logoff.Matches(*e):
+			logoffs = append(logoffs, *e)
 		}
-		support.step(&e)
+		support.step(e)
 		if e.Object == "support" && (e.Method == "AddRef" || e.Method == "Release") {
 			refs = support.held("support")
 			minRefs = min(minRefs, refs)

@@ -231,6 +231,23 @@ func (t *Trace) Count(c Call) int {
 	return n
 }
 
+// Balance returns how many events so far up matches less how many down
+// matches, in one pass: the references AddRefs and Releases leave.
+func (t *Trace) Balance(up, down Call) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for i := range t.events {
+		switch {
+		case up.Matches(t.events[i]):
+			n++
+		case down.Matches(t.events[i]):
+			n--
+		}
+	}
+	return n
+}
+
 // Len returns the number of events so far.
 func (t *Trace) Len() int {
 	t.mu.Lock()

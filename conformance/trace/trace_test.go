@@ -105,3 +105,15 @@ func TestValues(t *testing.T) {
 		t.Errorf("Values: a = %v, b = %v", a, b)
 	}
 }
+
+// Balance counts one kind of call up and another down.
+func TestBalance(t *testing.T) {
+	var tr Trace
+	for _, m := range []string{"AddRef", "AddRef", "Release", "AddRef", "SetProviderUID"} {
+		tr.End(tr.Begin(Event{Dir: ToMAPI, Object: "support", Iface: "IMAPISupport", Method: m}), nil, nil, nil)
+	}
+	tr.End(tr.Begin(Event{Dir: ToMAPI, Object: "spooler support", Iface: "IMAPISupport", Method: "AddRef"}), nil, nil, nil)
+	if n := tr.Balance(SupportAddRef, SupportRelease); n != 2 {
+		t.Errorf("Balance = %d, want 2: three AddRefs less one Release, the spooler's not counted", n)
+	}
+}
