@@ -66,14 +66,7 @@ type model struct {
 
 	suiteBug string // what the simulated MAPI did wrong, if it did (checkSpooler)
 
-	view []trace.Event // the events a step looks at, copied into one buffer (events)
-}
-
-// events copies the trace's events from index i on into the model's
-// buffer: every step reads what it added, and the buffer is reused.
-func (md *model) events(i int) []trace.Event {
-	md.view = md.m.Trace().AppendSince(md.view[:0], i)
-	return md.view
+	view []trace.Event // the events a step looks at (events)
 }
 
 type failFunc func(at int, rule, format string, args ...any)

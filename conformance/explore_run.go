@@ -80,19 +80,6 @@ func runLifecycle(ctx context.Context, cfg Config, lc lifecycle) run {
 	return runLifecycleOn(ctx, &rn, cfg, lc)
 }
 
-// runner runs lifecycles one after another on one worker, and hands on
-// what a finished lifecycle leaves: the model's copy of the trace, and the
-// trace's storage (retire).
-type runner struct {
-	w       mapisim.Worker
-	view    []trace.Event
-	storage trace.Storage
-}
-
-// retire takes the storage of r's trace for the next lifecycle: r is done
-// with, its trace never read again.
-func (rn *runner) retire(r run) { rn.storage = r.m.Trace().Retire() }
-
 func runLifecycleOn(ctx context.Context, rn *runner, cfg Config, lc lifecycle) run {
 	p, err := newProvider(cfg)
 	if err != nil {
