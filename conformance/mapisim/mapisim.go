@@ -316,7 +316,7 @@ func (m *MAPI) objectName(kind string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.objects++
-	return fmt.Sprintf("object %d (%s)", m.objects, kind)
+	return "object " + strconv.Itoa(m.objects) + " (" + kind + ")"
 }
 
 func (m *MAPI) wrap(obj mapi.IMAPIProp, name, caller string, err error) (*Object, error) {

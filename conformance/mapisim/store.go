@@ -2,6 +2,7 @@ package mapisim
 
 import (
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -219,7 +220,7 @@ func (o *Object) GetProps() error {
 	tags := []mapi.PropTag{mapi.PRDisplayName}
 	return o.m.call(o.event("GetProps", "PR_DISPLAY_NAME"), func() ([]any, error) {
 		vals, err := o.obj.GetProps(tags)
-		return o.m.trace.Values(fmt.Sprintf("%d values", len(vals))), err
+		return o.m.trace.Values(strconv.Itoa(len(vals)) + " values"), err
 	})
 }
 
