@@ -207,10 +207,3 @@ func exploreSpec() *spec {
 			}
 		}}
 }
-
-// explorationFailure carries an exploration's report as a matcher failure.
-type explorationFailure struct{ msg string }
-
-func (e *explorationFailure) Match(any) (bool, error)          { return false, nil }
-func (e *explorationFailure) FailureMessage(any) string        { return e.msg }
-func (e *explorationFailure) NegatedFailureMessage(any) string { return e.msg }

@@ -122,3 +122,10 @@ func stepName(at int) string {
 	}
 	return "the end"
 }
+
+// explorationFailure carries an exploration's report as a matcher failure.
+type explorationFailure struct{ msg string }
+
+func (e *explorationFailure) Match(any) (bool, error)          { return false, nil }
+func (e *explorationFailure) FailureMessage(any) string        { return e.msg }
+func (e *explorationFailure) NegatedFailureMessage(any) string { return e.msg }
