@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mapiconf/mapiconf/conformance"
 	"github.com/mapiconf/mapiconf/conformance/report"
@@ -301,6 +302,24 @@ func TestUsageErrors(t *testing.T) {
 		code, out := mapiconf(t, c.env, append([]string{"test"}, c.args...)...)
 		if code != exitUsage || !strings.Contains(out, c.want) {
 			t.Errorf("%v mapiconf test %s: exit %d, want %d saying %q:\n%s", c.env, strings.Join(c.args, " "), code, exitUsage, c.want, out)
+		}
+	}
+}
+
+// The replay command a failed exploration prints carries every flag that
+// shapes the exploration, so that it runs the lifecycle that failed.
+func TestReplayCommand(t *testing.T) {
+	for _, c := range []struct {
+		f    testFlags
+		want string
+	}{
+		{testFlags{provider: "no-stlt", profile: "immediate"},
+			"mapiconf test -provider no-stlt -profile immediate -label-filter explore -seed 7 -explore 1"},
+		{testFlags{dll: "build/mystore.dll", profile: "deferred", capabilities: "StatusRow,Spooler", strict: true, callTimeout: 500 * time.Millisecond},
+			"mapiconf test -dll build/mystore.dll -profile deferred -capabilities StatusRow,Spooler -strict -call-timeout 500ms -label-filter explore -seed 7 -explore 1"},
+	} {
+		if got := c.f.replay("7"); got != c.want {
+			t.Errorf("replay: %q\nwant %q", got, c.want)
 		}
 	}
 }

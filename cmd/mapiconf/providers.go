@@ -68,6 +68,24 @@ func (f *testFlags) target() string {
 	return "-provider " + f.provider
 }
 
+// replay is the command that runs the exploration's lifecycle from seed
+// again: with the flags that shape the exploration (the capabilities decide
+// which steps it draws, -strict and -call-timeout what it judges), or the
+// replay would not be the run that failed.
+func (f *testFlags) replay(seed string) string {
+	cmd := "mapiconf test " + f.target() + " -profile " + f.profile
+	if f.capabilities != "" {
+		cmd += " -capabilities " + f.capabilities
+	}
+	if f.strict {
+		cmd += " -strict"
+	}
+	if f.callTimeout != 0 {
+		cmd += " -call-timeout " + f.callTimeout.String()
+	}
+	return cmd + " -label-filter explore -seed " + seed + " -explore 1"
+}
+
 // builtInConfig is the provider built in that -provider names, in the
 // profile the provider declares.
 func builtInConfig(name string, profile conformance.Profile) (conformance.Config, error) {

@@ -35,7 +35,7 @@ type testFlags struct {
 func (f *testFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.provider, "provider", "reference", "the provider to test: `name` of one built in: "+providerNames())
 	fs.StringVar(&f.dll, "dll", "", "test the provider DLL at `path` instead (a 64-bit DLL exporting MSProviderInit; on Linux it runs under Wine: docs/dll.md)")
-	fs.StringVar(&f.capabilities, "capabilities", "", "with -dll: what the provider does beyond the minimum, comma separated: StatusRow, Objects, Subobject=ID, StatusObject, MultipleStores")
+	fs.StringVar(&f.capabilities, "capabilities", "", "with -dll: what the provider does beyond the minimum, comma separated: StatusRow, Objects, Subobject=ID, StatusObject, MultipleStores, Spooler, OneStorePerProvider")
 	fs.StringVar(&f.guard, "guard", "", "with -dll: the `path` of mapiconf-guard.dll, which turns a crash in the DLL into a failed spec (default: built with mingw-w64's gcc)")
 	fs.StringVar(&f.profile, "profile", string(conformance.Immediate), "when the provider calls StoreLogoffTransports: immediate or deferred")
 	fs.BoolVar(&f.strict, "strict", false, "fail the may rules (SL-03, RL-04) too, and read SL-02 and SL-03 exactly")
@@ -146,7 +146,7 @@ func testCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  warning (-should=warn): %s\n", l)
 	}
 	for _, seed := range replaySeeds(out) {
-		fmt.Fprintf(stdout, "mapiconf: replay the exploration's failure: mapiconf test %s -profile %s -label-filter explore -seed %s -explore 1\n", f.target(), f.profile, seed)
+		fmt.Fprintf(stdout, "mapiconf: replay the exploration's failure: %s\n", f.replay(seed))
 	}
 	if f.json != "" {
 		jf, _ := report.FormatByName("json")

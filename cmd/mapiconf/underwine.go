@@ -52,6 +52,9 @@ func testUnderWine(fs *flag.FlagSet, f *testFlags, stdout, stderr io.Writer) int
 		return fail(err)
 	}
 	defer os.RemoveAll(dir)
+	// Say what the silence is: with an empty Go build cache and a new Wine
+	// prefix the first run takes minutes before the suite starts.
+	fmt.Fprintf(stderr, "mapiconf: building mapiconf for Windows from %s and starting Wine (minutes the first time: docs/dll.md)\n", src)
 	exe := filepath.Join(dir, "mapiconf.exe")
 	if err := wine.GoBuild(src, "build", "-o", exe, "./cmd/mapiconf"); err != nil {
 		return fail(err)
@@ -112,7 +115,10 @@ func windowsPath(p string) string {
 // from: the directory MAPICONF_SOURCE names; else, for a mapiconf installed
 // at a release (go install ...@v1.2.0), that release in the module cache
 // (go mod download); else the mapiconf of the module in the current
-// directory: a checkout of mapiconf, or a module that requires it.
+// directory: a checkout of mapiconf, or a module that requires it; else the
+// checkout this command was built from (go install ./cmd/mapiconf, as the
+// README says until the first release), so that it runs from the directory
+// of any DLL.
 func mapiconfSource() (string, error) {
 	if dir := os.Getenv(sourceEnv); dir != "" {
 		if _, err := os.Stat(filepath.Join(dir, "cmd", "mapiconf")); err != nil {
@@ -131,7 +137,26 @@ func mapiconfSource() (string, error) {
 	if dir := strings.TrimSpace(string(out)); err == nil && dir != "" {
 		return dir, nil
 	}
+	if dir := builtFrom(); dir != "" {
+		return dir, nil
+	}
 	return "", fmt.Errorf("on %s, mapiconf runs a provider DLL as a Windows program under Wine, built from mapiconf's source, and cannot find it: run mapiconf in a checkout of mapiconf or in a module that requires it, or set %s to a checkout", runtime.GOOS, sourceEnv)
+}
+
+// builtFrom is the mapiconf source tree this command was compiled from, as
+// the compiler recorded this file's path, if it is still there: "" for a
+// build with -trimpath (the path is then relative) or a checkout since
+// removed.
+func builtFrom() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
+		return ""
+	}
+	dir := filepath.Dir(filepath.Dir(filepath.Dir(file))) // .../cmd/mapiconf/underwine.go
+	if _, err := os.Stat(filepath.Join(dir, "cmd", "mapiconf", "underwine.go")); err != nil {
+		return ""
+	}
+	return dir
 }
 
 // pseudo matches a pseudo-version (v0.0.0-20261125161500-f2749f5abc12), which

@@ -42,3 +42,19 @@ func TestPseudoVersion(t *testing.T) {
 		}
 	}
 }
+
+// A mapiconf installed from a checkout (go install ./cmd/mapiconf, before a
+// release) finds that checkout from any directory, as docs/dll.md has it
+// run from the directory of a DLL.
+func TestMapiconfSourceOutsideAModule(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(sourceEnv, "")
+	os.Unsetenv(sourceEnv)
+	t.Chdir(t.TempDir())
+	if dir, err := mapiconfSource(); err != nil || dir != root {
+		t.Errorf("outside any module: %q, %v; want the checkout it was built from, %q", dir, err, root)
+	}
+}
