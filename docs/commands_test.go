@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"go/format"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -541,6 +542,23 @@ func bareProviderModule(t *testing.T, root string) string {
 		}
 	}
 	return dir
+}
+
+// A provider author pastes the adapter guide's test file: it is as gofmt
+// writes it, so that their lint does not start by rewriting it.
+func TestGuideTestFileFormatted(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := guideTestFile(t, root)
+	formatted, err := format.Source([]byte(code))
+	if err != nil {
+		t.Fatalf("docs/adapter.md's test file does not parse: %v", err)
+	}
+	if string(formatted) != code {
+		t.Errorf("docs/adapter.md's test file is not as gofmt writes it; gofmt makes it:\n%s", formatted)
+	}
 }
 
 // guideTestFile is the adapter guide's test file.
