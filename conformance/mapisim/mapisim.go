@@ -72,6 +72,9 @@ type MAPI struct {
 	mu       sync.Mutex
 	stores   []*Store
 	spoolers []*Store // the spooler's logons, one for each store it serves
+	// The first storage of stores and spoolers: a MAPI has a logon or
+	// two of each.
+	storeBuf, spoolerBuf [2]*Store
 	// spoolerProvider is the spooler's own provider object, made at its
 	// first logon (Options.NewSpoolerProvider).
 	spoolerProvider mapi.IMSProvider
@@ -87,6 +90,7 @@ func New(provider mapi.IMSProvider, opts Options) *MAPI {
 		opts.ProfileName = "mapiconf"
 	}
 	m := &MAPI{provider: provider, profile: opts.ProfileName}
+	m.stores, m.spoolers = m.storeBuf[:0], m.spoolerBuf[:0]
 	m.trace.Reuse(opts.TraceStorage)
 	opts.TraceStorage = trace.Storage{} // the trace's now
 	m.opts = opts
@@ -156,24 +160,22 @@ func (m *MAPI) Logon() (*Store, error) {
 	m.mu.Lock()
 	n := len(m.stores) + 1
 	m.mu.Unlock()
-	suffix := ""
-	if n > 1 {
-		suffix = " " + strconv.Itoa(n)
-	}
-	s := newStore(m, "store"+suffix, "logon"+suffix, mapi.EntryID("store-"+strconv.Itoa(n)), false)
-	s.support = &Support{m: m, s: s, name: "support" + suffix}
-	s.shown.entryID = s.entryID
+	nm := namesOf(n)
+	s := newStore(m, nm.store, nm.logon, nm.entryID, false)
+	s.support = &Support{m: m, s: s, name: nm.support, shown: nm.shown.support}
+	s.names = nm
+	s.shown.entryID, s.shown.name, s.shown.logon = nm.shown.entryID, nm.shown.store, nm.shown.logon
 
 	var logon mapi.IMSLogon
 	var store mapi.IMsgStore
 	var spool []byte
 	ev := trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Logon",
-		Args: m.trace.Values(s.support.name, m.profile, s.shown.entryID, logonFlags)}
+		Args: m.trace.Values(s.support.shown, m.profile, s.shown.entryID, logonFlags)}
 	err := m.call(ev, func() ([]any, error) {
 		var err error
 		spool, logon, store, err = m.provider.Logon(s.support, 0, m.opts.ProfileName, s.entryID, logonFlags, nil)
-		s.shown.spool = spoolData(spool)
-		return m.trace.Values(s.shown.spool, objName(logon, s.logonName), objName(store, s.name)), err
+		s.shown.spool = spoolDataShown(spool)
+		return m.trace.Values(s.shown.spool, objShown(logon, s.shown.logon), objShown(store, s.shown.name)), err
 	})
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package mapisim
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
@@ -18,9 +17,10 @@ import (
 // named "spooler store", "spooler logon" and "spooler support" ("spooler
 // store 2" for the second store).
 func (m *MAPI) spoolerLogon(s *Store) error {
-	suffix := strings.TrimPrefix(s.name, "store")
-	sp := newStore(m, "spooler store"+suffix, "spooler logon"+suffix, s.entryID, true)
-	sp.support = &Support{m: m, s: sp, name: "spooler support" + suffix}
+	nm := s.names
+	sp := newStore(m, nm.spStore, nm.spLogon, s.entryID, true)
+	sp.support = &Support{m: m, s: sp, name: nm.spSupport, shown: nm.shown.spSupport}
+	sp.shown.name, sp.shown.logon = nm.shown.spStore, nm.shown.spLogon
 	provider, object, err := m.spoolersProvider()
 	if err != nil {
 		return err
@@ -28,11 +28,11 @@ func (m *MAPI) spoolerLogon(s *Store) error {
 	var logon mapi.IMSLogon
 	var store mapi.IMsgStore
 	ev := trace.Event{Caller: "MAPI", Object: object, Iface: "IMSProvider", Method: "SpoolerLogon",
-		Args: m.trace.Values(sp.support.name, m.profile, s.shown.entryID, logonFlags, s.shown.spool)}
+		Args: m.trace.Values(sp.support.shown, m.profile, s.shown.entryID, logonFlags, s.shown.spool)}
 	err = m.call(ev, func() ([]any, error) {
 		var err error
 		logon, store, err = provider.SpoolerLogon(sp.support, 0, m.opts.ProfileName, s.entryID, logonFlags, nil, s.spool)
-		return m.trace.Values(objName(logon, sp.logonName), objName(store, sp.name)), err
+		return m.trace.Values(objShown(logon, sp.shown.logon), objShown(store, sp.shown.name)), err
 	})
 	if err != nil {
 		return fmt.Errorf("IMSProvider::SpoolerLogon: %w", err)

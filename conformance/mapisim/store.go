@@ -24,8 +24,10 @@ type Store struct {
 	spooler   *Store // the MAPI spooler's own logon of this store, if it has one
 	spoolers  bool   // this is the spooler's logon: its holder is the spooler
 	// shown is how the events of the store's Logon show its entry ID and
-	// spooler data, which the spooler's logon and a second Logon show too.
-	shown struct{ entryID, spool any }
+	// spooler data, which the spooler's logon and a second Logon show too,
+	// and its objects' names (names.go).
+	shown struct{ entryID, spool, name, logon any }
+	names *logonNames // the client's store's: its spooler logon's names too
 
 	clientRefs atomic.Int32 // references on the store that clients hold
 	loggedOn   atomic.Bool  // IMSProvider::Logon returned the store: it can be torn down
@@ -117,7 +119,7 @@ func (s *Store) teardown() {
 	}
 	s.m.trace.NoteOn(object, "RemoveProviderUIDs", args...)
 	if row != nil {
-		s.m.trace.NoteOn(object, "RemoveStatusRow", row.DisplayName)
+		s.m.trace.NoteOn(object, "RemoveStatusRow", row)
 	}
 	s.m.call(trace.Event{Caller: "MAPI", Object: s.logonName, Iface: "IMSLogon", Method: "Logoff", Args: s.m.trace.Values(mapi.ReservedFlags(0))},
 		func() ([]any, error) { return nil, s.logon.Logoff(0) })

@@ -11,14 +11,16 @@ import (
 // mapi.IMAPISupport, records every call the provider makes on it, and runs
 // MAPI's teardown when the provider drops the reference it took at logon.
 type Support struct {
-	m    *MAPI
-	s    *Store
-	name string
+	m     *MAPI
+	s     *Store
+	name  string
+	shown any // name as events show it
 
 	mu       sync.Mutex
 	refs     int   // references the provider holds: AddRefs less Releases
 	uids     []any // the MAPIUIDs, as SetProviderUID's event holds them: RemoveProviderUIDs' arguments
-	row      *mapi.StatusRow
+	uidBuf   [1]any
+	row      any  // the status row's display name, as ModifyStatusRow's event holds it; nil: no row
 	released bool // the provider dropped its last reference
 }
 
@@ -86,7 +88,9 @@ func (s *Support) count(providerRefs int) uint32 {
 	return uint32(max(providerRefs+1, 0))
 }
 
-func (s *Support) registered() ([]any, *mapi.StatusRow) {
+// registered returns the MAPIUIDs and the status row's display name, as
+// the events that registered them hold them.
+func (s *Support) registered() ([]any, any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Only ever appended to: what is there now stays as it is.
@@ -112,6 +116,9 @@ func (s *Support) SetProviderUID(uid mapi.MAPIUID, flags mapi.ReservedFlags) err
 	boxed := any(uid) // one copy for the event and for RemoveProviderUIDs
 	return s.record("SetProviderUID", s.m.trace.Values(boxed, flags), func() ([]any, error) {
 		s.mu.Lock()
+		if s.uids == nil {
+			s.uids = s.uidBuf[:0] // a provider registers one, as a rule
+		}
 		s.uids = append(s.uids, boxed)
 		s.mu.Unlock()
 		return nil, nil
@@ -120,10 +127,10 @@ func (s *Support) SetProviderUID(uid mapi.MAPIUID, flags mapi.ReservedFlags) err
 
 // ModifyStatusRow adds or updates the provider's status row.
 func (s *Support) ModifyStatusRow(row mapi.StatusRow, flags mapi.StatusRowFlags) error {
-	return s.record("ModifyStatusRow", s.m.trace.Values(row.DisplayName, flags), func() ([]any, error) {
+	name := any(row.DisplayName) // one copy for the event and for RemoveStatusRow
+	return s.record("ModifyStatusRow", s.m.trace.Values(name, flags), func() ([]any, error) {
 		s.mu.Lock()
-		r := row
-		s.row = &r
+		s.row = name
 		s.mu.Unlock()
 		return nil, nil
 	})
