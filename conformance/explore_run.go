@@ -89,34 +89,17 @@ func runLifecycleOn(ctx context.Context, rn *runner, cfg Config, lc lifecycle) r
 	m := mapisim.New(p, mapisim.Options{STLTFlags: a.flags, STLTErr: a.err, Activity: a.activity,
 		BogusCounts: lc.bogus, Spooler: cfg.Capabilities.Spooler, NewSpoolerProvider: cfg.NewProvider, TraceStorage: rn.storage})
 	rn.storage = trace.Storage{}
-	r := &run{m: m}
-	md := &model{m: m, cfg: cfg, fail: r.fail, refs: 1, view: rn.view[:0]}
-	err = rn.w.Run(ctx, m, cfg.CallTimeout, func() {
-		if md.s = r.logon(); md.s == nil || lc.twoStores && r.logon() == nil {
-			return
-		}
-		checkLogon(md.events(0), r.fail)
-		for i, o := range lc.ops {
-			if md.step(i+1, o); r.faulted(i + 1) {
-				return
-			}
-		}
-		if md.finish(lc); md.suiteBug != "" {
-			r.stop(violation{what: md.suiteBug, at: -1, fault: "suite"})
-		}
-	})
-	if err == nil { // the drive is over: no one uses its view any more
-		rn.view = md.view
-	}
-	switch {
+	d := rn.next(m, cfg, lc)
+	switch err = rn.w.Run(ctx, m, cfg.CallTimeout, d.fn); {
 	case err == nil:
-		r.faulted(-1)
+		d.r.faulted(-1)
 	case errors.As(err, new(*mapisim.Hang)):
-		r.stop(violation{what: err.Error(), at: -1, fault: "hang"})
+		rn.d = nil // the hung drive still uses it
+		d.r.stop(violation{what: err.Error(), at: -1, fault: "hang"})
 	default:
-		r.stop(violation{what: err.Error(), at: -1, fault: "suite"})
+		d.r.stop(violation{what: err.Error(), at: -1, fault: "suite"})
 	}
-	return *r
+	return d.r
 }
 
 // logon logs on to one more store; a provider that refuses leaves nothing
@@ -175,6 +158,23 @@ func checkLogon(evs []trace.Event, fail failFunc) {
 	}
 	if badFlags != nil {
 		fail(0, "LG-02", "SetProviderUID with flags %v, want 0", badFlags)
+	}
+}
+
+// drive makes lc's steps, each judged, and judges the end.
+func (d *drive) drive() {
+	r, md, lc := &d.r, &d.md, d.lc
+	if md.s = r.logon(); md.s == nil || lc.twoStores && r.logon() == nil {
+		return
+	}
+	checkLogon(md.events(0), d.fail)
+	for i, o := range lc.ops {
+		if md.step(i+1, o); r.faulted(i + 1) {
+			return
+		}
+	}
+	if md.finish(lc); md.suiteBug != "" {
+		r.stop(violation{what: md.suiteBug, at: -1, fault: "suite"})
 	}
 }
 

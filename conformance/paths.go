@@ -165,8 +165,12 @@ func (g supportGone) Select(evs []trace.Event) []trace.Event {
 // MAPI still holds it (mapisim tears nothing down there). The zero value is
 // ready.
 type supportRefs struct {
-	supports []supportRef  // a trace has a support or two: a slice, not maps
-	buf      [4]supportRef // supports' first storage: a supportRefs is never copied
+	// A trace has a support or two: a slice, not maps, and the first
+	// ones kept in the value itself, never pointed to from it, so that a
+	// supportRefs made for one pass over a trace stays on the stack.
+	buf  [4]supportRef
+	n    int          // of buf in use
+	more []supportRef // every support, once buf is full
 }
 
 type supportRef struct {
@@ -176,17 +180,31 @@ type supportRef struct {
 	gone     bool
 }
 
+// all returns the supports so far.
+func (r *supportRefs) all() []supportRef {
+	if r.more != nil {
+		return r.more
+	}
+	return r.buf[:r.n]
+}
+
 func (r *supportRefs) of(name string) *supportRef {
-	for i := range r.supports {
-		if r.supports[i].name == name {
-			return &r.supports[i]
+	all := r.all()
+	for i := range all {
+		if all[i].name == name {
+			return &all[i]
 		}
 	}
-	if r.supports == nil {
-		r.supports = r.buf[:0]
+	switch {
+	case r.more == nil && r.n < len(r.buf):
+		r.buf[r.n] = supportRef{name: name}
+		r.n++
+		return &r.buf[r.n-1]
+	case r.more == nil:
+		r.more = append(make([]supportRef, 0, 2*len(r.buf)), r.buf[:]...) // a copy: buf is not pointed to
 	}
-	r.supports = append(r.supports, supportRef{name: name})
-	return &r.supports[len(r.supports)-1]
+	r.more = append(r.more, supportRef{name: name})
+	return &r.more[len(r.more)-1]
 }
 
 // step takes e into account and reports whether it is the Release with
@@ -217,7 +235,7 @@ func (r *supportRefs) step(e *trace.Event) (goes bool) {
 
 // isGone reports whether the support object has gone.
 func (r *supportRefs) isGone(object string) bool {
-	for _, s := range r.supports {
+	for _, s := range r.all() {
 		if s.name == object {
 			return s.gone
 		}
@@ -227,7 +245,7 @@ func (r *supportRefs) isGone(object string) bool {
 
 // held is the provider's references on the support object so far.
 func (r *supportRefs) held(object string) int {
-	for _, s := range r.supports {
+	for _, s := range r.all() {
 		if s.name == object {
 			return s.held
 		}
