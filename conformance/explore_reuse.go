@@ -18,7 +18,8 @@ type runner struct {
 	storage trace.Storage
 }
 
-// drive is what the worker runs a lifecycle with.
+// drive is what the worker runs a lifecycle with. Its functions are bound
+// once: a method value handed to another goroutine is allocated each time.
 type drive struct {
 	r    run
 	md   model
