@@ -170,6 +170,38 @@ func TestRunCatchesHang(t *testing.T) {
 	}
 }
 
+// A Worker's ticker keeps ticking between runs: a run that begins after the
+// worker sat idle reports a hang no sooner than the timeout after the last
+// progress, whatever tick was left over from before it began.
+func TestWorkerHangAfterIdle(t *testing.T) {
+	const timeout = 40 * time.Millisecond
+	var w mapisim.Worker
+	defer w.Close()
+	m := mapisim.New(newMockProvider(t).provider, mapisim.Options{})
+	if _, err := m.Logon(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Run(context.Background(), m, timeout, func() {}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * timeout) // the ticker ticks on, unread
+	block := make(chan struct{})
+	defer close(block)
+	start := time.Now()
+	err := w.Run(context.Background(), m, timeout, func() {
+		m.Trace().Note("Probe") // progress as the run begins, then none
+		<-block
+	})
+	took := time.Since(start)
+	var h *mapisim.Hang
+	if !errors.As(err, &h) {
+		t.Fatalf("Run() = %v, want a Hang", err)
+	}
+	if took < timeout || took > 20*timeout {
+		t.Errorf("the hang was reported after %v, want between %v and about %v", took, timeout, timeout*5/4)
+	}
+}
+
 // The support answers StoreLogoffTransports as configured.
 func TestSTLTReply(t *testing.T) {
 	p := newMockProvider(t)
