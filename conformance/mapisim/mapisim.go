@@ -86,10 +86,12 @@ type MAPI struct {
 // New returns a simulated MAPI for provider, which MSProviderInit has just
 // returned with one reference that MAPI holds.
 func New(provider mapi.IMSProvider, opts Options) *MAPI {
+	m := &MAPI{provider: provider, profile: defaultProfileShown}
 	if opts.ProfileName == "" {
-		opts.ProfileName = "mapiconf"
+		opts.ProfileName = defaultProfile
+	} else {
+		m.profile = opts.ProfileName
 	}
-	m := &MAPI{provider: provider, profile: opts.ProfileName}
 	m.stores, m.spoolers = m.storeBuf[:0], m.spoolerBuf[:0]
 	m.trace.Reuse(opts.TraceStorage)
 	opts.TraceStorage = trace.Storage{} // the trace's now
@@ -162,7 +164,7 @@ func (m *MAPI) Logon() (*Store, error) {
 	m.mu.Unlock()
 	nm := namesOf(n)
 	s := newStore(m, nm.store, nm.logon, nm.entryID, false)
-	s.support = &Support{m: m, s: s, name: nm.support, shown: nm.shown.support}
+	s.support = s.newSupport(nm.support, nm.shown.support)
 	s.names = nm
 	s.shown.entryID, s.shown.name, s.shown.logon = nm.shown.entryID, nm.shown.store, nm.shown.logon
 

@@ -51,6 +51,12 @@ func makeNames(n int) *logonNames {
 	return nm
 }
 
+// defaultProfile is the profile name Options.ProfileName defaults to, and
+// how every Logon's event shows it.
+const defaultProfile = "mapiconf"
+
+var defaultProfileShown any = defaultProfile
+
 // nilShown is how an event shows a nil object.
 var nilShown any = "nil"
 

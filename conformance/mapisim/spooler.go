@@ -19,7 +19,7 @@ import (
 func (m *MAPI) spoolerLogon(s *Store) error {
 	nm := s.names
 	sp := newStore(m, nm.spStore, nm.spLogon, s.entryID, true)
-	sp.support = &Support{m: m, s: sp, name: nm.spSupport, shown: nm.shown.spSupport}
+	sp.support = sp.newSupport(nm.spSupport, nm.shown.spSupport)
 	sp.shown.name, sp.shown.logon = nm.shown.spStore, nm.shown.spLogon
 	provider, object, err := m.spoolersProvider()
 	if err != nil {

@@ -36,6 +36,18 @@ type Store struct {
 	objects    []*Object // every object opened on this store, in order
 
 	callers [2]Caller // what Client and Spooler return: one each, not one a call
+	// ownSupport is the support MAPI gives the provider for this logon,
+	// made with the Store (newSupport): they live and go together, and
+	// one allocation a logon is saved.
+	ownSupport Support
+}
+
+// newSupport readies the store's own support, named name (shown in
+// events), and returns it.
+func (s *Store) newSupport(name string, shown any) *Support {
+	sup := &s.ownSupport
+	sup.m, sup.s, sup.name, sup.shown = s.m, s, name, shown
+	return sup
 }
 
 // newStore makes the Store of a logon: the provider's objects come when
