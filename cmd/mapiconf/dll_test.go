@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/mapiconf/mapiconf/conformance/report"
 	"github.com/mapiconf/mapiconf/internal/wine"
@@ -128,6 +132,42 @@ func TestDLL(t *testing.T) {
 		}
 	})
 
+	// A DLL that ends the process ends the child with status 0 and no
+	// verdict: the gate fails, saying so.
+	t.Run("ends the process", func(t *testing.T) {
+		exits := filepath.Join(t.TempDir(), "exits.dll")
+		if err := tools.BuildDLL(exits, filepath.Join("testdata", "exits.c")); err != nil {
+			t.Fatal(err)
+		}
+		code, out := mapiconf(t, env, "test", "-dll", exits, "-explore", "-1")
+		if code != exitFail || !strings.Contains(out, "before it could give a verdict: the provider DLL crashed past the guard or ended the process") {
+			t.Errorf("exit %d, want %d saying the process ended before a verdict:\n%s", code, exitFail, out)
+		}
+	})
+
+	// An interrupt reaches the Windows program under Wine, and ends the
+	// run with no verdict (exit status 2), not as a provider's failure.
+	t.Run("interrupted", func(t *testing.T) {
+		cmd := exec.Command(binary, "test", "-dll", filepath.Join(dlls, "provider.dll"), "-profile", "deferred", "-label-filter", "explore", "-explore", "100000000", "-no-color")
+		cmd.Env = append(os.Environ(), env...)
+		var out syncBuffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for start := time.Now(); !strings.Contains(out.String(), "Will run 1 of"); time.Sleep(50 * time.Millisecond) {
+			if time.Since(start) > 2*time.Minute {
+				cmd.Process.Kill()
+				t.Fatalf("the run did not start within 2 minutes:\n%s", out.String())
+			}
+		}
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		if code := cmd.ProcessState.ExitCode(); code != exitUsage || !strings.Contains(out.String(), "interrupted: no verdict") {
+			t.Errorf("exit %d, want %d saying there is no verdict:\n%s", code, exitUsage, out.String())
+		}
+	})
+
 	t.Run("usage", func(t *testing.T) {
 		for _, c := range []struct {
 			args []string
@@ -137,6 +177,8 @@ func TestDLL(t *testing.T) {
 			{[]string{"-dll", filepath.Join(dlls, "provider.dll"), "-provider", "no-stlt"}, "test one provider at a time"},
 			{[]string{"-dll", filepath.Join(dlls, "provider.dll"), "-capabilities", "Folders"}, `unknown capability "Folders"`},
 			{[]string{"-capabilities", "StatusRow"}, "give -dll too"},
+			{[]string{"-dll", filepath.Join(root, "go.mod")}, "is no Windows DLL mapiconf can read"},
+			{[]string{"-dll", filepath.Join(dlls, "provider.dll"), "-guard", filepath.Join(dlls, "nosuch.dll")}, "-guard: stat"},
 		} {
 			code, out := mapiconf(t, env, append([]string{"test"}, c.args...)...)
 			if code != exitUsage || !strings.Contains(out, c.want) {
@@ -144,4 +186,23 @@ func TestDLL(t *testing.T) {
 			}
 		}
 	})
+}
+
+// syncBuffer is a bytes.Buffer that a running command writes while the
+// test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -55,7 +54,17 @@ func buildGuard() (guard, dir string, err error) {
 	return guard, dir, err
 }
 
-// testUnderWine is for other systems: here the DLL runs in this process.
-func testUnderWine(*flag.FlagSet, *testFlags, io.Writer, io.Writer) int {
-	panic("unreachable on Windows")
+// newChild makes the child that tests a provider DLL on Windows: this
+// command again, which loads the DLL in its own process.
+func newChild(f *testFlags, _ io.Writer) (child, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return child{}, err
+	}
+	return child{
+		command: func(args ...string) *exec.Cmd { return exec.Command(exe, args...) },
+		path:    func(p string) string { return p },
+		guard:   f.guard,
+		cleanup: func() {},
+	}, nil
 }

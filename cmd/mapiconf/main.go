@@ -43,7 +43,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "test":
-		return testCommand(rest, stdout, stderr)
+		status := testCommand(rest, stdout, stderr)
+		writeDone(status)
+		return status
 	case "rules":
 		return rulesCommand(rest, stdout, stderr)
 	case "version":

@@ -332,3 +332,26 @@ func TestReplayCommand(t *testing.T) {
 		}
 	}
 }
+
+// An interrupted run gives no verdict (exit status 2): the specs it cut
+// short failed for the interrupt, not for the provider.
+func TestInterrupted(t *testing.T) {
+	cmd := exec.Command(binary, "test", "-label-filter", "explore", "-explore", "100000000", "-no-color")
+	cmd.Dir = t.TempDir()
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for start := time.Now(); !strings.Contains(out.String(), "Will run 1 of"); time.Sleep(20 * time.Millisecond) {
+		if time.Since(start) > time.Minute {
+			cmd.Process.Kill()
+			t.Fatalf("the run did not start within a minute:\n%s", out.String())
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitUsage || !strings.Contains(out.String(), "Interrupted by User: no verdict") || strings.Contains(out.String(), "the gate FAILS") {
+		t.Errorf("exit %d, want %d saying there is no verdict, and no gate:\n%s", code, exitUsage, out.String())
+	}
+}

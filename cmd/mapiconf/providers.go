@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/mapiconf/mapiconf/conformance"
@@ -63,9 +64,20 @@ func (f *testFlags) checkProvider() error {
 // line that repeats the run must give it.
 func (f *testFlags) target() string {
 	if f.dll != "" {
-		return "-dll " + f.dll
+		return "-dll " + shellQuote(f.dll)
 	}
 	return "-provider " + f.provider
+}
+
+// plainWord is a word a shell reads as it is.
+var plainWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+
+// shellQuote quotes s for a POSIX shell, if it needs it.
+func shellQuote(s string) string {
+	if plainWord.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // replay is the command that runs the exploration's lifecycle from seed
@@ -75,7 +87,7 @@ func (f *testFlags) target() string {
 func (f *testFlags) replay(seed string) string {
 	cmd := "mapiconf test " + f.target() + " -profile " + f.profile
 	if f.capabilities != "" {
-		cmd += " -capabilities " + f.capabilities
+		cmd += " -capabilities " + shellQuote(f.capabilities)
 	}
 	if f.strict {
 		cmd += " -strict"

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -105,10 +105,14 @@ func testCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mapiconf test: %v\n", err)
 		return exitUsage
 	}
-	if f.dll != "" && runtime.GOOS != "windows" {
-		// A DLL is Windows code: this command runs again, as a Windows
-		// program under Wine, with the same flags.
-		return testUnderWine(fs, &f, stdout, stderr)
+	if err := f.prepareReports(); err != nil {
+		fmt.Fprintf(stderr, "mapiconf test: %v\n", err)
+		return exitUsage
+	}
+	if f.dll != "" && os.Getenv(doneEnv) == "" {
+		// A DLL runs in a child process: there a DLL that ends the
+		// process cannot pass for a verdict (testInChild).
+		return testInChild(fs, &f, stdout, stderr)
 	}
 	cfg, cleanup, err := f.providerConfig(stderr)
 	if err != nil {
@@ -116,19 +120,25 @@ func testCommand(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer cleanup()
-	if f.reportDir != "" {
-		// Fail now, not after the run, when the reports cannot be written.
-		if err := os.MkdirAll(f.reportDir, 0o755); err != nil {
-			fmt.Fprintf(stderr, "mapiconf test: the report directory: %v\n", err)
-			return exitUsage
-		}
-	}
 
 	// The suite runs as Ginkgo specs, in this process, as under go test.
 	conformance.Describe(cfg)
 	var rep conformance.Report
-	ginkgo.ReportAfterSuite("mapiconf report", func(r ginkgo.Report) { rep = conformance.Summarize(r) })
+	var interrupted []string
+	ginkgo.ReportAfterSuite("mapiconf report", func(r ginkgo.Report) {
+		rep = conformance.Summarize(r)
+		for _, why := range r.SpecialSuiteFailureReasons {
+			if strings.Contains(why, "Interrupted") {
+				interrupted = append(interrupted, why)
+			}
+		}
+	})
 	ginkgo.RunSpecs(discard{}, "mapiconf", suite, reporter)
+	if len(interrupted) > 0 {
+		// The specs cut short failed for it, not for the provider.
+		fmt.Fprintf(stderr, "mapiconf test: %s: no verdict\n", strings.Join(interrupted, "; "))
+		return exitUsage
+	}
 
 	fmt.Fprint(stdout, "\n"+rep.String())
 	out := rep.Outcome()
@@ -148,13 +158,6 @@ func testCommand(args []string, stdout, stderr io.Writer) int {
 	for _, seed := range replaySeeds(out) {
 		fmt.Fprintf(stdout, "mapiconf: replay the exploration's failure: %s\n", f.replay(seed))
 	}
-	if f.json != "" {
-		jf, _ := report.FormatByName("json")
-		if err := out.WriteFile(f.json, jf); err != nil {
-			fmt.Fprintf(stderr, "mapiconf test: %v\n", err)
-			return exitUsage
-		}
-	}
 	if f.reportDir != "" {
 		files, err := out.WriteDir(f.reportDir, formats...)
 		if err != nil {
@@ -163,7 +166,30 @@ func testCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "mapiconf: reports: %s\n", strings.Join(files, " "))
 	}
+	if f.json != "" {
+		jf, _ := report.FormatByName("json")
+		if err := out.WriteFile(f.json, jf); err != nil {
+			fmt.Fprintf(stderr, "mapiconf test: %v\n", err)
+			return exitUsage
+		}
+	}
 	return status
+}
+
+// prepareReports makes the directories the reports go to now, so that one
+// that cannot be written fails the command before the run, not after it.
+func (f *testFlags) prepareReports() error {
+	if f.reportDir != "" {
+		if err := os.MkdirAll(f.reportDir, 0o755); err != nil {
+			return fmt.Errorf("-report-dir: %v", err)
+		}
+	}
+	if f.json != "" {
+		if err := os.MkdirAll(filepath.Dir(f.json), 0o755); err != nil {
+			return fmt.Errorf("-report: %v", err)
+		}
+	}
+	return nil
 }
 
 // setup checks the flags and turns them into the gate and Ginkgo's

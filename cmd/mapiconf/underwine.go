@@ -5,7 +5,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,84 +20,56 @@ import (
 	"github.com/mapiconf/mapiconf/internal/wine"
 )
 
-// testUnderWine tests a provider DLL on Linux (or any system but Windows):
-// the DLL is Windows code, so the suite runs as a Windows program under
-// Wine, as package dll's own tests do (docs/dll.md). It cross-builds this
-// command for Windows from mapiconf's source, builds the guard with
-// mingw-w64, and runs `mapiconf.exe test` under Wine with the same flags,
-// its paths as Wine's drive Z: shows them. The Windows program's output is
-// this command's, and its exit status this command's.
-func testUnderWine(fs *flag.FlagSet, f *testFlags, stdout, stderr io.Writer) int {
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "mapiconf test -dll: %v\n", err)
-		return exitUsage
-	}
+// newChild makes the child that tests a provider DLL on Linux (or any
+// system but Windows): the DLL is Windows code, so the suite runs as a
+// Windows program under Wine, as package dll's own tests do (docs/dll.md).
+// It cross-builds this command for Windows from mapiconf's source, builds
+// the guard with mingw-w64 unless -guard names one, and starts Wine.
+func newChild(f *testFlags, stderr io.Writer) (ch child, err error) {
 	if runtime.GOARCH != "amd64" {
-		return fail(fmt.Errorf("a 64-bit provider DLL runs under Wine on an x86-64 machine only; this is %s", runtime.GOARCH))
-	}
-	if _, err := os.Stat(f.dll); err != nil {
-		return fail(err)
+		return ch, fmt.Errorf("a 64-bit provider DLL runs under Wine on an x86-64 machine only; this is %s", runtime.GOARCH)
 	}
 	tools, err := wine.Find()
 	if err != nil {
-		return fail(err)
+		return ch, err
 	}
 	src, err := mapiconfSource()
 	if err != nil {
-		return fail(err)
+		return ch, err
 	}
 	dir, err := os.MkdirTemp("", "mapiconf-wine")
 	if err != nil {
-		return fail(err)
+		return ch, err
 	}
-	defer os.RemoveAll(dir)
+	ch.cleanup = func() { os.RemoveAll(dir) }
+	defer func() {
+		if err != nil {
+			ch.cleanup()
+		}
+	}()
 	// Say what the silence is: with an empty Go build cache and a new Wine
 	// prefix the first run takes minutes before the suite starts.
 	fmt.Fprintf(stderr, "mapiconf: building mapiconf for Windows from %s and starting Wine (minutes the first time: docs/dll.md)\n", src)
 	exe := filepath.Join(dir, "mapiconf.exe")
 	if err := wine.GoBuild(src, "build", "-o", exe, "./cmd/mapiconf"); err != nil {
-		return fail(err)
+		return ch, err
 	}
-	guard := f.guard
-	if guard == "" {
-		if guard, err = dll.BuildGuard(tools.CC, dir); err != nil {
-			return fail(err)
+	ch.guard = f.guard
+	if ch.guard == "" {
+		if ch.guard, err = dll.BuildGuard(tools.CC, dir); err != nil {
+			return ch, err
 		}
 	}
 	prefix, err := wine.Prefix()
 	if err != nil {
-		return fail(err)
+		return ch, err
 	}
 	if err := tools.Start(prefix); err != nil {
-		return fail(err)
+		return ch, err
 	}
-
-	// Every flag is given, so that the MAPICONF_ variables, which the
-	// Windows program also sees, change nothing.
-	args := []string{"test"}
-	fs.VisitAll(func(fl *flag.Flag) {
-		v := fl.Value.String()
-		if fl.Name == "guard" {
-			v = guard
-		}
-		switch fl.Name {
-		case "dll", "guard", "report-dir", "report":
-			v = windowsPath(v)
-		}
-		args = append(args, "-"+fl.Name+"="+v)
-	})
-	cmd := tools.Command(prefix, exe, args...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, stdout, stderr
-	err = cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return exitPass
-	case errors.As(err, &exit) && exit.ExitCode() >= 0 && exit.ExitCode() <= exitUsage:
-		return exit.ExitCode()
-	default:
-		return fail(fmt.Errorf("running the suite under Wine (%s %s): %v", tools.Wine, exe, err))
-	}
+	ch.command = func(args ...string) *exec.Cmd { return tools.Command(prefix, exe, args...) }
+	ch.path = windowsPath
+	return ch, nil
 }
 
 // windowsPath is a path for the Windows program: an absolute path on drive
@@ -112,13 +83,13 @@ func windowsPath(p string) string {
 }
 
 // mapiconfSource finds mapiconf's source, to build the Windows program
-// from: the directory MAPICONF_SOURCE names; else, for a mapiconf installed
-// at a release (go install ...@v1.2.0), that release in the module cache
-// (go mod download); else the mapiconf of the module in the current
-// directory: a checkout of mapiconf, or a module that requires it; else the
-// checkout this command was built from (go install ./cmd/mapiconf, as the
-// README says until the first release), so that it runs from the directory
-// of any DLL.
+// from, so that the Windows program is the same mapiconf as this command:
+// the directory MAPICONF_SOURCE names; else, for a mapiconf installed at a
+// release (go install ...@v1.2.0), that release in the module cache (go mod
+// download); else the source tree this command was built from, if it is
+// still there (go install ./cmd/mapiconf in a checkout, as the README says
+// until the first release); else the mapiconf of the module in the current
+// directory: a checkout of mapiconf, or a module that requires it.
 func mapiconfSource() (string, error) {
 	if dir := os.Getenv(sourceEnv); dir != "" {
 		if _, err := os.Stat(filepath.Join(dir, "cmd", "mapiconf")); err != nil {
@@ -133,11 +104,11 @@ func mapiconfSource() (string, error) {
 			return m.Dir, nil
 		}
 	}
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", module).Output()
-	if dir := strings.TrimSpace(string(out)); err == nil && dir != "" {
+	if dir := builtFrom(); dir != "" {
 		return dir, nil
 	}
-	if dir := builtFrom(); dir != "" {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", module).Output()
+	if dir := strings.TrimSpace(string(out)); err == nil && dir != "" {
 		return dir, nil
 	}
 	return "", fmt.Errorf("on %s, mapiconf runs a provider DLL as a Windows program under Wine, built from mapiconf's source, and cannot find it: run mapiconf in a checkout of mapiconf or in a module that requires it, or set %s to a checkout", runtime.GOOS, sourceEnv)

@@ -16,6 +16,7 @@ package wine
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/mapiconf/mapiconf/dll"
 )
@@ -190,6 +192,10 @@ func GoBuild(dir string, args ...string) error {
 	return nil
 }
 
+// StartTimeout bounds Start's first Wine program: making a new prefix took
+// up to 3 minutes on a loaded machine.
+var StartTimeout = 10 * time.Minute
+
 // Env is the environment Wine runs with: the prefix, and quiet.
 func Env(prefix string) []string {
 	return append(os.Environ(), "WINEPREFIX="+prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=", "WINEARCH=win64")
@@ -212,8 +218,12 @@ var shimSource []byte
 // wait for them.
 func (t Tools) Start(prefix string) error {
 	env := Env(prefix)
+	// A new prefix takes seconds to minutes; a broken one can keep Wine's
+	// setup spinning for ever.
+	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
+	defer cancel()
 	detached := func(name string, args ...string) error {
-		cmd := exec.Command(name, args...)
+		cmd := exec.CommandContext(ctx, name, args...)
 		cmd.Env = env
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil // /dev/null
 		return cmd.Run()
@@ -227,17 +237,34 @@ func (t Tools) Start(prefix string) error {
 	// what is wanted, and the next command fails if it is not.
 	detached(t.Wineserver, "-p60")
 	if err := detached(t.Wine, "cmd", "/c", "exit"); err != nil {
-		return fmt.Errorf("starting Wine in %s (%s cmd /c exit): %w", prefix, t.Wine, err)
+		if ctx.Err() != nil {
+			err = fmt.Errorf("it did not start within %v", StartTimeout)
+		}
+		return fmt.Errorf("starting Wine in the prefix %s (%s cmd /c exit): %w; if the prefix is broken, remove it, or set MAPICONF_WINEPREFIX to another directory", prefix, t.Wine, err)
 	}
 	// The shim is built from the source carried in this package, so that
 	// it needs no checkout.
-	src := filepath.Join(prefix, "mapiconf-bcryptprimitives.c")
+	tmp, err := os.MkdirTemp(prefix, "mapiconf-shim")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	src := filepath.Join(tmp, "bcryptprimitives.c")
 	if err := os.WriteFile(src, shimSource, 0o644); err != nil {
 		return err
 	}
+	// Built aside and renamed into place, and only when it changed: other
+	// runs in the same prefix may be loading it.
 	sys32 := filepath.Join(prefix, "drive_c", "windows", "system32")
-	if err := t.BuildDLL(filepath.Join(sys32, "bcryptprimitives.dll"), src, "-lbcrypt"); err != nil {
+	shim, built := filepath.Join(sys32, "bcryptprimitives.dll"), src+".dll"
+	if err := t.BuildDLL(built, src, "-lbcrypt"); err != nil {
 		return fmt.Errorf("installing the ProcessPrng shim: %w", err)
+	}
+	old, _ := os.ReadFile(shim)
+	if b, err := os.ReadFile(built); err != nil || !bytes.Equal(b, old) {
+		if err := os.Rename(built, shim); err != nil {
+			return fmt.Errorf("installing the ProcessPrng shim: %w", err)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"debug/pe"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// doneEnv names the file in which a `mapiconf test` that runs as the child
+// of another writes its exit status, as its last act. The parent believes
+// a verdict only from that file: a provider DLL that ends the process
+// (ExitProcess(0), exit, abort) ends it with a status of its own choosing,
+// and no report.
+const doneEnv = "MAPICONF_DONE"
+
+// A child is how this system runs the suite against a DLL in a process of
+// its own: on Windows this command again; elsewhere its Windows build
+// under Wine (child_wine.go).
+type child struct {
+	command func(args ...string) *exec.Cmd
+	path    func(string) string // a path of ours as the child spells it
+	guard   string              // the -guard the child is given ("": its own)
+	cleanup func()
+}
+
+// testInChild tests a provider DLL in a child process running `mapiconf
+// test` with the same flags, its output this command's: a DLL that crashes
+// past the guard or ends the process then ends only the child, and this
+// command says so instead of taking the child's exit status for a verdict.
+func testInChild(fs *flag.FlagSet, f *testFlags, stdout, stderr io.Writer) int {
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "mapiconf test -dll: %v\n", err)
+		return exitUsage
+	}
+	if err := checkDLL(f.dll); err != nil {
+		return fail(err)
+	}
+	if f.guard != "" {
+		if _, err := os.Stat(f.guard); err != nil {
+			return fail(fmt.Errorf("-guard: %v", err))
+		}
+	}
+	ch, err := newChild(f, stderr)
+	if err != nil {
+		return fail(err)
+	}
+	defer ch.cleanup()
+	dir, err := os.MkdirTemp("", "mapiconf-child")
+	if err != nil {
+		return fail(err)
+	}
+	defer os.RemoveAll(dir)
+	done := filepath.Join(dir, "status")
+
+	// Every flag is given, so that the MAPICONF_ variables, which the
+	// child also sees, change nothing; paths as the child spells them, and
+	// spelled back in what it prints.
+	args := []string{"test"}
+	var back []string
+	fs.VisitAll(func(fl *flag.Flag) {
+		v := fl.Value.String()
+		if fl.Name == "guard" {
+			v = ch.guard
+		}
+		switch fl.Name {
+		case "dll", "guard", "report-dir", "report":
+			if c := ch.path(v); c != v {
+				// A file in the report directory too: the longer first.
+				back = append(back, c+`\`, v+"/", c, v)
+				v = c
+			}
+		}
+		args = append(args, "-"+fl.Name+"="+v)
+	})
+	cmd := ch.command(args...)
+	cmd.Env = append(cmd.Env, doneEnv+"="+ch.path(done))
+	out, errOut := &spelledBack{w: stdout, r: strings.NewReplacer(back...)}, &spelledBack{w: stderr, r: strings.NewReplacer(back...)}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, out, errOut
+	if err := cmd.Start(); err != nil {
+		return fail(fmt.Errorf("starting %s: %v", cmd.Path, err))
+	}
+	interrupted := forwardSignals(cmd.Process)
+	err = cmd.Wait()
+	out.flush()
+	errOut.flush()
+	if interrupted() {
+		fmt.Fprintln(stderr, "mapiconf test: interrupted: no verdict")
+		return exitUsage
+	}
+	b, rerr := os.ReadFile(done)
+	status, serr := strconv.Atoi(strings.TrimSpace(string(b)))
+	if rerr != nil || serr != nil || status < exitPass || status > exitUsage {
+		// The child ended before it could give a verdict.
+		fmt.Fprintf(stdout, "mapiconf: the gate FAILS: the suite's process ended (%v) before it could give a verdict: the provider DLL crashed past the guard or ended the process (ExitProcess, exit, abort); the output above shows the spec it was in\n", err)
+		return exitFail
+	}
+	return status
+}
+
+// checkDLL checks, before anything is built or started, that path is a
+// DLL this suite can load: a 64-bit (x86-64) Windows DLL.
+func checkDLL(path string) error {
+	f, err := pe.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s is no Windows DLL mapiconf can read: %v", path, err)
+	}
+	defer f.Close()
+	switch {
+	case f.Machine == pe.IMAGE_FILE_MACHINE_I386:
+		return fmt.Errorf("%s is a 32-bit (i386) DLL; mapiconf tests 64-bit (x86-64) provider DLLs (docs/dll.md: 64-bit only)", path)
+	case f.Machine != pe.IMAGE_FILE_MACHINE_AMD64:
+		return fmt.Errorf("%s is built for machine 0x%x; mapiconf tests 64-bit (x86-64) provider DLLs", path, f.Machine)
+	case f.Characteristics&pe.IMAGE_FILE_DLL == 0:
+		return fmt.Errorf("%s is a Windows program, not a DLL: a provider is a DLL that exports MSProviderInit", path)
+	}
+	return nil
+}
+
+// forwardSignals passes an interrupt or a termination of this command on
+// to the child, and kills it if it has not ended 10 s later; interrupted
+// reports whether one came.
+func forwardSignals(p *os.Process) (interrupted func() bool) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var got bool
+	quit := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		select {
+		case sig := <-sigs:
+			got = true
+			if p.Signal(sig) != nil { // Windows sends no signals: its console gave the child the Ctrl+C already
+				p.Kill()
+			}
+			select {
+			case <-time.After(10 * time.Second):
+				p.Kill()
+			case <-quit:
+			}
+		case <-quit:
+		}
+	}()
+	return func() bool {
+		signal.Stop(sigs)
+		close(quit)
+		<-stopped
+		return got
+	}
+}
+
+// spelledBack writes what the child prints with each path given to it in
+// its spelling (Z:\tmp\my.dll, under Wine) spelled as the user gave it.
+// A possible start of such a path is held back until the rest comes.
+type spelledBack struct {
+	w   io.Writer
+	r   *strings.Replacer
+	buf []byte
+}
+
+func (s *spelledBack) Write(b []byte) (int, error) {
+	s.buf = append(s.buf, b...)
+	upto := len(s.buf)
+	line := bytes.LastIndexByte(s.buf, '\n') + 1
+	if j := bytes.LastIndex(s.buf[line:], []byte(`:\`)); j >= 0 {
+		upto = max(line, line+j-1) // hold the last line back from its drive letter on
+	}
+	if _, err := io.WriteString(s.w, s.r.Replace(string(s.buf[:upto]))); err != nil {
+		return 0, err
+	}
+	s.buf = append(s.buf[:0], s.buf[upto:]...)
+	return len(b), nil
+}
+
+func (s *spelledBack) flush() {
+	io.WriteString(s.w, s.r.Replace(string(s.buf)))
+	s.buf = nil
+}
+
+// writeDone records status for the parent, when this command is a child.
+func writeDone(status int) {
+	if path := os.Getenv(doneEnv); path != "" {
+		if err := os.WriteFile(path, []byte(strconv.Itoa(status)), 0o644); err != nil {
+			fmt.Fprintf(os.Stderr, "mapiconf test: recording the verdict for the parent: %v\n", err)
+		}
+	}
+}
