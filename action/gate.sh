@@ -2,7 +2,7 @@
 # The step of the mapiconf GitHub Action (action.yml): runs the suite, with
 # the reports written into $MAPICONF_REPORT_DIR, adds the Markdown summary to
 # the job's summary, and exits with the gate's status. Plain shell, so that
-# it runs the same anywhere (docs/commands_test.go runs it).
+# it runs the same anywhere (docs/workflow_test.go runs it).
 #
 #   MAPICONF_GO_TEST   a package pattern: run the provider's Go adapter test
 #                      (conformance.Run writes the reports); go test's exit
@@ -19,12 +19,14 @@ set -uo pipefail
 wineTools() {
   local missing=()
   { command -v wine64 >/dev/null || [ -x /usr/lib/wine/wine64 ] || command -v wine >/dev/null; } || missing+=(wine64)
+  { command -v wineserver >/dev/null || [ -x /usr/lib/wine/wineserver64 ] || [ -x /usr/lib/wine/wineserver ]; } || missing+=(wine64)
   command -v x86_64-w64-mingw32-gcc >/dev/null || missing+=(gcc-mingw-w64-x86-64)
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=
   [ "$(id -u)" = 0 ] || sudo=sudo
   echo "mapiconf: installing ${missing[*]}, to run the provider DLL under Wine"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # sudo resets the environment: env sets DEBIAN_FRONTEND behind it.
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${missing[@]}" | sort -u) >/dev/null
 }
 
 dir=${MAPICONF_REPORT_DIR:-mapiconf-report}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/mapiconf/mapiconf/conformance"
 	"github.com/mapiconf/mapiconf/dll"
-	"github.com/mapiconf/mapiconf/internal/wine"
+	"github.com/mapiconf/mapiconf/internal/wine/winetest"
 	"github.com/mapiconf/mapiconf/mapi"
 	"github.com/mapiconf/mapiconf/reference"
 )
@@ -43,12 +43,12 @@ var cCapabilities = conformance.Capabilities{StatusRow: true, Objects: true, Sub
 
 // TestCProvider runs the whole suite against the C reference provider and
 // each of its known-bad variants through the DLL adapter, and requires each
-// to fail exactly the rules it declares (internal/wine.Variants), as
+// to fail exactly the rules it declares (internal/wine/winetest.Variants), as
 // the Go kill matrix does (reference.KillMatrix). A variant that crashes or
 // hangs must fail exactly what the Go provider that panics or hangs in the
 // same call fails, each failure naming the call and the exception or hang.
 func TestCProvider(t *testing.T) {
-	for _, v := range wine.Variants {
+	for _, v := range winetest.Variants {
 		t.Run(v.Name, func(t *testing.T) {
 			t.Parallel() // the hangs wait: let the others run meanwhile
 			cfg := open(t, v.Name).Config(conformance.Deferred, cCapabilities)

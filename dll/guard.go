@@ -12,8 +12,8 @@ import (
 //go:embed guard/guard.c
 var guardSource []byte
 
-// GuardName is the file name of the guard DLL BuildGuard writes.
-const GuardName = "mapiconf-guard.dll"
+// guardName is the file name of the guard DLL BuildGuard writes.
+const guardName = "mapiconf-guard.dll"
 
 // BuildGuard builds mapiconf-guard.dll (the guard of Options.Guard) into
 // dir with cc, a 64-bit mingw-w64 gcc (x86_64-w64-mingw32-gcc on Linux, the
@@ -25,7 +25,7 @@ func BuildGuard(cc, dir string) (string, error) {
 	if err := os.WriteFile(src, guardSource, 0o644); err != nil {
 		return "", err
 	}
-	out := filepath.Join(dir, GuardName)
+	out := filepath.Join(dir, guardName)
 	var stderr bytes.Buffer
 	cmd := exec.Command(cc, "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-o", out, src)
 	cmd.Stderr = &stderr

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mapiconf/mapiconf/internal/wine"
+	"github.com/mapiconf/mapiconf/internal/wine/winetest"
 )
 
 var wineArgs = flag.String("wine.args", "", "more arguments for the Windows test binary, e.g. '-test.bench=. -test.run=^$'")
@@ -21,7 +22,7 @@ var wineArgs = flag.String("wine.args", "", "more arguments for the Windows test
 // package's Windows test binary and runs it; it skips, saying what to
 // install, when Wine or mingw-w64 is missing, unless MAPICONF_REQUIRE_WINE=1.
 func TestUnderWine(t *testing.T) {
-	out, err := runUnderWine(t, nil, append([]string{"-test.v"}, strings.Fields(*wineArgs)...)...)
+	out, err := runUnderWine(t, append([]string{"-test.v"}, strings.Fields(*wineArgs)...)...)
 	if err != nil {
 		t.Fatalf("the Windows tests failed under Wine: %v\n%s", err, out)
 	}
@@ -40,16 +41,16 @@ func TestUnderWine(t *testing.T) {
 
 // runUnderWine builds what the Windows tests need and runs the Windows test
 // binary with args, returning its output.
-func runUnderWine(t *testing.T, env []string, args ...string) (string, error) {
+func runUnderWine(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	tools := wine.ForTest(t)
+	tools := winetest.ForTest(t)
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	start := time.Now()
-	if err := tools.Build(root, dir); err != nil {
+	if err := winetest.Build(tools, root, dir); err != nil {
 		t.Fatal(err)
 	}
 	exe := filepath.Join(dir, "dll.test.exe")
@@ -68,7 +69,6 @@ func runUnderWine(t *testing.T, env []string, args ...string) (string, error) {
 	started := time.Since(start)
 
 	cmd := tools.Command(prefix, exe, args...)
-	cmd.Env = append(cmd.Env, env...)
 	cmd.Env = append(cmd.Env, "MAPICONF_DLL_TESTDIR="+wine.WindowsPath(dir),
 		"MAPICONF_GUARD="+wine.WindowsPath(filepath.Join(dir, "mapiconf-guard.dll")))
 	var out bytes.Buffer

@@ -25,6 +25,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/mapiconf/mapiconf/internal/wine"
+	"github.com/mapiconf/mapiconf/internal/wine/winetest"
 )
 
 // A block is a fenced shell block of a document. Its first line says where
@@ -158,7 +159,7 @@ func needsWine(cmd string) bool {
 // (MAPICONF_REQUIRE_WINE=1, as in CI) and cannot, the test fails.
 func haveWine(t *testing.T) bool {
 	if _, err := wine.Find(); err != nil {
-		if os.Getenv(wine.RequireEnv) == "1" {
+		if os.Getenv(winetest.RequireEnv) == "1" {
 			t.Fatal(err)
 		}
 		return false

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mapiconf/mapiconf/internal/wine"
 )
 
 // TestWorkflow runs each of the CI-gate guide's example workflows as a
@@ -200,8 +202,10 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 
 // TestActionWithoutGoTest runs the action as a repository without a Go
 // adapter test uses it: the mapiconf command built from the action's
-// checkout, on a provider named by input, here a known-bad one. The job
-// fails, and the reports and the job summary say why.
+// checkout, on a known-bad provider named by input, or on a known-bad
+// provider DLL, the C reference provider that never calls
+// StoreLogoffTransports. The job fails, and the reports and the job summary
+// say why.
 func TestActionWithoutGoTest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the mapiconf command; skipped with -short")
@@ -218,24 +222,47 @@ func TestActionWithoutGoTest(t *testing.T) {
 	if err != nil {
 		t.Fatalf("action.yml: %v", err)
 	}
-	script, reportDir := actionScript(t, root, action, map[string]any{"provider": "no-stlt", "profile": "deferred", "explore": "-1"})
-	dir, summary := t.TempDir(), filepath.Join(t.TempDir(), "summary.md")
-	cmd := exec.Command("bash", "-c", script)
-	cmd.Dir = dir
-	cmd.Env = append(goEnv(t), "GITHUB_ACTION_PATH="+root, "GITHUB_STEP_SUMMARY="+summary, "RUNNER_TEMP="+t.TempDir())
-	out, err := cmd.CombinedOutput()
-	if code := cmd.ProcessState.ExitCode(); code != 1 {
-		t.Fatalf("the action on no-stlt: exit status %d (%v), want 1:\n%s", code, err, out)
-	}
-	if !strings.Contains(string(out), "mapiconf: the gate FAILS") {
-		t.Errorf("the log does not say the gate fails:\n%s", out)
-	}
-	for _, name := range []string{"mapiconf.xml", "mapiconf.json", "mapiconf.md", "mapiconf.html", "mapiconf.svg"} {
-		if _, err := os.Stat(filepath.Join(dir, reportDir, name)); err != nil {
-			t.Errorf("the upload step would miss %s: %v", name, err)
-		}
-	}
-	if b, err := os.ReadFile(summary); err != nil || !strings.Contains(string(b), "## mapiconf: no-stlt (deferred profile): ❌") {
-		t.Errorf("the job summary does not say no-stlt fails (%v):\n%s", err, b)
+	for _, c := range []struct {
+		name    string
+		with    map[string]any
+		heading string
+	}{
+		{"provider", map[string]any{"provider": "no-stlt", "profile": "deferred", "explore": "-1"}, "## mapiconf: no-stlt (deferred profile): ❌"},
+		{"dll", map[string]any{"dll": "build/no-stlt.dll", "profile": "deferred", "explore": "-1"}, "## mapiconf: no-stlt.dll (deferred profile): ❌"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir, summary := t.TempDir(), filepath.Join(t.TempDir(), "summary.md")
+			if dll, ok := c.with["dll"].(string); ok {
+				if !haveWine(t) {
+					t.Skip("a provider DLL needs Wine and mingw-w64 here")
+				}
+				tools, _ := wine.Find()
+				if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(dll)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := tools.BuildDLL(filepath.Join(dir, dll), filepath.Join(root, "reference", "c", "provider.c"), "-DFLAW_NO_STLT"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			script, reportDir := actionScript(t, root, action, c.with)
+			cmd := exec.Command("bash", "-c", script)
+			cmd.Dir = dir
+			cmd.Env = append(goEnv(t), "GITHUB_ACTION_PATH="+root, "GITHUB_STEP_SUMMARY="+summary, "RUNNER_TEMP="+t.TempDir())
+			out, err := cmd.CombinedOutput()
+			if code := cmd.ProcessState.ExitCode(); code != 1 {
+				t.Fatalf("the action: exit status %d (%v), want 1:\n%s", code, err, out)
+			}
+			if !strings.Contains(string(out), "mapiconf: the gate FAILS") {
+				t.Errorf("the log does not say the gate fails:\n%s", out)
+			}
+			for _, name := range []string{"mapiconf.xml", "mapiconf.json", "mapiconf.md", "mapiconf.html", "mapiconf.svg"} {
+				if _, err := os.Stat(filepath.Join(dir, reportDir, name)); err != nil {
+					t.Errorf("the upload step would miss %s: %v", name, err)
+				}
+			}
+			if b, err := os.ReadFile(summary); err != nil || !strings.Contains(string(b), c.heading) {
+				t.Errorf("the job summary does not say %q (%v):\n%s", c.heading, err, b)
+			}
+		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mapiconf/mapiconf/conformance/report"
 	"github.com/mapiconf/mapiconf/internal/wine"
+	"github.com/mapiconf/mapiconf/internal/wine/winetest"
 )
 
 // cCapabilities declares everything the C reference provider does.
@@ -28,19 +29,19 @@ func TestDLL(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("on Windows the command loads the DLL in process, as package dll's tests do; this test is of the way through Wine")
 	}
-	tools := wine.ForTest(t)
+	tools := winetest.ForTest(t)
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dlls := t.TempDir()
-	var bad wine.Variant
-	for _, v := range wine.Variants {
+	var bad winetest.Variant
+	for _, v := range winetest.Variants {
 		if v.Name == "no-stlt" {
 			bad = v
 		}
 	}
-	for _, v := range []wine.Variant{wine.Variants[0], bad} {
+	for _, v := range []winetest.Variant{winetest.Variants[0], bad} {
 		var flags []string
 		if v.Define != "" {
 			flags = append(flags, "-D"+v.Define)

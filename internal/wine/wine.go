@@ -1,7 +1,8 @@
-// Package wine runs package dll's Windows tests on Linux: it builds the C
-// code (the reference provider and its known-bad variants, the guard, the
-// test providers with a bad MSProviderInit) with mingw-w64, cross-builds the
-// Windows test binary, and runs it under Wine.
+// Package wine runs mapiconf's Windows programs on Linux: it finds Wine and
+// mingw-w64, builds DLLs with mingw-w64, cross-builds Go programs for
+// Windows, and starts them under Wine in a prefix of mapiconf's.
+// `mapiconf test -dll` runs its Windows build this way, and the tests of
+// package dll their Windows test binary (with package winetest).
 //
 // What it does about Wine 8.0, measured on Debian 12:
 //   - Go 1.22 and later need ProcessPrng from bcryptprimitives.dll, which
@@ -23,21 +24,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
-
-	"github.com/mapiconf/mapiconf/dll"
 )
 
-// InstallHint is what to install on Debian or Ubuntu.
-const InstallHint = "apt-get install wine64 gcc-mingw-w64-x86-64"
+// installHint is what to install on Debian or Ubuntu.
+const installHint = "apt-get install wine64 gcc-mingw-w64-x86-64"
 
-// RequireEnv, when "1", makes missing tools a failure instead of a skip
-// (.ci/run and `make conformance-dll` set it).
-const RequireEnv = "MAPICONF_REQUIRE_WINE"
-
-// Tools are the programs the Windows tests need on Linux.
+// Tools are the programs a Windows program of mapiconf's needs on Linux.
 type Tools struct {
 	Wine       string // wine64 (Debian's wine64 package) or wine
 	Wineserver string
@@ -59,34 +53,9 @@ func Find() (Tools, error) {
 		missing = append(missing, "mingw-w64 (x86_64-w64-mingw32-gcc)")
 	}
 	if len(missing) > 0 {
-		return t, fmt.Errorf("%s not found: on Debian or Ubuntu, install with `%s` (as root)", strings.Join(missing, " and "), InstallHint)
+		return t, fmt.Errorf("%s not found: on Debian or Ubuntu, install with `%s` (as root)", strings.Join(missing, " and "), installHint)
 	}
 	return t, nil
-}
-
-// A TB is the part of testing.TB that ForTest uses.
-type TB interface {
-	Helper()
-	Fatal(args ...any)
-	Skipf(format string, args ...any)
-}
-
-// ForTest finds the tools for a test that runs Windows code under Wine: it
-// skips the test, saying what to install, when this is no x86-64 machine or
-// the tools are missing, and fails it instead when RequireEnv is "1".
-func ForTest(t TB) Tools {
-	t.Helper()
-	if runtime.GOARCH != "amd64" {
-		t.Skipf("running 64-bit Windows code under Wine needs an x86-64 machine; this is %s", runtime.GOARCH)
-	}
-	tools, err := Find()
-	if err != nil {
-		if os.Getenv(RequireEnv) == "1" {
-			t.Fatal(err)
-		}
-		t.Skipf("%v (set %s=1 to make this a failure)", err, RequireEnv)
-	}
-	return tools
 }
 
 // look returns the first of names found on PATH or as a path.
@@ -97,65 +66,6 @@ func look(names ...string) string {
 		}
 	}
 	return ""
-}
-
-// A Variant is the C reference provider built with one define.
-type Variant struct {
-	Name   string // the DLL is Name + ".dll"
-	Define string // "" for the provider itself
-	Doc    string
-	// Declares lists the rules the suite must find broken, in the
-	// deferred profile the provider follows, as reference.Bad does.
-	Declares []string
-	// Hostile, for a variant that crashes or hangs, names the Go hostile
-	// provider (reference.HostileProviders) that panics or hangs in the
-	// same call: the variant must fail exactly the rules it fails, each
-	// failure naming the call, and Fault what went wrong there.
-	Hostile, Call, Fault string
-}
-
-// Variants are the C provider and its known-bad variants.
-var Variants = []Variant{
-	{Name: "provider", Doc: "the C reference provider: no flaw"},
-	{Name: "no-stlt", Define: "FLAW_NO_STLT", Doc: "StoreLogoffTransports is never called",
-		Declares: []string{"STLT-01", "STLT-02", "STLT-04", "SS-02", "SP-01", "SP-02"}},
-	{Name: "wrong-flag", Define: "FLAW_WRONG_FLAG", Doc: "StoreLogoff saves LOGOFF_ABORT instead of the caller's flag",
-		Declares: []string{"STLT-03", "STLT-06", "SS-02"}},
-	{Name: "stlt-after-support-release", Define: "FLAW_STLT_AFTER_SUPPORT_RELEASE", Doc: "the store's end releases the support, then calls StoreLogoffTransports",
-		Declares: []string{"STLT-05", "RL-03", "E-05"}},
-	{Name: "support-released-twice", Define: "FLAW_SUPPORT_RELEASED_TWICE", Doc: "the store's end releases the support twice",
-		Declares: []string{"RL-01", "RL-03"}},
-	{Name: "crash-in-storelogoff", Define: "FLAW_CRASH_IN_STORELOGOFF", Doc: "StoreLogoff writes through a NULL pointer",
-		Hostile: "panic-in-storelogoff", Call: "IMsgStore::StoreLogoff", Fault: "EXCEPTION_ACCESS_VIOLATION (0xC0000005)"},
-	{Name: "hang-in-logoff", Define: "FLAW_HANG_IN_LOGOFF", Doc: "IMSLogon::Logoff never returns",
-		Hostile: "hang-in-logoff", Call: "IMSLogon::Logoff", Fault: "hung"},
-}
-
-// BadInits are the test DLLs whose MSProviderInit is wrong, by define.
-var BadInits = []string{"INIT_FAILS", "INIT_WRONG_VERSION", "INIT_NULL_PROVIDER", "INIT_CRASHES"}
-
-// Build builds every DLL package dll's Windows tests load into dir: the
-// guard, the C provider's variants and the bad MSProviderInits. root is the
-// module's root directory.
-func (t Tools) Build(root, dir string) error {
-	if _, err := dll.BuildGuard(t.CC, dir); err != nil {
-		return err
-	}
-	for _, v := range Variants {
-		var flags []string
-		if v.Define != "" {
-			flags = append(flags, "-D"+v.Define)
-		}
-		if err := t.BuildDLL(filepath.Join(dir, v.Name+".dll"), filepath.Join(root, "reference/c/provider.c"), flags...); err != nil {
-			return err
-		}
-	}
-	for _, d := range BadInits {
-		if err := t.BuildDLL(filepath.Join(dir, strings.ToLower(d)+".dll"), filepath.Join(root, "dll/testdata/badinit.c"), "-D"+d, "-Wno-unused-parameter"); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // BuildDLL builds the DLL out from the C file src; libraries (-l) in flags
@@ -269,7 +179,7 @@ func (t Tools) Start(prefix string) error {
 	return nil
 }
 
-// Prefix is the Wine prefix the tests use: kept in the user's cache, so that
+// Prefix is the Wine prefix mapiconf uses: kept in the user's cache, so that
 // only the first run pays for making it.
 func Prefix() (string, error) {
 	if p := os.Getenv("MAPICONF_WINEPREFIX"); p != "" {
