@@ -10,28 +10,16 @@ import (
 	"github.com/mapiconf/mapiconf/dll"
 )
 
-// dllConfig loads the provider DLL at path. Every call into it goes
-// through the guard at guard, or, with none given, a guard built here with
-// mingw-w64's gcc; without a gcc the calls are made directly, and a crash in
-// the DLL ends the run (it says so).
+// dllConfig loads the provider DLL at path, in the child process
+// (testInChild). Every call into it goes through the guard at guard, which
+// the parent built unless -guard named one; without one the calls are
+// made directly, and a crash in the DLL ends the run.
 func dllConfig(path, guard string, profile conformance.Profile, caps conformance.Capabilities, stderr io.Writer) (conformance.Config, func(), error) {
-	cleanup := func() {}
-	if guard == "" {
-		built, dir, err := buildGuard()
-		if err != nil {
-			fmt.Fprintf(stderr, "mapiconf test: warning: no guard, so a crash in %s ends the run with no report: %v\n", path, err)
-		} else {
-			guard = built
-			// The guard stays loaded until the process ends, and Windows
-			// keeps a loaded DLL's file: this removes what it can.
-			cleanup = func() { os.RemoveAll(dir) }
-		}
-	}
 	lib, err := dll.Open(path, dll.Options{Guard: guard})
 	if err != nil {
-		return conformance.Config{}, cleanup, err
+		return conformance.Config{}, func() {}, err
 	}
-	return lib.Config(profile, caps), cleanup, nil
+	return lib.Config(profile, caps), func() {}, nil
 }
 
 // buildGuard builds mapiconf-guard.dll into a new directory with the first
@@ -55,16 +43,31 @@ func buildGuard() (guard, dir string, err error) {
 }
 
 // newChild makes the child that tests a provider DLL on Windows: this
-// command again, which loads the DLL in its own process.
-func newChild(f *testFlags, _ io.Writer) (child, error) {
+// command again, which loads the DLL in its own process. Unless -guard
+// names one, the guard is built here with the first mingw-w64 gcc on PATH,
+// and removed once the child, which loaded it, has ended; with no gcc the
+// child calls the DLL directly, and says so.
+func newChild(f *testFlags, stderr io.Writer) (child, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return child{}, err
 	}
-	return child{
+	ch := child{
 		command: func(args ...string) *exec.Cmd { return exec.Command(exe, args...) },
 		path:    func(p string) string { return p },
 		guard:   f.guard,
 		cleanup: func() {},
-	}, nil
+	}
+	if ch.guard == "" {
+		guard, dir, err := buildGuard()
+		if dir != "" {
+			ch.cleanup = func() { os.RemoveAll(dir) }
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "mapiconf test: warning: no guard, so a crash in %s ends the run with no report: %v\n", f.dll, err)
+		} else {
+			ch.guard = guard
+		}
+	}
+	return ch, nil
 }
