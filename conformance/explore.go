@@ -20,9 +20,9 @@ import (
 // explore_answer.go what StoreLogoff makes of MAPI's answer (SL-05),
 // explore_again.go a second Logon to the open store (LG-06),
 // explore_spooler.go the spooler's own logon (SP-01, SP-02), explore_run.go
-// runs one lifecycle and names the causes, explore_reuse.go hands what one
-// leaves to the next, explore_shrink.go shrinks, explore_report.go
-// reports; this file explores.
+// runs one lifecycle (explore_drive.go: with what) and names the causes,
+// explore_reuse.go hands what one leaves to the next, explore_shrink.go
+// shrinks, explore_report.go reports; this file explores.
 
 // explored is the outcome of an exploration.
 type explored struct {
