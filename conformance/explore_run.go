@@ -265,13 +265,13 @@ func (md *model) checkEnd(evs []trace.Event) {
 			}
 		case e.Iface == "MAPI" && e.Method == "RemoveProviderUIDs":
 			removed = append(removed, e.Args...)
-		case trace.Shutdown.Matches(*e):
+		case e.Method == "Shutdown" && trace.Shutdown.Matches(*e): // a constant first: this runs for every event
 			if e.Err != nil {
 				md.fail(-1, "SS-05", "#%d IMSProvider::Shutdown returned %v, want S_OK", e.Seq, mapi.ResultOf(e.Err))
 			}
-		case trace.ProviderRelease.Matches(*e):
+		case e.Method == "Release" && trace.ProviderRelease.Matches(*e):
 			providerGone = true
-		case trace.Logoff.Matches(*e):
+		case e.Method == "Logoff" && trace.Logoff.Matches(*e):
 			logoffs = append(logoffs, *e)
 		}
 		support.step(e)

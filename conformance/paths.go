@@ -210,13 +210,13 @@ func (r *supportRefs) of(name string) *supportRef {
 // step takes e into account and reports whether it is the Release with
 // which its support goes.
 func (r *supportRefs) step(e *trace.Event) (goes bool) {
-	if trace.Logon.Matches(*e) {
-		if s, ok := e.Arg(0).(string); ok {
-			r.of(s).logonRet = e.Ret
-		}
-		return false
-	}
 	if e.Dir != trace.ToMAPI || e.Iface != "IMAPISupport" {
+		// Logon is called by MAPI: never the support's call.
+		if e.Method == "Logon" && trace.Logon.Matches(*e) {
+			if s, ok := e.Arg(0).(string); ok {
+				r.of(s).logonRet = e.Ret
+			}
+		}
 		return false
 	}
 	switch e.Method {

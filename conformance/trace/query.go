@@ -59,7 +59,8 @@ func (c Call) String() string {
 // support"): the rules speak of the clients' store, and the spooler's specs
 // name the spooler's objects.
 func (c Call) Matches(e Event) bool {
-	return (c.Iface == "" || e.Iface == c.Iface) && (c.Method == "" || e.Method == c.Method) &&
+	// The method first: it tells most events apart at once.
+	return (c.Method == "" || e.Method == c.Method) && (c.Iface == "" || e.Iface == c.Iface) &&
 		(c.Object == e.Object || c.Object == "" && !IsSpoolers(e.Object))
 }
 
