@@ -1,9 +1,7 @@
 package docs
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,14 +15,7 @@ func TestReadingTheOutcome(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the mapiconf command; skipped with -short")
 	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	guide, err := os.ReadFile(filepath.Join(root, "docs", "ci-gate.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, guide := checkoutFile(t, "docs/ci-gate.md")
 	m := regexp.MustCompile("(?s)## Reading the outcome\n.*?`(mapiconf test [^`]*)`.*?\n```\n(.*?)```").FindSubmatch(guide)
 	if m == nil {
 		t.Fatal("docs/ci-gate.md: no example output, with the command that makes it, under \"## Reading the outcome\"")

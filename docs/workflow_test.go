@@ -26,25 +26,8 @@ func TestWorkflow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the adapter test through the action; skipped with -short")
 	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	guide, err := os.ReadFile(filepath.Join(root, "docs", "ci-gate.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	actionText, err := os.ReadFile(filepath.Join(root, "action.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	action, err := parseYAML(string(actionText))
-	if err != nil {
-		t.Fatalf("action.yml: %v", err)
-	}
-	if get(action, "runs", "using") != "composite" {
-		t.Fatalf("action.yml runs using %q, want composite", get(action, "runs", "using"))
-	}
+	root, guide := checkoutFile(t, "docs/ci-gate.md")
+	action := loadAction(t, root)
 	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllSubmatch(guide, -1)
 	if len(blocks) < 2 {
 		t.Fatalf("docs/ci-gate.md has %d yaml blocks, want the Go adapter's workflow and the DLL's", len(blocks))
@@ -58,6 +41,36 @@ func TestWorkflow(t *testing.T) {
 			runWorkflow(t, root, action, wf)
 		})
 	}
+}
+
+// checkoutFile returns the checkout's root and the text of its file rel.
+func checkoutFile(t *testing.T, rel string) (root string, text []byte) {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text, err = os.ReadFile(filepath.Join(root, filepath.FromSlash(rel))); err != nil {
+		t.Fatal(err)
+	}
+	return root, text
+}
+
+// loadAction parses action.yml, which must be a composite action.
+func loadAction(t *testing.T, root string) any {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join(root, "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	action, err := parseYAML(string(text))
+	if err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	if get(action, "runs", "using") != "composite" {
+		t.Fatalf("action.yml runs using %q, want composite", get(action, "runs", "using"))
+	}
+	return action
 }
 
 // runWorkflow runs the workflow wf, which uses the action, in the
@@ -210,18 +223,8 @@ func TestActionWithoutGoTest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the mapiconf command; skipped with -short")
 	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	actionText, err := os.ReadFile(filepath.Join(root, "action.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	action, err := parseYAML(string(actionText))
-	if err != nil {
-		t.Fatalf("action.yml: %v", err)
-	}
+	root, _ := checkoutFile(t, "action.yml")
+	action := loadAction(t, root)
 	for _, c := range []struct {
 		name    string
 		with    map[string]any
