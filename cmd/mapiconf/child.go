@@ -100,8 +100,10 @@ func testInChild(fs *flag.FlagSet, f *testFlags, stdout, stderr io.Writer) int {
 	b, rerr := os.ReadFile(done)
 	status, serr := strconv.Atoi(strings.TrimSpace(string(b)))
 	if rerr != nil || serr != nil || status < exitPass || status > exitUsage {
-		// The child ended before it could give a verdict.
-		fmt.Fprintf(stdout, "mapiconf: the gate FAILS: the suite's process ended (%v) before it could give a verdict: the provider DLL crashed past the guard or ended the process (ExitProcess, exit, abort); the output above shows the spec it was in\n", err)
+		// The child ended before it could give a verdict: most likely
+		// the DLL's doing, as the suite itself records one on every
+		// path; its output shows what it was doing.
+		fmt.Fprintf(stdout, "mapiconf: the gate FAILS: the suite's process ended (%v) before it could give a verdict: the provider DLL crashed past the guard or ended the process (ExitProcess, exit, abort), or the process could not run at all; the output above shows how far it came\n", err)
 		return exitFail
 	}
 	return status
