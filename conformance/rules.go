@@ -1,6 +1,9 @@
 package conformance
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Strength is how firmly the documentation states a rule: "must", "should",
 // "does" (a plain instruction), "may", or "suite" for a rule about the suite
@@ -126,6 +129,19 @@ func RuleByID(id string) (Rule, bool) {
 		}
 	}
 	return Rule{}, false
+}
+
+// InRuleOrder returns the rule IDs among ids in the order of RULES.md, each
+// once; IDs of no rule are left out. Verdicts compare as lists in this
+// order.
+func InRuleOrder(ids []string) []string {
+	var out []string
+	for _, r := range Rules {
+		if slices.Contains(ids, r.ID) {
+			out = append(out, r.ID)
+		}
+	}
+	return out
 }
 
 // Is reports whether the rule has strength st.

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,5 +111,12 @@ func TestLabels(t *testing.T) {
 				t.Errorf("spec %q: label %q is not a valid Ginkgo label", sp.text, l)
 			}
 		}
+	}
+}
+
+func TestInRuleOrder(t *testing.T) {
+	got := InRuleOrder([]string{"SS-02", "STLT-01", "no-such-rule", "STLT-01"})
+	if want := []string{"STLT-01", "SS-02"}; !slices.Equal(got, want) {
+		t.Errorf("InRuleOrder: %v, want %v", got, want)
 	}
 }

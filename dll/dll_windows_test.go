@@ -70,15 +70,15 @@ func TestCProvider(t *testing.T) {
 				if res, err = conformance.Check(context.Background(), cfg); err != nil {
 					t.Fatal(err)
 				}
-				if v.Hostile == "" || slices.Equal(conformance.FailedRules(res), ordered(want)) {
+				if v.Hostile == "" || slices.Equal(conformance.FailedRules(res), conformance.InRuleOrder(want)) {
 					break
 				}
-				t.Logf("%s fails %v, want %v, with a call timeout of %v: trying again with a longer one", v.Name, conformance.FailedRules(res), ordered(want), timeout)
+				t.Logf("%s fails %v, want %v, with a call timeout of %v: trying again with a longer one", v.Name, conformance.FailedRules(res), conformance.InRuleOrder(want), timeout)
 			}
-			if got := conformance.FailedRules(res); !slices.Equal(got, ordered(want)) {
-				t.Errorf("%s (%s) fails %v, want %v", v.Name, v.Doc, got, ordered(want))
+			if got := conformance.FailedRules(res); !slices.Equal(got, conformance.InRuleOrder(want)) {
+				t.Errorf("%s (%s) fails %v, want %v", v.Name, v.Doc, got, conformance.InRuleOrder(want))
 				for _, r := range res {
-					if r.Status == conformance.Failed && !slices.Equal(r.Failed, ordered(intersect(r.Failed, want))) {
+					if r.Status == conformance.Failed && !slices.Equal(r.Failed, conformance.InRuleOrder(intersect(r.Failed, want))) {
 						t.Logf("%s:\n%s", r.Spec, r.Message)
 					}
 				}
@@ -119,17 +119,6 @@ func hostileFails(t *testing.T, name string, timeout time.Duration) []string {
 	}
 	t.Fatalf("no hostile provider %q in reference.HostileProviders", name)
 	return nil
-}
-
-// ordered sorts rule IDs in the order of RULES.md.
-func ordered(ids []string) []string {
-	var out []string
-	for _, r := range conformance.Rules {
-		if slices.Contains(ids, r.ID) {
-			out = append(out, r.ID)
-		}
-	}
-	return out
 }
 
 func intersect(a, b []string) []string {

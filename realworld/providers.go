@@ -41,7 +41,7 @@ func (p Provider) Rules(prof conformance.Profile) []string {
 			ids = append(ids, d.Rules...)
 		}
 	}
-	return ordered(ids)
+	return conformance.InRuleOrder(ids)
 }
 
 // Topics are the rows of the side-by-side comparison of docs/realworld.md,
@@ -159,18 +159,4 @@ func kopanoInfo() Provider {
 			Says:  "The main tasks that a logoff method performs are as follows: Releasing all open objects, including subobjects and status objects.",
 		}},
 	}
-}
-
-// ordered sorts rule IDs in the order of RULES.md, without repeats.
-func ordered(ids []string) []string {
-	var out []string
-	for _, r := range conformance.Rules {
-		for _, id := range ids {
-			if id == r.ID {
-				out = append(out, id)
-				break
-			}
-		}
-	}
-	return out
 }

@@ -78,7 +78,7 @@ func KillMatrix(ctx context.Context) (Matrix, error) {
 			return m, fmt.Errorf("%s (%s): %w", e.bad.Name, e.profile, err)
 		}
 		row := MatrixRow{Provider: e.bad.Name, Profile: e.profile, Doc: e.bad.Doc,
-			Declared: ordered(e.bad.Declares[e.profile]), Failed: conformance.FailedRules(results),
+			Declared: conformance.InRuleOrder(e.bad.Declares[e.profile]), Failed: conformance.FailedRules(results),
 			Cells: map[string]string{}, results: results}
 		if row.Declared == nil {
 			row.Declared = []string{}
@@ -102,17 +102,6 @@ func KillMatrix(ctx context.Context) (Matrix, error) {
 		m.Rows = append(m.Rows, row)
 	}
 	return m, nil
-}
-
-// ordered sorts rule IDs in the order of RULES.md.
-func ordered(ids []string) []string {
-	var out []string
-	for _, r := range conformance.Rules {
-		if slices.Contains(ids, r.ID) {
-			out = append(out, r.ID)
-		}
-	}
-	return out
 }
 
 // Messages returns the failure messages of the specs that failed rule id,
