@@ -12,24 +12,24 @@ import (
 // profile, a testcase per spec, and properties that name what to group by.
 type (
 	junitSuites struct {
-		XMLName  xml.Name     `xml:"testsuites"`
-		Name     string       `xml:"name,attr"`
-		Tests    int          `xml:"tests,attr"`
-		Failures int          `xml:"failures,attr"`
-		Errors   int          `xml:"errors,attr"`
-		Skipped  int          `xml:"skipped,attr"`
-		Time     string       `xml:"time,attr"`
-		Suites   []junitSuite `xml:"testsuite"`
+		XMLName xml.Name `xml:"testsuites"`
+		Name    string   `xml:"name,attr"`
+		junitCounts
+		Suites []junitSuite `xml:"testsuite"`
 	}
 	junitSuite struct {
-		Name       string          `xml:"name,attr"`
-		Tests      int             `xml:"tests,attr"`
-		Failures   int             `xml:"failures,attr"`
-		Errors     int             `xml:"errors,attr"`
-		Skipped    int             `xml:"skipped,attr"`
-		Time       string          `xml:"time,attr"`
+		Name string `xml:"name,attr"`
+		junitCounts
 		Properties []junitProperty `xml:"properties>property"`
 		Cases      []junitCase     `xml:"testcase"`
+	}
+	// junitCounts are what a testsuite and the testsuites both count.
+	junitCounts struct {
+		Tests    int    `xml:"tests,attr"`
+		Failures int    `xml:"failures,attr"`
+		Errors   int    `xml:"errors,attr"`
+		Skipped  int    `xml:"skipped,attr"`
+		Time     string `xml:"time,attr"`
 	}
 	junitCase struct {
 		Name       string          `xml:"name,attr"`
@@ -53,6 +53,14 @@ type (
 		Message string `xml:"message,attr"`
 	}
 )
+
+// add counts in the counts of c; the time is set apart, from the seconds.
+func (a *junitCounts) add(c junitCounts) {
+	a.Tests += c.Tests
+	a.Failures += c.Failures
+	a.Errors += c.Errors
+	a.Skipped += c.Skipped
+}
 
 // WriteJUnit writes the run as JUnit XML: one testcase per spec, with the
 // spec's rule IDs, strengths, section and profile as properties. A spec
@@ -106,10 +114,7 @@ func (r Run) WriteJUnit(w io.Writer) error {
 		s.Tests = len(s.Cases)
 		s.Time = fmt.Sprintf("%.6f", seconds)
 		total += seconds
-		all.Tests += s.Tests
-		all.Failures += s.Failures
-		all.Errors += s.Errors
-		all.Skipped += s.Skipped
+		all.add(s.junitCounts)
 		all.Suites = append(all.Suites, s)
 	}
 	all.Time = fmt.Sprintf("%.6f", total)
