@@ -227,25 +227,50 @@ static void maybeEndStore(Logon *lg)
  * (implementing-the-iunknown-interface.md)
  * ---------------------------------------------------------------------- */
 
-static HRESULT STDMETHODCALLTYPE storeQueryInterface(IMsgStore *This, REFIID riid, LPVOID *ppv)
+/* handOut is what every QueryInterface here does once ppv is checked: the
+ * object itself, AddRef'd, for an interface it is; else NULL and
+ * MAPI_E_INTERFACE_NOT_SUPPORTED. */
+static HRESULT handOut(IUnknown *This, BOOL isIt, LPVOID *ppv)
 {
-	if (ppv == NULL)
-		return MAPI_E_INVALID_PARAMETER;
 	*ppv = NULL;
-	if (!IsEqualIID(riid, &IID_IUnknown) && !IsEqualIID(riid, &IID_IMAPIProp) && !IsEqualIID(riid, &IID_IMsgStore))
+	if (!isIt)
 		return MAPI_E_INTERFACE_NOT_SUPPORTED;
 	This->lpVtbl->AddRef(This);
 	*ppv = This;
 	return S_OK;
 }
 
+/* countUp and countDown change a reference count under the logon's lock.
+ * countDown answers -1 for a Release past zero (a caller's bug), which
+ * changes nothing: the object is not ended or freed twice. */
+static ULONG countUp(Logon *lg, LONG *count)
+{
+	EnterCriticalSection(&lg->lock);
+	ULONG n = ++*count;
+	LeaveCriticalSection(&lg->lock);
+	return n;
+}
+
+static LONG countDown(Logon *lg, LONG *count)
+{
+	EnterCriticalSection(&lg->lock);
+	LONG n = *count == 0 ? -1 : --*count;
+	LeaveCriticalSection(&lg->lock);
+	return n;
+}
+
+static HRESULT STDMETHODCALLTYPE storeQueryInterface(IMsgStore *This, REFIID riid, LPVOID *ppv)
+{
+	if (ppv == NULL)
+		return MAPI_E_INVALID_PARAMETER;
+	return handOut((IUnknown *)This,
+		IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IMAPIProp) || IsEqualIID(riid, &IID_IMsgStore), ppv);
+}
+
 static ULONG STDMETHODCALLTYPE storeAddRef(IMsgStore *This)
 {
 	Logon *lg = LOGON_OF_STORE(This);
-	EnterCriticalSection(&lg->lock);
-	ULONG n = ++lg->storeRefs;
-	LeaveCriticalSection(&lg->lock);
-	return n;
+	return countUp(lg, &lg->storeRefs);
 }
 
 /* storeRelease: the last client reference may end the store, unless an
@@ -254,13 +279,9 @@ static ULONG STDMETHODCALLTYPE storeAddRef(IMsgStore *This)
 static ULONG STDMETHODCALLTYPE storeRelease(IMsgStore *This)
 {
 	Logon *lg = LOGON_OF_STORE(This);
-	EnterCriticalSection(&lg->lock);
-	if (lg->storeRefs == 0) { /* over-released: the store is already gone */
-		LeaveCriticalSection(&lg->lock);
+	LONG n = countDown(lg, &lg->storeRefs);
+	if (n < 0) /* over-released: the store is already gone */
 		return 0;
-	}
-	ULONG n = --lg->storeRefs;
-	LeaveCriticalSection(&lg->lock);
 	if (n == 0) {
 		maybeEndStore(lg);
 		dropLogon(lg); /* the clients' hold */
@@ -272,21 +293,13 @@ static HRESULT STDMETHODCALLTYPE logonQueryInterface(IMSLogon *This, REFIID riid
 {
 	if (ppv == NULL)
 		return MAPI_E_INVALID_PARAMETER;
-	*ppv = NULL;
-	if (!IsEqualIID(riid, &IID_IUnknown))
-		return MAPI_E_INTERFACE_NOT_SUPPORTED;
-	This->lpVtbl->AddRef(This);
-	*ppv = This;
-	return S_OK;
+	return handOut((IUnknown *)This, IsEqualIID(riid, &IID_IUnknown), ppv);
 }
 
 static ULONG STDMETHODCALLTYPE logonAddRef(IMSLogon *This)
 {
 	Logon *lg = LOGON_OF_LOGON(This);
-	EnterCriticalSection(&lg->lock);
-	ULONG n = ++lg->logonRefs;
-	LeaveCriticalSection(&lg->lock);
-	return n;
+	return countUp(lg, &lg->logonRefs);
 }
 
 /* logonRelease: MAPI's last reference lets go of the logon's memory; the
@@ -294,13 +307,9 @@ static ULONG STDMETHODCALLTYPE logonAddRef(IMSLogon *This)
 static ULONG STDMETHODCALLTYPE logonRelease(IMSLogon *This)
 {
 	Logon *lg = LOGON_OF_LOGON(This);
-	EnterCriticalSection(&lg->lock);
-	if (lg->logonRefs == 0) { /* over-released */
-		LeaveCriticalSection(&lg->lock);
+	LONG n = countDown(lg, &lg->logonRefs);
+	if (n < 0) /* over-released */
 		return 0;
-	}
-	ULONG n = --lg->logonRefs;
-	LeaveCriticalSection(&lg->lock);
 	if (n == 0)
 		dropLogon(lg);
 	return n;
@@ -310,12 +319,7 @@ static HRESULT STDMETHODCALLTYPE providerQueryInterface(IMSProvider *This, REFII
 {
 	if (ppv == NULL)
 		return MAPI_E_INVALID_PARAMETER;
-	*ppv = NULL;
-	if (!IsEqualIID(riid, &IID_IUnknown))
-		return MAPI_E_INTERFACE_NOT_SUPPORTED;
-	This->lpVtbl->AddRef(This);
-	*ppv = This;
-	return S_OK;
+	return handOut((IUnknown *)This, IsEqualIID(riid, &IID_IUnknown), ppv);
 }
 
 static ULONG STDMETHODCALLTYPE providerAddRef(IMSProvider *This)
@@ -487,25 +491,17 @@ static HRESULT STDMETHODCALLTYPE objectQueryInterface(IMAPIProp *This, REFIID ri
 	Object *o = (Object *)This;
 	if (ppv == NULL)
 		return MAPI_E_INVALID_PARAMETER;
-	*ppv = NULL;
 	BOOL ok = IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IMAPIProp) ||
 		(o->type == MAPI_FOLDER && (IsEqualIID(riid, &IID_IMAPIContainer) || IsEqualIID(riid, &IID_IMAPIFolder))) ||
 		(o->type == MAPI_MESSAGE && IsEqualIID(riid, &IID_IMessage)) ||
 		(o->type == MAPI_STATUS && IsEqualIID(riid, &IID_IMAPIStatus));
-	if (!ok)
-		return MAPI_E_INTERFACE_NOT_SUPPORTED;
-	This->lpVtbl->AddRef(This);
-	*ppv = This;
-	return S_OK;
+	return handOut((IUnknown *)This, ok, ppv);
 }
 
 static ULONG STDMETHODCALLTYPE objectAddRef(IMAPIProp *This)
 {
 	Object *o = (Object *)This;
-	EnterCriticalSection(&o->logon->lock);
-	ULONG n = ++o->refs;
-	LeaveCriticalSection(&o->logon->lock);
-	return n;
+	return countUp(o->logon, &o->refs);
 }
 
 /* objectRelease: the holder's last Release frees the object and lets go of
