@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"slices"
 	"strings"
 	"time"
@@ -12,7 +13,7 @@ import (
 // Exploration runs random lifecycles against the provider and checks each,
 // step by step, against a model of what the declared profile requires
 // (../notes/SEMANTICS.md readings of RULES.md). It reports every rule it
-// finds broken, each shrunk to a minimal lifecycle of its own and printed
+// finds broken, each shrunk to a minimal lifecycle.Lifecycle of its own and printed
 // with its seed, so that Config.Seed replays it.
 //
 // The parts: explore_lifecycle.go makes lifecycles, explore_model.go judges
@@ -44,7 +45,7 @@ func explore(ctx context.Context, cfg Config, seed uint64, n int) explored {
 	defer rn.w.Close()
 	x := &explorer{ctx: ctx, cfg: cfg}
 	for i := range n {
-		lc := generate(seed+uint64(i), cfg)
+		lc := lifecycle.Generate(seed+uint64(i), caps(cfg))
 		x.ran = i + 1
 		if r := runLifecycleOn(ctx, &rn, cfg, lc); len(r.vs) > 0 {
 			x.take(i+1, lc, r)
@@ -62,7 +63,7 @@ func explore(ctx context.Context, cfg Config, seed uint64, n int) explored {
 // the lifecycle is run again to name each cause (judge), then shrunk, for
 // each rule on its own. A rule that the second run does not break is
 // reported as it was seen, flaky.
-func (x *explorer) take(ran int, lc lifecycle, seen run) {
+func (x *explorer) take(ran int, lc lifecycle.Lifecycle, seen run) {
 	var again *run
 	for _, v := range seen.vs {
 		if x.known(v, lc) {
@@ -74,12 +75,12 @@ func (x *explorer) take(ran int, lc lifecycle, seen run) {
 			// Each run again would cost the timeout, or cannot begin.
 			x.stop = true
 		case v.fault != "":
-			same := func(c lifecycle) bool { r := runLifecycle(x.ctx, x.cfg, c); return r.faultAt(v.fault) != nil }
+			same := func(c lifecycle.Lifecycle) bool { r := runLifecycle(x.ctx, x.cfg, c); return r.faultAt(v.fault) != nil }
 			if !same(lc) {
 				f.flaky = true
 				break
 			}
-			f.minimal = shrink(lc, x.cfg, same)
+			f.minimal = lifecycle.Shrink(lc, caps(x.cfg), same)
 			if r := runLifecycle(x.ctx, x.cfg, f.minimal); r.faultAt(v.fault) != nil {
 				f.v, f.m = *r.faultAt(v.fault), r.m
 			} else {
@@ -96,7 +97,7 @@ func (x *explorer) take(ran int, lc lifecycle, seen run) {
 				// The exploration's only timing is its concurrent
 				// Releases: a failure at or after them that does not
 				// recur is theirs.
-				if k := slices.IndexFunc(lc.ops, func(o op) bool { return o.kind == opConcurrentRelease }); k >= 0 && (v.at < 0 || v.at > k) {
+				if k := slices.IndexFunc(lc.Steps, func(o lifecycle.Step) bool { return o.Kind == lifecycle.ConcurrentRelease }); k >= 0 && (v.at < 0 || v.at > k) {
 					f.v.was, f.v.rule = v.rule, "RB-01"
 					f.v.what = "with concurrent Releases: " + v.what
 					if x.known(f.v, lc) {
@@ -108,8 +109,8 @@ func (x *explorer) take(ran int, lc lifecycle, seen run) {
 			if x.known(v1, lc) {
 				continue
 			}
-			breaks := func(c lifecycle) bool { r := judge(x.ctx, x.cfg, c); return r.has(v1.rule) }
-			f.minimal = shrink(lc, x.cfg, breaks)
+			breaks := func(c lifecycle.Lifecycle) bool { r := judge(x.ctx, x.cfg, c); return r.has(v1.rule) }
+			f.minimal = lifecycle.Shrink(lc, caps(x.cfg), breaks)
 			r := judge(x.ctx, x.cfg, f.minimal)
 			if vm, ok := r.get(v1.rule); ok {
 				f.v, f.m = vm, r.m
@@ -124,7 +125,7 @@ func (x *explorer) take(ran int, lc lifecycle, seen run) {
 // known reports whether v is found already: the same rule or fault, or a
 // rule whose earlier finding judge named by a cause lc shares (the rule
 // broken only with concurrent Releases, and lc has some).
-func (x *explorer) known(v violation, lc lifecycle) bool {
+func (x *explorer) known(v violation, lc lifecycle.Lifecycle) bool {
 	return slices.ContainsFunc(x.findings, func(f finding) bool {
 		if v.fault != "" || f.v.fault != "" {
 			return v.fault == f.v.fault
@@ -157,7 +158,7 @@ func (r *run) faultAt(call string) *violation {
 
 // Explore runs n random lifecycles against the provider, from seed on, and
 // returns an *ExploreError with every rule they break, each shrunk to a
-// minimal lifecycle, or nil. It is the engine of the explore spec.
+// minimal lifecycle.Lifecycle, or nil. It is the engine of the explore spec.
 func Explore(ctx context.Context, cfg Config, seed uint64, n int) error {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -206,4 +207,10 @@ func exploreSpec() *spec {
 				h.fatal(strings.Join(faults, "\n\n────────\n\n"))
 			}
 		}}
+}
+
+// caps are the capabilities that decide which steps a client can make.
+func caps(cfg Config) lifecycle.Caps {
+	c := cfg.Capabilities
+	return lifecycle.Caps{Objects: c.Objects, MultipleStores: c.MultipleStores, OneStorePerProvider: c.OneStorePerProvider}
 }

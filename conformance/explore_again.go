@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"strings"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
@@ -15,12 +16,12 @@ import (
 
 // again judges the step o if it is one of the second Logon's, made while
 // the store lived (wasEnded: before the step); err is what it returned.
-func (md *model) again(evs []trace.Event, at int, o op, wasEnded bool, err error) {
+func (md *model) again(evs []trace.Event, at int, o lifecycle.Step, wasEnded bool, err error) {
 	if wasEnded {
 		return
 	}
-	switch o.kind {
-	case opLogonAgain:
+	switch o.Kind {
+	case lifecycle.LogonAgain:
 		logon, ok := trace.First(evs, trace.Logon)
 		switch {
 		case !ok:
@@ -36,7 +37,7 @@ func (md *model) again(evs []trace.Event, at int, o op, wasEnded bool, err error
 				md.fail(at, "LG-06", "IMSProvider::Logon to the store already open called #%d %s on %s, want no support AddRef and no status row", e.Seq, e.Name(), e.Object)
 			}
 		}
-	case opReleaseAgain:
+	case lifecycle.ReleaseAgain:
 		for _, c := range []trace.Call{anySupportCall, trace.Logoff} {
 			if e, ok := trace.First(evs, c); ok {
 				md.fail(at, "LG-06", "the Release of the store a second Logon returned made #%d %s on %s, while the first logon lives: that Release ends nothing", e.Seq, e.Name(), e.Object)

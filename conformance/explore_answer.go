@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
 )
@@ -34,8 +35,8 @@ func (md *model) reported(evs []trace.Event, at int, f, out mapi.LogoffFlags, er
 
 // goesOn judges OpenEntry on the store after a StoreLogoff whose logoff
 // did not occur, while the store lives (wasEnded: before the step).
-func (md *model) goesOn(at int, o op, wasEnded bool, openErr error) {
-	if md.busy && !md.invalidated && o.kind == opOpen && !wasEnded && openErr != nil {
+func (md *model) goesOn(at int, o lifecycle.Step, wasEnded bool, openErr error) {
+	if md.busy && !md.invalidated && o.Kind == lifecycle.Open && !wasEnded && openErr != nil {
 		md.fail(at, "SL-05", "OpenEntry returned %v after a StoreLogoff whose logoff did not occur (StoreLogoffTransports answered transport activity), want S_OK: the store goes on working", mapi.ResultOf(openErr))
 	}
 }

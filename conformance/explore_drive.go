@@ -1,6 +1,9 @@
 package conformance
 
-import "github.com/mapiconf/mapiconf/conformance/mapisim"
+import (
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+)
 
 // drive is what the worker runs a lifecycle with: the run, the model and
 // its copy of the trace. A runner hands its drive from one lifecycle to the
@@ -9,14 +12,14 @@ import "github.com/mapiconf/mapiconf/conformance/mapisim"
 type drive struct {
 	r    run
 	md   model
-	lc   lifecycle
+	lc   lifecycle.Lifecycle
 	fn   func()   // d.drive
 	fail failFunc // d.r.fail
 }
 
 // next readies the runner's drive for lc on m: the last lifecycle's,
 // emptied but for the model's buffer, or a new one.
-func (rn *runner) next(m *mapisim.MAPI, cfg Config, lc lifecycle) *drive {
+func (rn *runner) next(m *mapisim.MAPI, cfg Config, lc lifecycle.Lifecycle) *drive {
 	d := rn.d
 	if d == nil {
 		d = new(drive)

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"slices"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
@@ -17,13 +18,13 @@ import (
 // off). A step that may not end the store may not begin to either: no
 // StoreLogoffTransports call (StoreLogoff's own are judged by storeLogoff),
 // no Release of the support.
-func (md *model) end(evs []trace.Event, at int, kind opKind, what stepText, end ending) {
+func (md *model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepText, end ending) {
 	if md.ended {
 		return
 	}
-	session := kind == opSessionLogoff
+	session := kind == lifecycle.SessionLogoff
 	rule := "RL-02" // a Release, or another call, that leaves store references
-	if kind == opStoreLogoff {
+	if kind == lifecycle.StoreLogoff {
 		rule = "SL-04"
 	}
 	if !md.s.TornDown() {
@@ -31,7 +32,7 @@ func (md *model) end(evs []trace.Event, at int, kind opKind, what stepText, end 
 		case end == endRequired:
 			md.fail(at, "RL-01", "%s left the client nothing, yet the provider kept the support: the store never ended", what)
 			md.noSTLT(at, what, session)
-		case end == endForbidden && kind != opStoreLogoff && trace.Contains(evs, stlt1):
+		case end == endForbidden && kind != lifecycle.StoreLogoff && trace.Contains(evs, stlt1):
 			md.fail(at, rule, "%s called StoreLogoffTransports", what)
 		case end == endForbidden && trace.Contains(evs, supRel1):
 			md.fail(at, rule, "%s released the support", what)
@@ -103,8 +104,8 @@ func (md *model) noSTLT(at int, what stepText, session bool) {
 // follow one that logged the store off (STLT-01; a second StoreLogoff's
 // is STLT-06), and the first of the shutdown gets the flag the path asks
 // for.
-func (md *model) stltCalls(evs []trace.Event, at int, o op) {
-	immediateLogoff := o.kind == opStoreLogoff && md.cfg.Profile == Immediate
+func (md *model) stltCalls(evs []trace.Event, at int, o lifecycle.Step) {
+	immediateLogoff := o.Kind == lifecycle.StoreLogoff && md.cfg.Profile == Immediate
 	for _, e := range evs {
 		if !stlt1.Matches(e) {
 			continue
@@ -116,8 +117,8 @@ func (md *model) stltCalls(evs []trace.Event, at int, o op) {
 			}
 			md.fail(at, rule, "#%d StoreLogoffTransports came after #%d, which logged the store off", e.Seq, md.final)
 		}
-		if md.stlts == 0 && o.kind != opStoreLogoff {
-			md.firstFlag(e, at, o.kind == opSessionLogoff)
+		if md.stlts == 0 && o.Kind != lifecycle.StoreLogoff {
+			md.firstFlag(e, at, o.Kind == lifecycle.SessionLogoff)
 		}
 		md.stlts++
 		md.busy = immediateLogoff && !loggedOff(e)

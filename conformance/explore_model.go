@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"slices"
 
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
@@ -72,7 +73,7 @@ type model struct {
 type failFunc func(at int, rule, format string, args ...any)
 
 // step makes one step of a lifecycle and judges what it brought about.
-func (md *model) step(at int, o op) {
+func (md *model) step(at int, o lifecycle.Step) {
 	if md.skip(o) {
 		return
 	}
@@ -82,67 +83,67 @@ func (md *model) step(at int, o op) {
 	var out mapi.LogoffFlags
 	var err error
 	wasEnded := md.ended
-	switch o.kind {
-	case opAddRef:
+	switch o.Kind {
+	case lifecycle.AddRef:
 		c.AddRef()
 		md.refs++
-	case opRelease:
+	case lifecycle.Release:
 		c.Release()
 		md.refs--
-	case opConcurrentRelease:
+	case lifecycle.ConcurrentRelease:
 		// A failure in a burst of concurrent Releases is named by the rule
 		// it breaks; judge calls it RB-01 only if the same Releases made
 		// one after another pass.
-		atOnce(slices.Repeat([]func(){c.Release}, o.n)...)
-		md.refs -= o.n
-	case opStoreLogoff:
-		out, err = c.StoreLogoff(o.flags)
-	case opOpen:
+		atOnce(slices.Repeat([]func(){c.Release}, o.N)...)
+		md.refs -= o.N
+	case lifecycle.StoreLogoff:
+		out, err = c.StoreLogoff(o.Flags)
+	case lifecycle.Open:
 		var obj *mapisim.Object
 		obj, err = c.OpenEntry("")
 		md.opened(at, obj, err)
-	case opGetProps:
-		md.getProps(at, o.n)
-	case opCloseObject:
-		md.objs[o.n].Release()
-		md.objState[o.n] = objReleased
-	case opSessionLogoff:
+	case lifecycle.GetProps:
+		md.getProps(at, o.N)
+	case lifecycle.CloseObject:
+		md.objs[o.N].Release()
+		md.objState[o.N] = objReleased
+	case lifecycle.SessionLogoff:
 		// MAPI's part only: the client still holds the store and its
 		// objects, and releases them itself, later.
 		md.m.EndSession(0)
 		md.session = true
-	case opLogonAgain:
+	case lifecycle.LogonAgain:
 		var again *mapisim.Reopened
 		if again, err = md.m.LogonAgain(md.s); again != nil {
 			md.reopened = append(md.reopened, again)
 		}
-	case opReleaseAgain:
+	case lifecycle.ReleaseAgain:
 		last := len(md.reopened) - 1
 		md.reopened[last].Release()
 		md.reopened = md.reopened[:last]
 	}
 	evs := md.events(from)
-	if o.kind == opStoreLogoff {
+	if o.Kind == lifecycle.StoreLogoff {
 		// Judged by what the store was before the call: a store that
 		// its own StoreLogoff invalidates must still answer that call.
-		md.storeLogoff(evs, at, o.flags, out, err, before)
-		md.reported(evs, at, o.flags, out, err)
+		md.storeLogoff(evs, at, o.Flags, out, err, before)
+		md.reported(evs, at, o.Flags, out, err)
 	}
 	md.stltCalls(evs, at, o)
-	md.end(evs, at, o.kind, what, end)
+	md.end(evs, at, o.Kind, what, end)
 	md.goesOn(at, o, wasEnded, err)
 	md.again(evs, at, o, wasEnded, err)
 }
 
 // skip reports whether the client cannot make step o as generated: the
 // OpenEntry it names failed.
-func (md *model) skip(o op) bool {
-	switch o.kind {
-	case opGetProps, opCloseObject:
-		return o.n >= len(md.objs) || md.objs[o.n] == nil || md.objState[o.n] == objReleased
-	case opLogonAgain:
+func (md *model) skip(o lifecycle.Step) bool {
+	switch o.Kind {
+	case lifecycle.GetProps, lifecycle.CloseObject:
+		return o.N >= len(md.objs) || md.objs[o.N] == nil || md.objState[o.N] == objReleased
+	case lifecycle.LogonAgain:
 		return md.ended // no longer open: a Logon would be a first one
-	case opReleaseAgain:
+	case lifecycle.ReleaseAgain:
 		return len(md.reopened) == 0
 	}
 	return false
@@ -164,7 +165,7 @@ func (md *model) live() int {
 // store reference, StoreLogoff in the immediate profile when the client
 // holds one reference, and IMAPISession::Logoff. The stores second Logons
 // returned are references on the store too.
-func (md *model) ending(o op) ending {
+func (md *model) ending(o lifecycle.Step) ending {
 	refs := md.refs + len(md.reopened)
 	lastRef := func(n int) ending {
 		switch {
@@ -175,26 +176,26 @@ func (md *model) ending(o op) ending {
 		}
 		return endAllowed
 	}
-	switch o.kind {
-	case opRelease:
+	switch o.Kind {
+	case lifecycle.Release:
 		return lastRef(1)
-	case opConcurrentRelease:
-		return lastRef(o.n)
-	case opReleaseAgain:
+	case lifecycle.ConcurrentRelease:
+		return lastRef(o.N)
+	case lifecycle.ReleaseAgain:
 		return lastRef(1)
-	case opCloseObject:
-		if refs > 0 || md.objState[o.n] != objOpen {
+	case lifecycle.CloseObject:
+		if refs > 0 || md.objState[o.N] != objOpen {
 			return endForbidden
 		}
 		if md.live() == 1 {
 			return endRequired
 		}
 		return endAllowed
-	case opStoreLogoff:
+	case lifecycle.StoreLogoff:
 		if md.cfg.Profile == Immediate && refs == 1 {
 			return endAllowed
 		}
-	case opSessionLogoff:
+	case lifecycle.SessionLogoff:
 		return endRequired
 	}
 	return endForbidden
@@ -202,16 +203,16 @@ func (md *model) ending(o op) ending {
 
 // describe names step o for the failure messages, with what the client
 // holds when it begins; it is formatted only for a failure.
-func (md *model) describe(o op) stepText {
+func (md *model) describe(o lifecycle.Step) stepText {
 	t := stepText{o: o, refs: md.refs + len(md.reopened), live: md.live()}
-	if o.kind == opCloseObject {
-		t.object = md.objs[o.n].Name()
+	if o.Kind == lifecycle.CloseObject {
+		t.object = md.objs[o.N].Name()
 	}
 	return t
 }
 
 type stepText struct {
-	o          op
+	o          lifecycle.Step
 	refs, live int
 	object     string
 }
@@ -221,12 +222,12 @@ func (t stepText) String() string {
 	if t.live > 0 {
 		held += " and " + plural(t.live, "open object")
 	}
-	switch t.o.kind {
-	case opRelease, opConcurrentRelease, opReleaseAgain:
+	switch t.o.Kind {
+	case lifecycle.Release, lifecycle.ConcurrentRelease, lifecycle.ReleaseAgain:
 		return fmt.Sprintf("%v (the client held %s)", t.o, held)
-	case opCloseObject:
+	case lifecycle.CloseObject:
 		return fmt.Sprintf("the Release of %s (the client held %s)", t.object, held)
-	case opSessionLogoff:
+	case lifecycle.SessionLogoff:
 		return "IMAPISession::Logoff"
 	}
 	return fmt.Sprintf("%v (the client holds %s)", t.o, held)

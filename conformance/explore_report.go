@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"strings"
 
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
@@ -11,11 +12,11 @@ import (
 // finding is one rule an exploration found broken, or one fault, with the
 // lifecycle that shows it best.
 type finding struct {
-	v       violation // as the minimal lifecycle breaks it; a flaky one as it was seen
-	flaky   bool      // seen once: the same lifecycle run again did not break it
-	ran     int       // the lifecycle's number in the exploration, from 1
-	found   lifecycle // as generated
-	minimal lifecycle // after shrinking
+	v       violation           // as the minimal lifecycle.Lifecycle breaks it; a flaky one as it was seen
+	flaky   bool                // seen once: the same lifecycle run again did not break it
+	ran     int                 // the lifecycle's number in the exploration, from 1
+	found   lifecycle.Lifecycle // as generated
+	minimal lifecycle.Lifecycle // after shrinking
 	m       *mapisim.MAPI
 }
 
@@ -54,7 +55,7 @@ func (ex explored) err() *ExploreError {
 	var msgs []string
 	for _, f := range ex.findings {
 		msg := f.message(true)
-		e.Findings = append(e.Findings, Finding{Rule: f.v.rule, Flaky: f.flaky, Seed: f.found.seed, Message: msg})
+		e.Findings = append(e.Findings, Finding{Rule: f.v.rule, Flaky: f.flaky, Seed: f.found.Seed, Message: msg})
 		msgs = append(msgs, msg)
 	}
 	if len(msgs) > 1 {
@@ -71,7 +72,7 @@ func (f finding) message(header bool) string {
 	if header {
 		b.WriteString(ruleHeader(f.v.rule))
 	}
-	seed := f.found.seed
+	seed := f.found.Seed
 	switch {
 	case f.flaky:
 		fmt.Fprintf(&b, "Lifecycle %d of the exploration (seed %d) broke it once, at %s: %s.\n", f.ran, seed, stepName(f.v.at), f.v.what)
@@ -85,13 +86,13 @@ func (f finding) message(header bool) string {
 			verb = "stopped"
 		}
 		fmt.Fprintf(&b, "Lifecycle %d of the exploration (seed %d) %s at %s: %s.\n", f.ran, seed, verb, stepName(f.v.at), f.v.what)
-		if n := len(f.minimal.ops); n < len(f.found.ops) {
-			fmt.Fprintf(&b, "Shrunk from %s to %d:\n%s", plural(len(f.found.ops), "step"), n, f.minimal)
+		if n := len(f.minimal.Steps); n < len(f.found.Steps) {
+			fmt.Fprintf(&b, "Shrunk from %s to %d:\n%s", plural(len(f.found.Steps), "step"), n, f.minimal)
 		} else {
 			fmt.Fprintf(&b, "The lifecycle, already minimal:\n%s", f.minimal)
 		}
 		fmt.Fprintf(&b, "Replay it with Config.Seed = %d and Config.Explore = 1.\n", seed)
-		b.WriteString("\nCall sequence of the minimal lifecycle:\n")
+		b.WriteString("\nCall sequence of the minimal lifecycle.Lifecycle:\n")
 	}
 	if f.m != nil {
 		var marks map[int]string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"slices"
 
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
@@ -74,20 +75,20 @@ func (r *run) stop(v violation) {
 }
 
 // runLifecycle drives lc against a fresh provider.
-func runLifecycle(ctx context.Context, cfg Config, lc lifecycle) run {
+func runLifecycle(ctx context.Context, cfg Config, lc lifecycle.Lifecycle) run {
 	var rn runner
 	defer rn.w.Close()
 	return runLifecycleOn(ctx, &rn, cfg, lc)
 }
 
-func runLifecycleOn(ctx context.Context, rn *runner, cfg Config, lc lifecycle) run {
+func runLifecycleOn(ctx context.Context, rn *runner, cfg Config, lc lifecycle.Lifecycle) run {
 	p, err := newProvider(cfg)
 	if err != nil {
 		return run{vs: []violation{{what: fmt.Sprintf("Config.NewProvider failed: %v", err), fault: "start"}}, stopped: true}
 	}
-	a := stltAnswers[lc.answer]
-	m := mapisim.New(p, mapisim.Options{STLTFlags: a.flags, STLTErr: a.err, Activity: a.activity,
-		BogusCounts: lc.bogus, Spooler: cfg.Capabilities.Spooler, NewSpoolerProvider: cfg.NewProvider, TraceStorage: rn.storage})
+	a := lifecycle.Answers[lc.Answer]
+	m := mapisim.New(p, mapisim.Options{STLTFlags: a.Flags, STLTErr: a.Err, Activity: a.Activity,
+		BogusCounts: lc.Bogus, Spooler: cfg.Capabilities.Spooler, NewSpoolerProvider: cfg.NewProvider, TraceStorage: rn.storage})
 	rn.storage = trace.Storage{}
 	d := rn.next(m, cfg, lc)
 	switch err = rn.w.Run(ctx, m, cfg.CallTimeout, d.fn); {
@@ -164,11 +165,11 @@ func checkLogon(evs []trace.Event, fail failFunc) {
 // drive makes lc's steps, each judged, and judges the end.
 func (d *drive) drive() {
 	r, md, lc := &d.r, &d.md, d.lc
-	if md.s = r.logon(); md.s == nil || lc.twoStores && r.logon() == nil {
+	if md.s = r.logon(); md.s == nil || lc.TwoStores && r.logon() == nil {
 		return
 	}
 	checkLogon(md.events(0), d.fail)
-	for i, o := range lc.ops {
+	for i, o := range lc.Steps {
 		if md.step(i+1, o); r.faulted(i + 1) {
 			return
 		}
@@ -182,8 +183,8 @@ func (d *drive) drive() {
 // the order the lifecycle says, each Release judged like a step; then the
 // session logs off, which ends the second store and shuts the provider
 // down; then the whole trace is judged once more.
-func (md *model) finish(lc lifecycle) {
-	if lc.twoStores && !md.session {
+func (md *model) finish(lc lifecycle.Lifecycle) {
+	if lc.TwoStores && !md.session {
 		// The first store's end must have left the second alone.
 		if md.m.Trace().Count(trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon 2"}) > 0 {
 			md.fail(-1, "SS-04", "the second store was torn down while its client still held it")
@@ -192,21 +193,21 @@ func (md *model) finish(lc lifecycle) {
 	// The stores second Logons returned go first, while the first
 	// logon's references keep the store: their Release ends nothing.
 	for len(md.reopened) > 0 {
-		md.step(-1, op{kind: opReleaseAgain})
+		md.step(-1, lifecycle.Step{Kind: lifecycle.ReleaseAgain})
 	}
 	refs := func() {
 		for md.refs > 0 {
-			md.step(-1, op{kind: opRelease})
+			md.step(-1, lifecycle.Step{Kind: lifecycle.Release})
 		}
 	}
 	objects := func() {
 		for i, st := range md.objState {
 			if st != objReleased {
-				md.step(-1, op{kind: opCloseObject, n: i})
+				md.step(-1, lifecycle.Step{Kind: lifecycle.CloseObject, N: i})
 			}
 		}
 	}
-	if lc.objectsFirst {
+	if lc.ObjectsFirst {
 		objects()
 		refs()
 	} else {
@@ -310,19 +311,19 @@ func loggedOffBefore(logoffs []trace.Event, e trace.Event) bool {
 // the answer (STLT-07); with true counts, its trust in AddRef's and
 // Release's values (RB-02). Concurrency first: a race that does not recur
 // in another variant must not be blamed on that variant.
-func alternatives(lc lifecycle) []alternative {
+func alternatives(lc lifecycle.Lifecycle) []alternative {
 	var out []alternative
-	if slices.ContainsFunc(lc.ops, func(o op) bool { return o.kind == opConcurrentRelease }) {
-		out = append(out, alternative{"RB-01", "concurrent Releases", sequentialReleases(lc)})
+	if slices.ContainsFunc(lc.Steps, func(o lifecycle.Step) bool { return o.Kind == lifecycle.ConcurrentRelease }) {
+		out = append(out, alternative{"RB-01", "concurrent Releases", lifecycle.SequentialReleases(lc)})
 	}
-	if lc.answer != 0 {
+	if lc.Answer != 0 {
 		c := lc
-		c.answer = 0
-		out = append(out, alternative{"STLT-07", "StoreLogoffTransports answering " + answerName(lc.answer), c})
+		c.Answer = 0
+		out = append(out, alternative{"STLT-07", "StoreLogoffTransports answering " + lifecycle.AnswerName(lc.Answer), c})
 	}
-	if lc.bogus {
+	if lc.Bogus {
 		c := lc
-		c.bogus = false
+		c.Bogus = false
 		out = append(out, alternative{"RB-02", "the support's AddRef and Release returning 0", c})
 	}
 	return out
@@ -330,11 +331,11 @@ func alternatives(lc lifecycle) []alternative {
 
 type alternative struct {
 	rule, why string
-	ordinary  lifecycle
+	ordinary  lifecycle.Lifecycle
 }
 
 // judge runs lc and names the cause of each rule it breaks (alternatives).
-func judge(ctx context.Context, cfg Config, lc lifecycle) run {
+func judge(ctx context.Context, cfg Config, lc lifecycle.Lifecycle) run {
 	r := runLifecycle(ctx, cfg, lc)
 	for _, alt := range alternatives(lc) {
 		var other *run
@@ -361,21 +362,4 @@ func judge(ctx context.Context, cfg Config, lc lifecycle) run {
 		}
 	}
 	return r
-}
-
-// sequentialReleases is lc with each burst of concurrent Releases made one
-// Release after another.
-func sequentialReleases(lc lifecycle) lifecycle {
-	var ops []op
-	for _, o := range lc.ops {
-		if o.kind != opConcurrentRelease {
-			ops = append(ops, o)
-			continue
-		}
-		for range o.n {
-			ops = append(ops, op{kind: opRelease})
-		}
-	}
-	lc.ops = ops
-	return lc
 }

@@ -1,0 +1,78 @@
+package lifecycle
+
+import (
+	"math/rand/v2"
+
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// Generate makes the random lifecycle of seed. Generation depends on the
+// seed alone, so a seed always replays the same lifecycle.
+func Generate(seed uint64, caps Caps) Lifecycle {
+	r := rand.New(rand.NewPCG(seed, 0x6d617069636f6e66))
+	lc := Lifecycle{Seed: seed}
+	if k := r.IntN(2 * (len(Answers) - 1)); k < len(Answers)-1 {
+		lc.Answer = uint8(1 + k) // half the lifecycles: another answer than LOGOFF_COMPLETE
+	}
+	lc.Bogus = r.IntN(6) == 0
+	lc.TwoStores = caps.MultipleStores && r.IntN(4) == 0
+	lc.ObjectsFirst = r.IntN(2) == 0
+	c := NewClient()
+	n := 1 + r.IntN(10)
+	lc.Steps = make([]Step, 0, n+1) // a habit makes two steps
+	for range n {
+		lc.Steps = c.draw(r, caps, lc.Steps)
+	}
+	return lc
+}
+
+// draw appends one random step, or two for a habit, or none when the draw
+// does not fit what the client holds.
+func (c *Client) draw(r *rand.Rand, caps Caps, steps []Step) []Step {
+	var o Step
+	switch k := r.IntN(24); {
+	case k < 4:
+		o = Step{Kind: AddRef}
+	case k < 8:
+		o = Step{Kind: Release}
+	case k < 13:
+		o = Step{Kind: StoreLogoff, Flags: mapi.LogoffInputFlags[r.IntN(len(mapi.LogoffInputFlags))]}
+		switch r.IntN(8) {
+		case 0:
+			o.Flags = InvalidFlags[r.IntN(len(InvalidFlags))]
+		case 1:
+			o.Flags = mapi.LogoffComplete // a client reusing its in/out flags variable (MFCMAPI)
+		}
+	case k < 14:
+		// An importer's habit: StoreLogoff(LOGOFF_NO_WAIT) and Release
+		// straight after.
+		if !c.Fits(Step{Kind: Release}, caps) {
+			return steps
+		}
+		c.Take(Step{Kind: Release})
+		return append(steps, Step{Kind: StoreLogoff, Flags: mapi.LogoffNoWait}, Step{Kind: Release})
+	case k < 16:
+		o = Step{Kind: Open}
+	case k < 19:
+		if len(c.live) == 0 {
+			return steps
+		}
+		o = Step{Kind: GetProps, N: c.live[r.IntN(len(c.live))]}
+		if k == 18 {
+			o.Kind = CloseObject
+		}
+	case k < 20:
+		o = Step{Kind: ConcurrentRelease, N: min(2+r.IntN(4), c.refs)}
+	case k < 22:
+		o = Step{Kind: SessionLogoff}
+	case k < 23:
+		o = Step{Kind: LogonAgain}
+	default:
+		o = Step{Kind: ReleaseAgain}
+	}
+	if !c.Fits(o, caps) {
+		return steps
+	}
+	c.Take(o)
+	return append(steps, o)
+}
