@@ -23,7 +23,7 @@ func Catalogue() string {
 				continue
 			}
 			fmt.Fprintf(&b, "\n### %s (%s)\n\n%s\n\nSource: %s\n\n> %s\n\n", r.ID, r.StrengthText(), r.Text, r.Source, r.Quote())
-			if a := amendments[r.ID]; a != "" {
+			if a := r.Note(); a != "" {
 				fmt.Fprintf(&b, "Note: %s\n\n", a)
 			}
 			var needs []string

@@ -1,4 +1,4 @@
-package conformance
+package rule
 
 // quotes holds, for each rule, the sentence of Microsoft's documentation it
 // comes from, verbatim but for Markdown, from the page its Source names.
@@ -47,6 +47,10 @@ var quotes = map[string]string{
 
 // Quote returns the documentation sentence the rule comes from.
 func (r Rule) Quote() string { return quotes[r.ID] }
+
+// Note returns where the suite reads the rule more precisely than RULES.md,
+// following a Microsoft page, or "".
+func (r Rule) Note() string { return amendments[r.ID] }
 
 // amendments are where the suite, following Microsoft's pages, reads a rule
 // more precisely than RULES.md; the catalogue and failures show them.
