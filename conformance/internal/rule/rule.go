@@ -43,6 +43,7 @@ var Sections = map[string]string{
 	"H": "Robustness",
 	"I": "MAPI's other callers and the store's answer",
 }
+
 const (
 	seedPage        = "shutting-down-a-message-store-provider.md"
 	storeLogoffPage = "imsgstore-storelogoff.md"
