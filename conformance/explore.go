@@ -88,7 +88,7 @@ func (x *explorer) take(ran int, lc lifecycle.Lifecycle, seen run) {
 			}
 		default:
 			if again == nil {
-				r := judge(x.ctx, x.cfg, lc)
+				r := judgeLifecycle(x.ctx, x.cfg, lc)
 				again = &r
 			}
 			v1, ok := again.named(v.rule)
@@ -109,9 +109,9 @@ func (x *explorer) take(ran int, lc lifecycle.Lifecycle, seen run) {
 			if x.known(v1, lc) {
 				continue
 			}
-			breaks := func(c lifecycle.Lifecycle) bool { r := judge(x.ctx, x.cfg, c); return r.has(v1.rule) }
+			breaks := func(c lifecycle.Lifecycle) bool { r := judgeLifecycle(x.ctx, x.cfg, c); return r.has(v1.rule) }
 			f.minimal = lifecycle.Shrink(lc, caps(x.cfg), breaks)
-			r := judge(x.ctx, x.cfg, f.minimal)
+			r := judgeLifecycle(x.ctx, x.cfg, f.minimal)
 			if vm, ok := r.get(v1.rule); ok {
 				f.v, f.m = vm, r.m
 			} else { // the shrunk one passed this time: show the one that failed

@@ -1,8 +1,8 @@
 package conformance
 
 import (
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
-	"strings"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
@@ -32,23 +32,46 @@ func (md *model) again(evs []trace.Event, at int, o lifecycle.Step, wasEnded boo
 		case err == nil && len(logon.Out) == 3 && (logon.Out[0] != "no spooler data" || logon.Out[1] != "nil"):
 			md.fail(at, "LG-06", "IMSProvider::Logon to the store already open returned %v and a logon object (%v) besides the store, want the store alone", logon.Out[0], logon.Out[1])
 		}
-		for _, c := range []trace.Call{trace.SupportAddRef, trace.ModifyStatusRow} {
-			if e, ok := trace.First(evs, c); ok {
-				md.fail(at, "LG-06", "IMSProvider::Logon to the store already open called #%d %s on %s, want no support AddRef and no status row", e.Seq, e.Name(), e.Object)
-			}
+		// "These calls do not ... call AddRef for the MAPI support
+		// object": keep no reference. A balanced AddRef and Release (COM's
+		// guard around a call) keeps none (RULES.md revision 4).
+		if e, ok := keptSupportRef(evs); ok {
+			md.fail(at, "LG-06", "IMSProvider::Logon to the store already open kept a reference on %s (#%d %s), want no support AddRef", e.Object, e.Seq, e.Name())
+		}
+		if e, ok := trace.First(evs, trace.ModifyStatusRow); ok {
+			md.fail(at, "LG-06", "IMSProvider::Logon to the store already open called #%d %s on %s, want no status row", e.Seq, e.Name(), e.Object)
 		}
 	case lifecycle.ReleaseAgain:
-		for _, c := range []trace.Call{anySupportCall, trace.Logoff} {
-			if e, ok := trace.First(evs, c); ok {
-				md.fail(at, "LG-06", "the Release of the store a second Logon returned made #%d %s on %s, while the first logon lives: that Release ends nothing", e.Seq, e.Name(), e.Object)
-			}
+		// Ending is MAPI's teardown, not a call (RULES.md revision 4).
+		if e, ok := trace.First(evs, judge.Teardown); ok {
+			md.fail(at, "LG-06", "the Release of the store a second Logon returned made MAPI tear down (#%d %s on %s) while the first logon lives: that Release ends nothing", e.Seq, e.Name(), e.Object)
 		}
 	}
 }
 
-// reopenSupport reports whether object is the support MAPI passed to a
-// second Logon ("support (again)"). A provider that logs on in full there
-// keeps it, registers a MAPIUID and a status row on it and lets go of it
-// as it likes: all of it LG-06's, found at that Logon, and no store's end
-// the other rules could judge, for MAPI tracks no logon with it.
-func reopenSupport(object string) bool { return strings.HasSuffix(object, " (again)") }
+// keptSupportRef returns the first support AddRef among evs of a support
+// that ends them with more references than it began: a reference kept.
+func keptSupportRef(evs []trace.Event) (trace.Event, bool) {
+	held := map[string]int{}
+	first := map[string]trace.Event{}
+	for _, e := range evs {
+		if e.Dir != trace.ToMAPI || e.Iface != "IMAPISupport" {
+			continue
+		}
+		switch e.Method {
+		case "AddRef":
+			if held[e.Object] == 0 {
+				first[e.Object] = e
+			}
+			held[e.Object]++
+		case "Release":
+			held[e.Object]--
+		}
+	}
+	for _, e := range evs {
+		if e.Method == "AddRef" && e.Iface == "IMAPISupport" && held[e.Object] > 0 && first[e.Object].Seq == e.Seq {
+			return e, true
+		}
+	}
+	return trace.Event{}, false
+}

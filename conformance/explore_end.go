@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"slices"
 
@@ -34,9 +35,10 @@ func (md *model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 			md.noSTLT(at, what, session)
 		case end == endForbidden && kind != lifecycle.StoreLogoff && trace.Contains(evs, stlt1):
 			md.fail(at, rule, "%s called StoreLogoffTransports", what)
-		case end == endForbidden && trace.Contains(evs, supRel1):
-			md.fail(at, rule, "%s released the support", what)
 		}
+		// A support Release that leaves the provider a reference ends
+		// nothing (RULES.md revision 4): only the store's end, below, is
+		// judged.
 		return
 	}
 	md.ended, md.endedAt = true, at
@@ -121,8 +123,8 @@ func (md *model) stltCalls(evs []trace.Event, at int, o lifecycle.Step) {
 			md.firstFlag(e, at, o.Kind == lifecycle.SessionLogoff)
 		}
 		md.stlts++
-		md.busy = immediateLogoff && !loggedOff(e)
-		if md.final == 0 && loggedOff(e) {
+		md.busy = immediateLogoff && !judge.LoggedOff(e)
+		if md.final == 0 && judge.LoggedOff(e) {
 			md.final = e.Seq
 		}
 		if len(e.Out) > 0 && e.Err == nil && e.Out[0].(mapi.LogoffFlags)&mapi.LogoffComplete != 0 {

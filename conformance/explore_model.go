@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"slices"
 
@@ -240,9 +241,9 @@ func (md *model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 	switch {
 	case md.ended && !f.IsSingleInput():
 		// An invalid flag word is SL-03's business, alive or not; the
-		// store may look at LOGOFF_COMPLETE before it looks at itself.
-		if strict && err != mapi.ErrInvalidParameter && err != mapi.ErrUnknownFlags && err != mapi.ErrInvalidObject {
-			md.fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, on the ended store returned %v", f, mapi.ResultOf(err))
+		// store may look at the flags before it looks at itself.
+		if want, ok := judge.InvalidInput(strict, true); strict && !ok(err) {
+			md.fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, on the ended store returned %v, want it %s", f, mapi.ResultOf(err), want)
 		}
 		return
 	case md.ended:
@@ -250,31 +251,24 @@ func (md *model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 			md.fail(at, "RL-04", "StoreLogoff(%v) on the ended store returned %v, want MAPI_E_INVALID_OBJECT", f, mapi.ResultOf(err))
 		}
 		return
-	case err == nil && out&^outputMask(strict) != 0:
+	case err == nil && out&^judge.OutputMask(strict) != 0:
 		md.fail(at, "SL-02", "StoreLogoff(%v) returned the output flags %v", f, out)
 	}
 	if md.cfg.Profile == Deferred && trace.Contains(evs, stlt1) {
 		md.fail(at, "STLT-02", "StoreLogoff(%v) called StoreLogoffTransports in the deferred profile", f)
 	}
 	switch {
-	case f == mapi.LogoffComplete:
-		// In no invalid-input list: StoreLogoff may take it, and pass it
-		// on (STLT-08 accepts LOGOFF_COMPLETE alone), or refuse it.
-		if err == nil {
-			md.requested, md.pendingAny = true, true
-		}
-		return
 	case !f.IsSingleInput():
+		// LOGOFF_COMPLETE (a client reusing its in/out flags variable) is
+		// invalid input too (RULES.md revision 2). Accepted or refused,
+		// what the provider did with the flag is its call, as long as
+		// StoreLogoffTransports gets one valid flag (STLT-08, judged at
+		// the end).
+		if want, ok := judge.InvalidInput(strict, md.invalidated); !ok(err) {
+			md.fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, returned %v, want it %s", f, mapi.ResultOf(err), want)
+		}
 		if err == nil {
-			// Accepted: what it did with the flag is the provider's call,
-			// as long as StoreLogoffTransports gets a valid one (STLT-08,
-			// judged at the end).
-			if strict {
-				md.fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, returned S_OK", f)
-			}
 			md.requested, md.pendingAny = true, true
-		} else if strict && !md.invalidated && err != mapi.ErrInvalidParameter && err != mapi.ErrUnknownFlags {
-			md.fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, returned %v", f, mapi.ResultOf(err))
 		}
 		return
 	case err != nil:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"slices"
 
@@ -127,38 +128,14 @@ func newProvider(cfg Config) (p mapi.IMSProvider, err error) {
 	return p, err
 }
 
-// checkLogon judges the first IMSProvider::Logon, in one pass: it runs for
-// every lifecycle.
+// checkLogon judges the logons, every one (the second store's and the
+// spooler's too): LG-01 and LG-02, with the judges the specs use.
 func checkLogon(evs []trace.Event, fail failFunc) {
-	logon, ok := trace.First(evs, trace.Logon)
-	if !ok {
-		return
+	if ok, got, _ := judge.KeepsSupport(evs); !ok {
+		fail(0, "LG-01", "%s (want at least 1, and never more Releases than AddRefs)", got)
 	}
-	held, letGo, uids := 0, false, 0
-	var badFlags any // the first SetProviderUID flags that are not 0
-	for _, e := range evs {
-		switch {
-		case !logon.Encloses(e):
-		case trace.SupportAddRef.Matches(e):
-			held++
-		case trace.SupportRelease.Matches(e):
-			held--
-			letGo = letGo || held < 0
-		case trace.SetProviderUID.Matches(e):
-			uids++
-			if e.Arg(1) != mapi.ReservedFlags(0) && badFlags == nil {
-				badFlags = e.Arg(1)
-			}
-		}
-	}
-	if held < 1 || letGo {
-		fail(0, "LG-01", "IMSProvider::Logon returned holding %d reference(s) on the support (want at least 1), or released more than it AddRef'd meanwhile", held)
-	}
-	if uids == 0 {
-		fail(0, "LG-02", "IMSProvider::Logon never called SetProviderUID")
-	}
-	if badFlags != nil {
-		fail(0, "LG-02", "SetProviderUID with flags %v, want 0", badFlags)
+	if ok, got, _ := judge.ProviderUIDs(evs); !ok {
+		fail(0, "LG-02", "%s", got)
 	}
 }
 
@@ -233,7 +210,7 @@ func (md *model) finish(lc lifecycle.Lifecycle) {
 // returned (LG-03); Shutdown answered S_OK (SS-05).
 func (md *model) checkEnd(evs []trace.Event) {
 	refs, minRefs := 0, 0
-	var support supportRefs
+	var support judge.SupportRefs
 	// A MAPIUID or two, a logoff or two: small arrays, not maps.
 	var uidBuf, removedBuf [4]any
 	var logoffBuf [2]trace.Event
@@ -241,12 +218,12 @@ func (md *model) checkEnd(evs []trace.Event) {
 	providerGone := false
 	for i := range evs {
 		e := &evs[i] // in place: this runs for every lifecycle
-		if reopenSupport(e.Object) {
+		if judge.Reopened(e.Object) {
 			continue // LG-06's: judged at the second Logon
 		}
 		switch {
 		case e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport":
-			if support.isGone(e.Object) {
+			if support.IsGone(e.Object) {
 				md.fail(-1, "RL-03", "#%d %s on %s after the provider released it", e.Seq, e.Name(), e.Object)
 			}
 			if providerGone {
@@ -254,13 +231,13 @@ func (md *model) checkEnd(evs []trace.Event) {
 			}
 			switch e.Method {
 			case "StoreLogoffTransports":
-				if f := e.Arg(0); !singleInputFlag(*e) && f != mapi.LogoffComplete {
-					md.fail(-1, "STLT-08", "#%d StoreLogoffTransports(%v): neither one valid input flag nor LOGOFF_COMPLETE alone", e.Seq, f)
+				if f := e.Arg(0); !judge.OneValidFlag(*e) {
+					md.fail(-1, "STLT-08", "#%d StoreLogoffTransports(%v): want exactly one valid input flag", e.Seq, f)
 				}
 			case "SetProviderUID":
 				uids = append(uids, e.Arg(0))
 			case "ModifyStatusRow":
-				if support.isGone(e.Object) || loggedOffBefore(logoffs, *e) {
+				if support.IsGone(e.Object) || loggedOffBefore(logoffs, *e) {
 					md.fail(-1, "LG-03", "#%d ModifyStatusRow after IMSLogon::Logoff", e.Seq)
 				}
 			}
@@ -275,9 +252,9 @@ func (md *model) checkEnd(evs []trace.Event) {
 		case e.Method == "Logoff" && trace.Logoff.Matches(*e):
 			logoffs = append(logoffs, *e)
 		}
-		support.step(e)
+		support.Step(e)
 		if e.Object == "support" && (e.Method == "AddRef" || e.Method == "Release") {
-			refs = support.held("support")
+			refs = support.Held("support")
 			minRefs = min(minRefs, refs)
 		}
 	}
@@ -334,8 +311,8 @@ type alternative struct {
 	ordinary  lifecycle.Lifecycle
 }
 
-// judge runs lc and names the cause of each rule it breaks (alternatives).
-func judge(ctx context.Context, cfg Config, lc lifecycle.Lifecycle) run {
+// judgeLifecycle runs lc and names the cause of each rule it breaks (alternatives).
+func judgeLifecycle(ctx context.Context, cfg Config, lc lifecycle.Lifecycle) run {
 	r := runLifecycle(ctx, cfg, lc)
 	for _, alt := range alternatives(lc) {
 		var other *run

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
 )
@@ -46,7 +47,7 @@ func (md *model) checkSpooler(evs []trace.Event) (string, bool) {
 					md.fail(-1, "SP-01", "#%d %s on %s came inside the spooler's Release of its store (#%d): the spooler's Release ended the client's store", e.Seq, e.Name(), e.Object, r.Seq)
 				}
 			}
-		case logoff == nil && stlt1.Matches(*e) && loggedOff(*e):
+		case logoff == nil && stlt1.Matches(*e) && judge.LoggedOff(*e):
 			logoff = e
 		}
 	}

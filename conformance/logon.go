@@ -1,52 +1,19 @@
 package conformance
 
 import (
-	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 
 	"github.com/onsi/gomega/types"
 
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
-	"github.com/mapiconf/mapiconf/mapi"
 )
 
-// haveSupportRefFromLogon is LG-01 by references, not calls: inside the
-// first Logon the provider's AddRefs less its Releases on the support end at
-// one or more (the page asks for an AddRef, not exactly one: a helper object
-// may hold the support too; RL-01 judges the balance at the end), and never
-// go below none, which would release MAPI's own.
+// haveSupportRefFromLogon is LG-01 by references, not calls, on every
+// logon (judge.KeepsSupport).
 func haveSupportRefFromLogon() types.GomegaMatcher {
-	return &traceMatcher{want: "IMSProvider::Logon to keep at least one reference on the support (AddRef), and never release more than it AddRef'd",
-		check: func(evs []trace.Event) (bool, string, map[int]string) {
-			logon, ok := trace.First(evs, trace.Logon)
-			if !ok {
-				return false, "IMSProvider::Logon never happened", nil
-			}
-			held, calls := 0, []trace.Event(nil)
-			for _, e := range evs {
-				if !logon.Encloses(e) {
-					continue
-				}
-				switch {
-				case trace.SupportAddRef.Matches(e):
-					held++
-				case trace.SupportRelease.Matches(e):
-					held--
-					if held < 0 {
-						return false, fmt.Sprintf("#%d %s releases a reference the provider never took, inside IMSProvider::Logon", e.Seq, e.Name()),
-							mark(mark(nil, "inside this", logon), "one Release too many", e)
-					}
-				default:
-					continue
-				}
-				calls = append(calls, e)
-			}
-			if held < 1 {
-				return false, fmt.Sprintf("IMSProvider::Logon returned holding %d reference(s) on the support", held),
-					mark(mark(nil, "inside this", logon), "AddRef or Release", calls...)
-			}
-			return true, "", nil
-		}}
+	return &traceMatcher{want: "every IMSProvider::Logon and SpoolerLogon to keep at least one reference on its support (AddRef), and never release more than it AddRef'd",
+		check: judge.KeepsSupport}
 }
 
 // Section F: the logon bookkeeping that shutdown must undo.
@@ -58,11 +25,21 @@ func logonBookkeeping() []*spec {
 			releaseOnly.drive(h, mapisim.Options{})
 			h.expect("LG-01", haveSupportRefFromLogon())
 		}}, &spec{section: "F", rules: []string{"LG-02"},
-		text: "IMSProvider::Logon calls SetProviderUID with flags 0",
+		text: "IMSProvider::Logon calls SetProviderUID with flags 0, on every logon (a second store's too, with Capabilities.MultipleStores)",
 		body: func(h *H) {
-			releaseOnly.drive(h, mapisim.Options{})
-			h.expect("LG-02", HaveCallsSatisfying(trace.Within(trace.SetProviderUID, logonCall), "with flags 0",
-				func(e trace.Event) bool { return e.Arg(1) == mapi.ReservedFlags(0) }))
+			h.outline(releaseOnlyName, "", 0)
+			_, s := h.start(mapisim.Options{})
+			var second *mapisim.Store
+			if h.cfg.Capabilities.MultipleStores {
+				second = h.logon()
+			}
+			h.drive(func() {
+				s.Client().Release()
+				if second != nil {
+					second.Client().Release()
+				}
+			})
+			h.expect("LG-02", &traceMatcher{want: "every IMSProvider::Logon that opens a store to call SetProviderUID, and every SetProviderUID to pass flags 0", check: judge.ProviderUIDs})
 		}})
 	for _, p := range []path{orderly, releaseOnly} {
 		// Not only for providers that declare a row: one that makes a row
@@ -78,7 +55,7 @@ func logonBookkeeping() []*spec {
 					logon, _ := trace.First(h.m.Trace().Events(), trace.Logon)
 					h.expect("LG-03", HaveOnlyCallsSatisfying(first, "inside IMSProvider::Logon", logon.Encloses))
 				}
-				h.expect("LG-03", HaveNoCallAfter(trace.ModifyStatusRow, supportGone{}))
+				h.expect("LG-03", HaveNoCallAfter(trace.ModifyStatusRow, judge.SupportGone{}))
 			}})
 	}
 	for _, p := range endingPaths {

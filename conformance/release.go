@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
@@ -39,7 +40,11 @@ func release() []*spec {
 					c.Release()
 					c.Release()
 				})
-				h.expect("RL-02", HaveNoCallInside(trace.SupportRelease, notLast))
+				// No teardown: the store does not end there (the provider's
+				// last support reference, MAPI's teardown; RULES.md revision
+				// 4), and no StoreLogoffTransports.
+				h.expect("RL-02", HaveNoCallInside(judge.SupportGone{}, notLast))
+				h.expect("RL-02", HaveNoCallInside(judge.Teardown, notLast))
 				h.expect("RL-02", HaveNoCallInside(stlt, notLast))
 			}})
 	}
@@ -49,7 +54,7 @@ func release() []*spec {
 			text: p.name + ": no call on the support after the provider released it",
 			body: func(h *H) {
 				p.drive(h, mapisim.Options{})
-				h.expect("RL-03", HaveNoCallAfter(anySupportCall, supportGone{}))
+				h.expect("RL-03", HaveNoCallAfter(anySupportCall, judge.SupportGone{}))
 			}})
 	}
 

@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"time"
 
 	"github.com/onsi/gomega/types"
@@ -88,8 +89,8 @@ func idle() *spec {
 		body: func(h *H) {
 			orderly.drive(h, mapisim.Options{})
 			wait(h.ctx, idleWindow)
-			h.expect("RL-03", HaveNoCallAfter(anySupportCall, supportGone{}))
-			h.expect("LG-03", HaveNoCallAfter(trace.ModifyStatusRow, supportGone{}))
+			h.expect("RL-03", HaveNoCallAfter(anySupportCall, judge.SupportGone{}))
+			h.expect("LG-03", HaveNoCallAfter(trace.ModifyStatusRow, judge.SupportGone{}))
 		}}
 }
 
@@ -132,7 +133,7 @@ func lateCalls() *spec {
 				rl03, ss03 := lateCallsIn(evs)
 				if rl03 != "" {
 					found["RL-03"] = append(found["RL-03"], offence{st.spec, evs,
-						HaveNoCallAfter(trace.Call{Iface: "IMAPISupport", Object: rl03}, supportGone{object: rl03})})
+						HaveNoCallAfter(trace.Call{Iface: "IMAPISupport", Object: rl03}, judge.SupportGone{Object: rl03})})
 				}
 				if ss03 {
 					found["SS-03"] = append(found["SS-03"], offence{st.spec, evs, HaveNoCallAfter(anySupportCall, trace.ProviderRelease)})
@@ -159,18 +160,18 @@ func lateCalls() *spec {
 // released it (the support's name, or "") and for calls after the
 // provider's final Release.
 func lateCallsIn(evs []trace.Event) (support string, afterProvider bool) {
-	var refs supportRefs
+	var refs judge.SupportRefs
 	released := false
 	for _, e := range evs {
 		if e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport" {
-			if refs.isGone(e.Object) && support == "" {
+			if refs.IsGone(e.Object) && support == "" {
 				support = e.Object
 			}
 			if released {
 				afterProvider = true
 			}
 		}
-		refs.step(&e)
+		refs.Step(&e)
 		if trace.ProviderRelease.Matches(e) {
 			released = true
 		}

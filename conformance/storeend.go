@@ -2,11 +2,11 @@ package conformance
 
 import (
 	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"strings"
 
 	"github.com/onsi/gomega/types"
 
-	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
 )
@@ -32,7 +32,7 @@ import (
 type storeEnd struct{ support string }
 
 func (e storeEnd) String() string {
-	return "the call that ended " + storeOf(supportGone{e.support}.name()) + " (in which the provider let go of " + supportGone{e.support}.name() + ")"
+	return "the call that ended " + storeOf(judge.SupportGone{Object: e.support}.Name()) + " (in which the provider let go of " + judge.SupportGone{Object: e.support}.Name() + ")"
 }
 
 // Select returns the ending call; where the provider never let go of the
@@ -42,13 +42,13 @@ func (e storeEnd) Select(evs []trace.Event) []trace.Event {
 	if c, ok := endingCall(evs, e.support); ok {
 		return []trace.Event{c}
 	}
-	return trace.TheLast(trace.Call{Iface: "IMsgStore", Method: "Release", Object: storeOf(supportGone{e.support}.name())}).Select(evs)
+	return trace.TheLast(trace.Call{Iface: "IMsgStore", Method: "Release", Object: storeOf(judge.SupportGone{Object: e.support}.Name())}).Select(evs)
 }
 
 // endingCall returns the outermost call into the provider inside which the
 // support went.
 func endingCall(evs []trace.Event, support string) (trace.Event, bool) {
-	gone := supportGone{support}.Select(evs)
+	gone := judge.SupportGone{Object: support}.Select(evs)
 	if len(gone) == 0 {
 		return trace.Event{}, false
 	}
@@ -137,7 +137,7 @@ func haveCallInsideEnd(inner trace.Selector, p Profile) types.GomegaMatcher {
 func haveStoreEnded(p Profile) types.GomegaMatcher {
 	return &traceMatcher{want: "the provider to release the support inside the call that ends the store (the clients' last Release of the store, the last Release of an object the store handed out once the clients hold no reference on it, or IMSLogon::Logoff on the session path)",
 		check: func(evs []trace.Event) (bool, string, map[int]string) {
-			gone := supportGone{}.Select(evs)
+			gone := judge.SupportGone{}.Select(evs)
 			if len(gone) == 0 {
 				return false, "the provider never let go of the support", nil
 			}
@@ -169,7 +169,7 @@ func haveLoggedOffOnce(s trace.Selector) types.GomegaMatcher {
 				return false, "it was never called", nil
 			}
 			for i, c := range calls[:len(calls)-1] {
-				if !loggedOff(c) {
+				if !judge.LoggedOff(c) {
 					continue
 				}
 				return false, fmt.Sprintf("called %s: #%d %s came after #%d, which logged the store off (answered %s)",
@@ -178,17 +178,6 @@ func haveLoggedOffOnce(s trace.Selector) types.GomegaMatcher {
 			}
 			return true, "", nil
 		}}
-}
-
-// loggedOff reports whether a StoreLogoffTransports call logged the store
-// off: every call does but one whose logoff did not occur.
-func loggedOff(e trace.Event) bool {
-	in, _ := e.Arg(0).(mapi.LogoffFlags)
-	var out mapi.LogoffFlags
-	if len(e.Out) > 0 {
-		out, _ = e.Out[0].(mapi.LogoffFlags)
-	}
-	return mapisim.LoggedOff(in, out, e.Err)
 }
 
 func answerOf(e trace.Event) string {
@@ -201,11 +190,9 @@ func answerOf(e trace.Event) string {
 	return "S_OK"
 }
 
-// refused is what E-03 and RL-04 ask of a dead object's answer: any failing
-// HRESULT (revision 3), or with Config.Strict MAPI_E_INVALID_OBJECT.
+// refused is what E-03 and RL-04 ask of a dead object's answer
+// (judge.Refused), as a test of the call.
 func (h *H) refused() (string, func(trace.Event) bool) {
-	if h.cfg.Strict {
-		return "returned MAPI_E_INVALID_OBJECT", returnedInvalidObject
-	}
-	return "returned an error (MAPI_E_INVALID_OBJECT preferred)", func(e trace.Event) bool { return e.Err != nil }
+	want, ok := judge.Refused(h.cfg.Strict)
+	return want, func(e trace.Event) bool { return ok(e.Err) }
 }

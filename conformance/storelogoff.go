@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 
 	"github.com/onsi/gomega/types"
 
@@ -40,7 +41,7 @@ func storeLogoff() []*spec {
 				})
 				want, allowed := h.invalidInputAnswers()
 				h.expect("SL-03", HaveCallsSatisfying(trace.StoreLogoff, want, allowed))
-				h.expect("STLT-08", HaveOnlyCallsSatisfying(stlt, "with exactly one valid input flag", singleInputFlag))
+				h.expect("STLT-08", HaveOnlyCallsSatisfying(stlt, "with exactly one valid input flag", judge.OneValidFlag))
 				// A refused StoreLogoff leaves the Release-only path: the
 				// store still ends with one STLT, and an abort.
 				h.expect("STLT-01", haveLoggedOffOnce(stlt))
@@ -75,7 +76,7 @@ func storeLogoff() []*spec {
 					want, allowed := h.invalidInputAnswers()
 					h.expect("SL-03", HaveCallsSatisfying(trace.TheLast(trace.StoreLogoff), want, allowed))
 				}
-				h.expect("STLT-08", HaveOnlyCallsSatisfying(stlt, "with exactly one valid input flag (or LOGOFF_COMPLETE passed on)", singleInputFlag))
+				h.expect("STLT-08", HaveOnlyCallsSatisfying(stlt, "with exactly one valid input flag (LOGOFF_COMPLETE is none)", judge.OneValidFlag))
 				h.expect("STLT-01", haveLoggedOffOnce(stlt))
 			}})
 	}
@@ -91,50 +92,35 @@ func storeLogoff() []*spec {
 				c.Release()
 				c.Release()
 			})
-			h.expect("SL-04", HaveNoCallInside(trace.SupportRelease, trace.StoreLogoff))
-			h.expect("SL-04", HaveNoCallInside(trace.Logoff, trace.StoreLogoff))
+			// Ending is MAPI's teardown, not a call (RULES.md revision 4):
+			// a support Release that leaves the provider a reference (COM's
+			// guard around an outgoing call) ends nothing.
+			h.expect("SL-04", HaveNoCallInside(judge.SupportGone{}, trace.StoreLogoff))
+			h.expect("SL-04", HaveNoCallInside(judge.Teardown, trace.StoreLogoff))
 		}})
 	return out
 }
 
 // invalidInputAnswers is what SL-03 lets StoreLogoff answer to an invalid
-// flag word: S_OK, MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS, or in
-// strict mode only the two errors.
+// flag word (judge.InvalidInput), each call judged by whether the store's
+// own logoff had invalidated it before.
 func (h *H) invalidInputAnswers() (string, func(trace.Event) bool) {
-	if h.cfg.Strict {
-		return "returned MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS (strict)", func(e trace.Event) bool {
-			return e.Err == mapi.ErrInvalidParameter || e.Err == mapi.ErrUnknownFlags
-		}
+	evs := h.m.Trace().Events()
+	invalidated := false
+	for _, e := range trace.Select(evs, trace.StoreLogoff) {
+		invalidated = invalidated || judge.InvalidatedBefore(evs, "support", e)
 	}
-	return "returned S_OK, MAPI_E_INVALID_PARAMETER or MAPI_E_UNKNOWN_FLAGS", func(e trace.Event) bool {
-		return e.Err == nil || e.Err == mapi.ErrInvalidParameter || e.Err == mapi.ErrUnknownFlags
+	want, _ := judge.InvalidInput(h.cfg.Strict, invalidated)
+	return want, func(e trace.Event) bool {
+		_, ok := judge.InvalidInput(h.cfg.Strict, judge.InvalidatedBefore(evs, "support", e))
+		return ok(e.Err)
 	}
-}
-
-// outputMask is what SL-02 lets StoreLogoff return: the output flags of
-// RULES.md, or in strict mode only those imsgstore-storelogoff.md lists.
-func outputMask(strict bool) mapi.LogoffFlags {
-	if strict {
-		return mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutboundQueue
-	}
-	return mapi.LogoffOutputMask
-}
-
-// singleInputFlag is STLT-08: the call's first argument is one valid
-// LOGOFF_* input flag, or LOGOFF_COMPLETE alone, which a client reusing its
-// in/out flags variable passes to StoreLogoff and a provider may pass on:
-// it is in no list of invalid input, and the STLT page's "only one of the
-// following flags can be set per call" is not broken by none being set
-// (RULES.md revision 3).
-func singleInputFlag(e trace.Event) bool {
-	f, ok := e.Arg(0).(mapi.LogoffFlags)
-	return ok && (f.IsSingleInput() || f == mapi.LogoffComplete)
 }
 
 // haveOnlyOutputFlags is SL-02 for the config: every StoreLogoff returned
 // only documented output flags.
 func (h *H) haveOnlyOutputFlags() types.GomegaMatcher {
-	mask := outputMask(h.cfg.Strict)
+	mask := judge.OutputMask(h.cfg.Strict)
 	return HaveCallsSatisfying(trace.StoreLogoff, "returned only the output flags "+mask.String(), func(e trace.Event) bool {
 		if len(e.Out) == 0 {
 			return false

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 
 	"github.com/onsi/gomega/types"
 
@@ -63,7 +64,7 @@ func storeLogoffTransports() []*spec {
 			text: p.name + ": StoreLogoffTransports comes before the provider releases the support",
 			body: func(h *H) {
 				p.drive(h, mapisim.Options{})
-				h.expect("STLT-05", HaveNoCallAfter(stlt, supportGone{}))
+				h.expect("STLT-05", HaveNoCallAfter(stlt, judge.SupportGone{}))
 			}})
 	}
 
@@ -174,7 +175,7 @@ func storeLogoffTransports() []*spec {
 					}
 					h.expect("STLT-01", haveLoggedOffOnce(stlt))
 					h.expectPathFlag(p, flagRule)
-					h.expect("STLT-05", HaveNoCallAfter(stlt, supportGone{}))
+					h.expect("STLT-05", HaveNoCallAfter(stlt, judge.SupportGone{}))
 					h.expect("RL-01", HaveBalancedRefs(trace.SupportAddRef, trace.SupportRelease))
 					h.expect("RL-01", haveStoreEnded(h.cfg.Profile))
 				}})
@@ -189,7 +190,7 @@ func storeLogoffTransports() []*spec {
 func answerTolerated(p path) []types.GomegaMatcher {
 	ended := logoffInsideSupportRelease()
 	if p.name == session.name {
-		ended = HaveCallInside(supportGone{}, trace.Logoff)
+		ended = HaveCallInside(judge.SupportGone{}, trace.Logoff)
 	}
 	return []types.GomegaMatcher{ended, HaveOnlyCallsSatisfying(trace.TheFirst(trace.StoreLogoff), "returned S_OK", returnedOK)}
 }
@@ -246,7 +247,7 @@ func (h *H) expectPathFlag(p path, rule string) {
 		// Unless the first call's logoff did not occur (RULES.md
 		// revision 3): then the second may try again.
 		first := trace.Within(trace.StoreLogoffTransports, trace.Nth(trace.StoreLogoff, 1)).Select(h.m.Trace().Events())
-		if len(first) == 0 || loggedOff(first[len(first)-1]) {
+		if len(first) == 0 || judge.LoggedOff(first[len(first)-1]) {
 			h.expect(rule, HaveNoCallInside(stlt, trace.Nth(trace.StoreLogoff, 2)))
 		}
 	default:

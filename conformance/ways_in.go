@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 )
@@ -24,7 +25,7 @@ func waysIn() []*spec {
 				if p.path.name == session.name {
 					// MAPI called IMSLogon::Logoff itself: the provider
 					// ends the store by letting go of the support there.
-					h.expect(p.rule, HaveCallInside(supportGone{}, trace.Logoff))
+					h.expect(p.rule, HaveCallInside(judge.SupportGone{}, trace.Logoff))
 					return
 				}
 				h.expect(p.rule, logoffInsideSupportRelease())
