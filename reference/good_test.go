@@ -22,6 +22,10 @@ func TestKnownGood(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if g.Awaits != "" {
+					awaiting(t, g, p, res)
+					return
+				}
 				for _, r := range res {
 					if len(r.Failed) > 0 {
 						t.Errorf("fails %v, a correct design (%s):\n%s:\n%s", r.Failed, g.Doc, r.Spec, r.Message)
@@ -33,4 +37,19 @@ func TestKnownGood(t *testing.T) {
 			})
 		}
 	}
+}
+
+// awaiting holds a known-good provider that today's suite still fails to
+// its Awaits: it must fail in at least one profile, or the field must go.
+func awaiting(t *testing.T, g reference.Good, p conformance.Profile, res []conformance.Result) {
+	t.Helper()
+	if failed := conformance.FailedRules(res); len(failed) > 0 {
+		t.Skipf("a false verdict the suite still gives, %v (%s): %s", failed, p, g.Awaits)
+	}
+	if p == conformance.Deferred {
+		// The false verdict may be the immediate profile's alone; that
+		// subtest failed if it is gone there too.
+		t.Skipf("passes in the %s profile; awaits: %s", p, g.Awaits)
+	}
+	t.Errorf("passes now: remove Awaits (%s) and let the exploration run", g.Awaits)
 }

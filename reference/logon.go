@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -86,12 +87,28 @@ func (l *logon) Logoff(flags mapi.ReservedFlags) error {
 
 // OpenStatusEntry opens the provider's status object.
 func (l *logon) OpenStatusEntry() (mapi.IMAPIProp, error) {
-	return l.st.open("status")
+	st := l.st
+	if st.opts.has(OneStatusSlot) {
+		// Flaw: the logon keeps one status object; a second
+		// OpenStatusEntry takes the slot, and the first is forgotten.
+		st.mu.Lock()
+		st.objects = slices.DeleteFunc(st.objects, func(o *object) bool { return o.name == "status" })
+		st.mu.Unlock()
+	}
+	return st.open("status")
 }
 
 // open makes an object and tracks it, so that Logoff can end it.
 func (st *state) open(id mapi.EntryID) (mapi.IMAPIProp, error) {
-	o := &object{name: string(id)}
+	return st.openIn(nil, id)
+}
+
+// openIn opens id in the folder parent (nil: the store).
+func (st *state) openIn(parent *folder, id mapi.EntryID) (mapi.IMAPIProp, error) {
+	o := &object{name: string(id), st: st}
+	if parent != nil {
+		o.parent = parent.object
+	}
 	switch id {
 	case "":
 		o.name = "root folder"
@@ -114,11 +131,13 @@ func (st *state) open(id mapi.EntryID) (mapi.IMAPIProp, error) {
 
 // object implements mapi.IMAPIProp for a message or the status object.
 type object struct {
-	name  string
-	refs  atomic.Int32
-	dead  atomic.Bool // set by IMSLogon::Logoff
-	crash atomic.Bool // ObjectsCrashAfterLogoff
-	freed *state      // nil: what a crashing object dereferences
+	name   string
+	st     *state
+	parent *object // the folder it was opened in, if any
+	refs   atomic.Int32
+	dead   atomic.Bool // set by IMSLogon::Logoff
+	crash  atomic.Bool // ObjectsCrashAfterLogoff
+	freed  *state      // nil: what a crashing object dereferences
 }
 
 func (o *object) AddRef() uint32 { return uint32(o.refs.Add(1)) }
@@ -127,6 +146,9 @@ func (o *object) AddRef() uint32 { return uint32(o.refs.Add(1)) }
 // object's own count.
 func (o *object) Release() uint32 {
 	n := o.refs.Add(-1)
+	if n == 1 && o.st != nil && o.st.opts.has(SubobjectsGoWithFolder) {
+		o.st.forgetChildren(o)
+	}
 	if o.crash.Load() && n == 0 {
 		_ = o.freed.sup // Flaw: use after free.
 	}
@@ -163,5 +185,15 @@ func (f *folder) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
 	if id == "" {
 		return nil, mapi.ErrNotFound
 	}
-	return f.st.open(id)
+	return f.st.openIn(f, id)
+}
+
+// forgetChildren is the SubobjectsGoWithFolder flaw: when a folder's
+// holder lets it go, the provider drops the folder's subobjects from its
+// list, as if they went with it; they stay open, and Logoff never
+// releases them.
+func (st *state) forgetChildren(parent *object) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.objects = slices.DeleteFunc(st.objects, func(o *object) bool { return o.parent == parent })
 }

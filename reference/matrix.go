@@ -66,6 +66,9 @@ func KillMatrix(ctx context.Context) (Matrix, error) {
 		entries = append(entries, entry{Bad{Name: "reference", Doc: "the reference provider: no flaw"}, p, cfg})
 	}
 	for _, b := range KnownBad() {
+		if b.Awaits != "" {
+			continue // out of the matrix until the suite judges it right (TestAwaitingBad)
+		}
 		for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {
 			if _, ok := b.Declares[p]; ok {
 				entries = append(entries, entry{b, p, b.Config(p)})

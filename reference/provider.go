@@ -8,6 +8,7 @@
 package reference
 
 import (
+	"encoding/binary"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -33,7 +34,32 @@ type Options struct {
 	// as Kopano's notification client does: a correct design.
 	HelperHoldsSupport bool
 
+	// FreshUIDs makes every logon register a MAPIUID of its own, from a
+	// process-wide counter, as a provider that calls CoCreateGuid at each
+	// logon does (RULES.md revision 4: a value the provider makes up).
+	FreshUIDs bool
+
+	// PinsSupport makes the provider guard its own calls on the support
+	// with an AddRef before and a Release after (COM's usual guard around
+	// a call that may re-enter), and update its status row when a client
+	// asks the store to log off (StoreLogoff).
+	PinsSupport bool
+
+	// RowPerReference makes the provider update its status row (the number
+	// of references clients hold) at every Release of the store that does
+	// not end it, a second Logon's included.
+	RowPerReference bool
+
+	// InvalidatedByComplete makes the store refuse every call but Release
+	// with MAPI_E_INVALID_OBJECT, its objects too, once
+	// StoreLogoffTransports answered LOGOFF_COMPLETE: "the object has been
+	// invalidated" (imapisupport-storelogofftransports.md).
+	InvalidatedByComplete bool
+
 	flaw Flaw // set only by Bad.Config: the known-bad providers
+	// only limits the flaw to some logons: the second store's, the
+	// spooler's (Bad.Only).
+	only Scope
 
 	// proc is what the provider objects of one process share, as a DLL's
 	// globals are shared by the client's provider object and the MAPI
@@ -117,7 +143,7 @@ func (p *Provider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profile string,
 		return nil, nil, nil, mapi.ErrInvalidParameter
 	}
 	if st := p.open(entryID); st != nil {
-		if p.opts.has(ReopenLogsOn) {
+		if p.opts.has(ReopenLogsOn) || p.opts.has(RelogonWhilePending) && st.logoffPending() {
 			sup.AddRef() // Flaw: a second logon, with all its bookkeeping.
 			st.storeRefs.Add(1)
 			return spoolDataFor(entryID), &logon{st}, &store{st}, nil
@@ -185,34 +211,51 @@ func (p *Provider) logon(sup mapi.IMAPISupport, profile string, entryID mapi.Ent
 		return nil, mapi.ErrCallFailed
 	}
 	p.logons++
+	stores := 0 // the client stores this provider object logged on to before
+	for _, other := range p.states {
+		if !other.spooler {
+			stores++
+		}
+	}
 	p.mu.Unlock()
 
-	st := &state{provider: p, opts: p.opts, deferred: p.opts.Deferred, sup: sup, sup0: sup, entryID: entryID, spooler: spooler}
+	opts := p.opts
+	if !opts.only.covers(spooler, stores) {
+		opts.flaw = noFlaw // a flaw of some logons only (Bad.Only): not this one
+	}
+	if opts.PinsSupport {
+		sup = pinned{sup}
+	}
+	st := &state{provider: p, opts: opts, deferred: opts.Deferred, sup: sup, sup0: sup, entryID: entryID, spooler: spooler}
 	st.storeRefs.Store(1)
 	st.logonRefs.Store(1)
 
-	if !p.opts.has(NoSupportAddRef) {
+	if !opts.has(NoSupportAddRef) {
 		// Keep the support and AddRef it (IMSProvider::Logon).
-		if n := sup.AddRef(); n < 2 && p.opts.has(TrustsCounts) {
+		if n := sup.AddRef(); n < 2 && opts.has(TrustsCounts) {
 			sup.AddRef() // Flaw: trusts the count AddRef returned, and leaks this reference.
 		}
 	}
-	if p.opts.HelperHoldsSupport {
+	if opts.HelperHoldsSupport {
 		// A helper object, such as a notification client, holds the
 		// support too; it lets go at the store's end (LG-01 asks for at
 		// least one reference, RL-01 for the balance).
 		sup.AddRef()
 		st.extraRef = true
 	}
-	if !spooler && !p.opts.has(NoProviderUID) {
-		if err := sup.SetProviderUID(uidFor(profile), 0); err != nil {
+	if !spooler && !opts.has(NoProviderUID) {
+		var flags mapi.ReservedFlags
+		if opts.has(UIDFlags) {
+			flags = 1 // Flaw: the flags are reserved, and must be 0.
+		}
+		if err := sup.SetProviderUID(uidFor(profile, opts.FreshUIDs), flags); err != nil {
 			sup.Release()
 			return nil, err
 		}
 	}
-	if !spooler && p.opts.StatusRow {
+	if !spooler && opts.StatusRow {
 		// The row goes in before Logon returns (status tables page).
-		if err := sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "mapiconf reference store"}, 0); err != nil {
+		if err := sup.ModifyStatusRow(mapi.StatusRow{DisplayName: rowName}, 0); err != nil {
 			sup.Release()
 			return nil, err
 		}
@@ -223,6 +266,9 @@ func (p *Provider) logon(sup mapi.IMAPISupport, profile string, entryID mapi.Ent
 	p.opts.proc.add(st)
 	return st, nil
 }
+
+// rowName is the display name of the provider's status row.
+const rowName = "mapiconf reference store"
 
 // process is what the provider objects of one process share: every logon
 // they made. Only a flaw reads it (SpoolerEndsClientStore): a correct
@@ -254,15 +300,24 @@ func (pr *process) clientStore(entryID mapi.EntryID) *state {
 	return nil
 }
 
-// uidFor derives the MAPIUID the provider registers from the profile name,
-// so that each store of a profile has a stable identifier.
-func uidFor(profile string) mapi.MAPIUID {
+// uidFor returns the MAPIUID the provider registers: derived from the
+// profile name, so that each store of a profile has a stable identifier,
+// or, fresh, a new one at every logon from a process-wide counter, as a
+// provider that calls CoCreateGuid gets.
+func uidFor(profile string, fresh bool) mapi.MAPIUID {
 	uid := mapi.MAPIUID{0x6d, 0x61, 0x70, 0x69, 0x63, 0x6f, 0x6e, 0x66} // "mapiconf"
+	if fresh {
+		binary.LittleEndian.PutUint64(uid[8:], lastUID.Add(1))
+		return uid
+	}
 	for i := 0; i < len(profile); i++ {
 		uid[8+i%8] ^= profile[i]
 	}
 	return uid
 }
+
+// lastUID is the last fresh MAPIUID's number: one counter for the process.
+var lastUID atomic.Uint64
 
 // state is what a store and its logon object share. They are made together
 // and freed together (IMSProvider::Logon).
@@ -287,11 +342,22 @@ type state struct {
 	pending   mapi.LogoffFlags  // deferred: the last StoreLogoff flag
 	ended     bool              // the store's last Release has begun
 	loggedOff bool              // IMSLogon::Logoff has run
-	objects   []*object         // every object handed out and not yet logged off
+	// invalidated: StoreLogoffTransports answered LOGOFF_COMPLETE, and
+	// the store refuses calls (Options.InvalidatedByComplete).
+	invalidated bool
+	objects     []*object // every object handed out and not yet logged off
 
 	// inSTLT is held while StoreLogoff's StoreLogoffTransports call is in
 	// progress, so that a store ended meanwhile (by another thread's
 	// Release) lets go of the support only after it returns. Never held
 	// with mu, nor while the support is released.
 	inSTLT sync.Mutex
+}
+
+// logoffPending reports whether a StoreLogoff came and the store has not
+// ended yet (the deferred profile's saved flag).
+func (st *state) logoffPending() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.requested && !st.ended
 }

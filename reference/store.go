@@ -25,6 +25,9 @@ func (s *store) Release() uint32 {
 		n = 0 // Flaw: off by one.
 	}
 	if n > 0 {
+		if st.opts.RowPerReference {
+			st.updateRow()
+		}
 		return uint32(n)
 	}
 	if n < 0 {
@@ -145,6 +148,9 @@ func (st *state) notifyTransports(sup mapi.IMAPISupport) bool {
 	st.inSTLT.Unlock()
 	if stlt {
 		_, err := sup.StoreLogoffTransports(flags)
+		if flags == mapi.LogoffPurge && st.opts.has(STLTTwiceOnPurge) {
+			_, err = sup.StoreLogoffTransports(flags) // Flaw: purging asks twice.
+		}
 		if err != nil && st.opts.has(GivesUpOnNoSupport) {
 			return false // Flaw: keeps the support when STLT fails.
 		}
@@ -162,10 +168,18 @@ func (st *state) notifyTransports(sup mapi.IMAPISupport) bool {
 // store's last Release. It ends nothing itself: other references may be held.
 func (s *store) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 	st := s.st
+	if st.opts.InvalidatedByComplete && st.isInvalidated() {
+		// An invalidated object refuses the call before it looks at
+		// the arguments.
+		return 0, mapi.ErrInvalidObject
+	}
 	if err := checkLogoffFlags(flags); err != nil {
 		switch {
 		case st.opts.has(AcceptsInvalidFlags):
 			return 0, nil // Flaw: anything goes.
+		case st.opts.has(PassesCompleteOn) && flags&^mapi.LogoffOutputMask == 0 && flags != 0:
+			// Flaw: a word of output bits, what a client reusing its
+			// in/out flags variable sends, is taken as given.
 		case !st.opts.has(PassesInvalidFlags):
 			return 0, err
 		}
@@ -174,6 +188,9 @@ func (s *store) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 	out, err := st.storeLogoff(flags)
 	if err == nil && st.opts.has(StoreLogoffEndsStore) {
 		st.end() // Flaw: ends the store while references are held.
+	}
+	if err == nil && st.opts.PinsSupport {
+		st.updateRow() // the row says the client asked for the logoff
 	}
 	if err == nil && st.opts.has(UnknownOutputFlags) {
 		out |= 0x00100000 // Flaw: an undocumented output bit.
@@ -189,7 +206,7 @@ func (st *state) storeLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 		flags = mapi.LogoffAbort // Flaw: not the caller's flag.
 	}
 	st.mu.Lock()
-	if st.ended || st.loggedOff {
+	if st.ended || st.loggedOff || st.invalidated {
 		st.mu.Unlock()
 		if st.opts.has(AnswersAfterShutdown) {
 			return 0, nil // Flaw: answers as if alive.
@@ -215,6 +232,15 @@ func (st *state) storeLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 	st.inSTLT.Lock()
 	st.mu.Unlock()
 	out, err := sup.StoreLogoffTransports(flags)
+	if flags == mapi.LogoffPurge && st.opts.has(STLTTwiceOnPurge) {
+		out, err = sup.StoreLogoffTransports(flags) // Flaw: purging asks twice.
+	}
+	if err == nil && out&mapi.LogoffComplete != 0 && st.opts.InvalidatedByComplete {
+		// "the object has been invalidated ... Only the message
+		// store's IUnknown::Release method should be called at this
+		// point": the store and its objects refuse everything else.
+		st.invalidate()
+	}
 	if err == nil && !loggedOff(flags, out) {
 		// "If any transport activity is taking place, the logoff does not
 		// occur": the store goes on working, and its end will call
@@ -272,7 +298,7 @@ func checkLogoffFlags(flags mapi.LogoffFlags) error {
 func (s *store) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
 	st := s.st
 	st.mu.Lock()
-	dead := st.ended || st.loggedOff
+	dead := st.ended || st.loggedOff || st.invalidated
 	st.mu.Unlock()
 	if dead && !st.opts.has(AnswersAfterShutdown) {
 		return nil, mapi.ErrInvalidObject
@@ -300,4 +326,32 @@ func (st *state) releaseSupport(sup mapi.IMAPISupport) {
 	st.mu.Lock()
 	st.sup = nil
 	st.mu.Unlock()
+}
+
+// updateRow updates the status row while the store is alive: under the
+// state's lock, so that no end can release the support meanwhile.
+func (st *state) updateRow() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.spooler || !st.opts.StatusRow || st.sup == nil || st.ended || st.loggedOff {
+		return
+	}
+	st.sup.ModifyStatusRow(mapi.StatusRow{DisplayName: rowName}, mapi.StatusRowUpdate)
+}
+
+// invalidate makes the store and every object it handed out refuse calls
+// but Release; their end is still to come.
+func (st *state) invalidate() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.invalidated = true
+	for _, o := range st.objects {
+		o.dead.Store(true)
+	}
+}
+
+func (st *state) isInvalidated() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.invalidated
 }

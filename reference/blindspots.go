@@ -1,0 +1,58 @@
+package reference
+
+import "github.com/mapiconf/mapiconf/conformance"
+
+// blindSpots are the known-bad providers of the verdicts issue (16): a
+// defect that shows on one logon, one object, one flag or one combination
+// only, where a suite that drives the first store, the client's objects or
+// a fixed set of paths does not look.
+func blindSpots() []Bad {
+	withRow := Options{StatusRow: true}
+	return []Bad{
+		{Name: "passes-complete-on", Flaw: PassesCompleteOn, Doc: "StoreLogoff takes a reused LOGOFF_COMPLETE as given and passes it on to StoreLogoffTransports", Options: withRow,
+			Awaits:   "issue 16 item 5: STLT-08 allows LOGOFF_COMPLETE passed on to StoreLogoffTransports",
+			Declares: both("STLT-08", "SL-03")},
+
+		// Every logon, every store (RULES.md revision 4).
+		{Name: "uid-flags-second-store", Flaw: UIDFlags, Only: SecondStore, Doc: "the second store's Logon calls SetProviderUID with a nonzero reserved flag", Options: withRow,
+			Awaits:   "issue 16 item 6: LG-02 is judged inside the first Logon only",
+			Declares: both("LG-02")},
+		{Name: "no-support-addref-spooler", Flaw: NoSupportAddRef, Only: SpoolerOnly, Doc: "SpoolerLogon keeps the support without AddRef; the spooler's store's end releases MAPI's own reference", Options: withRow,
+			Awaits:   "issue 16 item 6: LG-01 and RL-01 are judged on the client's logon only, not SpoolerLogon's",
+			Declares: both("LG-01", "RL-01")},
+		{Name: "logoff-fails-spooler", Flaw: LogoffFails, Only: SpoolerOnly, Doc: "the spooler's logon object's IMSLogon::Logoff returns MAPI_E_CALL_FAILED", Options: withRow,
+			Awaits:   "issue 16 item 6: LG-04 is judged on the client's logon object only, not the spooler's",
+			Declares: both("LG-04")},
+		{Name: "support-released-twice-spooler", Flaw: SupportReleasedTwice, Only: SpoolerOnly, Doc: "the spooler's store's end releases its support twice", Options: withRow,
+			Awaits:   "issue 16 item 6: RL-01 and RL-03 are judged on the client's support only, not the spooler's",
+			Declares: both("RL-01", "RL-03")},
+		{Name: "orderly-on-release-only-second-store", Flaw: OrderlyOnReleaseOnly, Only: SecondStore, Doc: "the second store's Release-only path passes LOGOFF_ORDERLY, not LOGOFF_ABORT", Options: withRow,
+			Awaits:   "issue 16 item 6: STLT-04 and SS-02 are judged on the first store only",
+			Declares: both("STLT-04", "SS-02")},
+		{Name: "objects-outlive-logoff-second-store", Flaw: ObjectsOutliveLogoff, Only: SecondStore, Doc: "the second store's IMSLogon::Logoff leaves its open objects working", Options: withRow,
+			Awaits:   "issue 16 item 6: E-03 is judged on the first store's objects only",
+			Declares: both("E-03")},
+		{Name: "status-row-after-logoff-second-store", Flaw: StatusRowAfterLogoff, Only: SecondStore, Doc: "the second store's IMSLogon::Logoff updates the status row after MAPI removed it", Options: withRow,
+			Awaits:   "issue 16 item 6: E-02 and LG-03 are judged on the first store only (RL-03 is caught)",
+			Declares: both("RL-03", "E-02", "LG-03")},
+		{Name: "stlt-after-support-release-second-store", Flaw: STLTAfterSupportRelease, Only: SecondStore, Doc: "the second store's end releases the support, then calls StoreLogoffTransports", Options: withRow,
+			Awaits:   "issue 16 item 6: STLT-05 and E-05 are judged on the first store only (RL-03 is caught)",
+			Declares: both("STLT-05", "RL-03", "E-05")},
+
+		// Every object IMSLogon::Logoff must release (E-03).
+		{Name: "subobjects-go-with-folder", Flaw: SubobjectsGoWithFolder, Doc: "a folder's release makes the provider forget the subobjects opened in it, which IMSLogon::Logoff then leaves open", Options: withRow,
+			Awaits:   "issue 16 item 7: nothing drives a subobject still open after its folder's release",
+			Declares: both("E-03")},
+		{Name: "one-status-slot", Flaw: OneStatusSlot, Doc: "a second OpenStatusEntry makes the logon forget the first status object, which IMSLogon::Logoff then leaves open", Options: withRow,
+			Awaits:   "issue 16 item 7: nothing opens a second status object",
+			Declares: both("E-03")},
+
+		// One flag, one path: what the enumeration finds.
+		{Name: "stlt-twice-on-purge", Flaw: STLTTwiceOnPurge, Doc: "StoreLogoffTransports is called twice for LOGOFF_PURGE", Options: withRow,
+			Awaits:   "issue 16 item 9: only the bounded-exhaustive enumeration drives every flag on every path (today deferred STLT-01 only)",
+			Declares: both("STLT-01", "SS-02")},
+		{Name: "relogon-while-pending", Flaw: RelogonWhilePending, Doc: "a Logon to the open store logs on again, with a logon object of its own, while a StoreLogoff is pending", Options: withRow,
+			Awaits:   "issue 16 item 9: only the bounded-exhaustive enumeration drives a second Logon while a StoreLogoff is pending",
+			Declares: map[conformance.Profile][]string{conformance.Deferred: {"LG-06"}}},
+	}
+}
