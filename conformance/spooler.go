@@ -18,6 +18,7 @@ var (
 	spoolerStoreRelease = trace.Call{Iface: "IMsgStore", Method: "Release", Object: "spooler store"}
 	spoolerLogonRelease = trace.Call{Iface: "IMSLogon", Method: "Release", Object: "spooler logon"}
 	spoolerLogoff       = trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "spooler logon"}
+	logoff1             = trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon"} // the client store's
 )
 
 // everyLogonRelease selects the release of every logon object, the

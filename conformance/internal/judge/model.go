@@ -1,24 +1,50 @@
-package conformance
+package judge
 
 import (
 	"fmt"
-	"github.com/mapiconf/mapiconf/conformance/internal/judge"
-	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
-	"slices"
 
-	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
 )
 
-// The model follows the first store; the second, when there is one, must
-// only be left alone.
+// The model judges a lifecycle step by step: what the declared profile
+// requires of each step, given what the client holds and what happened
+// before. It follows the first store; the second, when there is one, must
+// only be left alone (the end judges every support, every logon). The
+// driver makes the steps (package drive) and tells the model what each
+// returned; the model never calls the provider.
 var (
+	stlt       = trace.StoreLogoffTransports
 	stlt1      = trace.Call{Iface: "IMAPISupport", Method: "StoreLogoffTransports", Object: "support"}
 	supRel1    = trace.Call{Iface: "IMAPISupport", Method: "Release", Object: "support"}
 	supAddRef1 = trace.Call{Iface: "IMAPISupport", Method: "AddRef", Object: "support"}
 	logoff1    = trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon"}
 )
+
+// Setting is what the model judges by: the declared profile, Strict.
+type Setting struct {
+	Deferred bool // the provider declares the deferred profile
+	Strict   bool // Config.Strict
+}
+
+// Violation is a rule the provider broke in a lifecycle, or a fault that
+// stopped it.
+type Violation struct {
+	Rule string // "" for a fault
+	What string
+	At   int // the step, from 1; 0 for logon, -1 for the end
+
+	// Fault names a fault: the call that panicked or returned nil, "hang",
+	// "suite" or "start" when the run could not begin. "" for a rule.
+	Fault string
+	// Was is the rule broken, when the exploration named another as its
+	// cause.
+	Was string
+}
+
+// Fail records a rule broken at step at.
+type Fail func(at int, rule, format string, args ...any)
 
 // objState is what the model expects of an object the client opened.
 type objState uint8
@@ -39,16 +65,15 @@ const (
 	endRequired                // the clients hold nothing more: the store must end here
 )
 
-// model is what the declared profile requires, step by step.
-type model struct {
-	m    *mapisim.MAPI
-	s    *mapisim.Store
-	cfg  Config
-	fail failFunc
+// Model is what the declared profile requires, step by step.
+type Model struct {
+	t    *trace.Trace
+	set  Setting
+	fail Fail
 
-	refs     int                 // references the client holds on the store
-	reopened []*mapisim.Reopened // the stores second Logons returned, which it holds too
-	objs     []*mapisim.Object   // by OpenEntry step; nil where it failed
+	refs     int      // references the client holds on the store
+	reopened int      // the stores second Logons returned, which it holds too
+	objs     []string // the objects' names, by OpenEntry step; "" where it failed
 	objState []objState
 
 	requested  bool             // a StoreLogoff returned S_OK
@@ -66,92 +91,113 @@ type model struct {
 	loggedOff bool // IMSLogon::Logoff ran
 	session   bool // IMAPISession::Logoff came
 
-	suiteBug string // what the simulated MAPI did wrong, if it did (checkSpooler)
+	// SuiteBug is what the simulated MAPI did wrong, if it did
+	// (checkSpooler): no rule of the provider's.
+	SuiteBug string
 
 	view []trace.Event // the events a step looks at (events)
 }
 
-type failFunc func(at int, rule, format string, args ...any)
+// Reset readies md for a lifecycle on t, keeping its buffers: an
+// exploration judges thousands of lifecycles one after another.
+func (md *Model) Reset(t *trace.Trace, set Setting, fail Fail) {
+	*md = Model{t: t, set: set, fail: fail, refs: 1, view: md.view[:0], objs: md.objs[:0], objState: md.objState[:0]}
+}
 
-// step makes one step of a lifecycle and judges what it brought about.
-func (md *model) step(at int, o lifecycle.Step) {
+// events copies the trace's events from index i on into the model's
+// buffer: every step reads what it added, and the buffer is reused.
+func (md *Model) events(i int) []trace.Event {
+	md.view = md.t.AppendSince(md.view[:0], i)
+	return md.view
+}
+
+// Step is what the driver reports of a step it made: what the call
+// returned, and, for OpenEntry, the object's name ("" when it failed).
+type Step struct {
+	Out    mapi.LogoffFlags // StoreLogoff's output flags
+	Err    error            // the step's call's result
+	Object string           // OpenEntry: the object's name, "" for none
+	// TornDown: MAPI's teardown of the first store has run, as of the
+	// step's end (the simulated MAPI knows; a recorded trace shows it as
+	// MAPI::RemoveProviderUIDs of the first support).
+	TornDown bool
+}
+
+// Pending is what the model knew of a step before it was made: whether it
+// may end the store, and its words for the failures.
+type Pending struct {
+	end    ending
+	what   stepText
+	from   int // the trace's length when the step began
+	before int // StoreLogoffTransports calls before it
+	ended  bool
+}
+
+// Begin is called just before the driver makes step o; skip says the
+// client cannot make it as generated (the OpenEntry it names failed, the
+// store it would log on to again has ended): the driver then leaves it out.
+func (md *Model) Begin(o lifecycle.Step) (p Pending, skip bool) {
 	if md.skip(o) {
-		return
+		return p, true
 	}
-	end, what := md.ending(o), md.describe(o)
-	from, before := md.m.Trace().Len(), md.stlts
-	c := md.s.Client()
-	var out mapi.LogoffFlags
-	var err error
-	wasEnded := md.ended
+	return Pending{end: md.ending(o), what: md.describe(o), from: md.t.Len(), before: md.stlts, ended: md.ended}, false
+}
+
+// Made judges step o, made at position at (from 1; -1 at the end), with
+// what the driver saw.
+func (md *Model) Made(at int, o lifecycle.Step, p Pending, r Step) {
 	switch o.Kind {
 	case lifecycle.AddRef:
-		c.AddRef()
 		md.refs++
-	case lifecycle.Release:
-		c.Release()
-		md.refs--
-	case lifecycle.ConcurrentRelease:
+	case lifecycle.Release, lifecycle.ConcurrentRelease:
 		// A failure in a burst of concurrent Releases is named by the rule
-		// it breaks; judge calls it RB-01 only if the same Releases made
-		// one after another pass.
-		atOnce(slices.Repeat([]func(){c.Release}, o.N)...)
-		md.refs -= o.N
-	case lifecycle.StoreLogoff:
-		out, err = c.StoreLogoff(o.Flags)
+		// it breaks; the exploration calls it RB-01 only if the same
+		// Releases made one after another pass.
+		md.refs -= max(o.N, 1)
 	case lifecycle.Open:
-		var obj *mapisim.Object
-		obj, err = c.OpenEntry("")
-		md.opened(at, obj, err)
+		md.opened(at, r.Object, r.Err)
 	case lifecycle.GetProps:
-		md.getProps(at, o.N)
+		md.getProps(at, o.N, r.Err)
 	case lifecycle.CloseObject:
-		md.objs[o.N].Release()
 		md.objState[o.N] = objReleased
 	case lifecycle.SessionLogoff:
-		// MAPI's part only: the client still holds the store and its
-		// objects, and releases them itself, later.
-		md.m.EndSession(0)
 		md.session = true
 	case lifecycle.LogonAgain:
-		var again *mapisim.Reopened
-		if again, err = md.m.LogonAgain(md.s); again != nil {
-			md.reopened = append(md.reopened, again)
+		if r.Object != "" {
+			md.reopened++
 		}
 	case lifecycle.ReleaseAgain:
-		last := len(md.reopened) - 1
-		md.reopened[last].Release()
-		md.reopened = md.reopened[:last]
+		md.reopened--
 	}
-	evs := md.events(from)
+	evs := md.events(p.from)
 	if o.Kind == lifecycle.StoreLogoff {
 		// Judged by what the store was before the call: a store that
 		// its own StoreLogoff invalidates must still answer that call.
-		md.storeLogoff(evs, at, o.Flags, out, err, before)
-		md.reported(evs, at, o.Flags, out, err)
+		md.storeLogoff(evs, at, o.Flags, r.Out, r.Err, p.before)
+		md.reported(evs, at, o.Flags, r.Out, r.Err)
 	}
 	md.stltCalls(evs, at, o)
-	md.end(evs, at, o.Kind, what, end)
-	md.goesOn(at, o, wasEnded, err)
-	md.again(evs, at, o, wasEnded, err)
+	md.end(evs, at, o.Kind, p.what, p.end, r.TornDown)
+	md.goesOn(at, o, p.ended, r.Err)
+	md.again(evs, at, o, p.ended, r.Err)
 }
 
 // skip reports whether the client cannot make step o as generated: the
 // OpenEntry it names failed.
-func (md *model) skip(o lifecycle.Step) bool {
+func (md *Model) skip(o lifecycle.Step) bool {
 	switch o.Kind {
 	case lifecycle.GetProps, lifecycle.CloseObject:
-		return o.N >= len(md.objs) || md.objs[o.N] == nil || md.objState[o.N] == objReleased
+		return o.N >= len(md.objState) || md.objState[o.N] == objReleased
 	case lifecycle.LogonAgain:
 		return md.ended // no longer open: a Logon would be a first one
 	case lifecycle.ReleaseAgain:
-		return len(md.reopened) == 0
+		return md.reopened == 0
 	}
 	return false
 }
 
 // live is how many objects the client holds on the live store.
-func (md *model) live() int {
+func (md *Model) live() int {
 	n := 0
 	for _, st := range md.objState {
 		if st == objOpen {
@@ -166,8 +212,8 @@ func (md *model) live() int {
 // store reference, StoreLogoff in the immediate profile when the client
 // holds one reference, and IMAPISession::Logoff. The stores second Logons
 // returned are references on the store too.
-func (md *model) ending(o lifecycle.Step) ending {
-	refs := md.refs + len(md.reopened)
+func (md *Model) ending(o lifecycle.Step) ending {
+	refs := md.refs + md.reopened
 	lastRef := func(n int) ending {
 		switch {
 		case refs-n > 0:
@@ -193,7 +239,7 @@ func (md *model) ending(o lifecycle.Step) ending {
 		}
 		return endAllowed
 	case lifecycle.StoreLogoff:
-		if md.cfg.Profile == Immediate && refs == 1 {
+		if !md.set.Deferred && refs == 1 {
 			return endAllowed
 		}
 	case lifecycle.SessionLogoff:
@@ -204,10 +250,10 @@ func (md *model) ending(o lifecycle.Step) ending {
 
 // describe names step o for the failure messages, with what the client
 // holds when it begins; it is formatted only for a failure.
-func (md *model) describe(o lifecycle.Step) stepText {
-	t := stepText{o: o, refs: md.refs + len(md.reopened), live: md.live()}
+func (md *Model) describe(o lifecycle.Step) stepText {
+	t := stepText{o: o, refs: md.refs + md.reopened, live: md.live()}
 	if o.Kind == lifecycle.CloseObject {
-		t.object = md.objs[o.N].Name()
+		t.object = md.objs[o.N]
 	}
 	return t
 }
@@ -236,13 +282,13 @@ func (t stepText) String() string {
 
 // storeLogoff judges StoreLogoff's answer and, in the immediate profile,
 // its StoreLogoffTransports call; before is how many the shutdown had made.
-func (md *model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags, err error, before int) {
-	strict := md.cfg.Strict
+func (md *Model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags, err error, before int) {
+	strict := md.set.Strict
 	switch {
 	case md.ended && !f.IsSingleInput():
 		// An invalid flag word is SL-03's business, alive or not; the
 		// store may look at the flags before it looks at itself.
-		if want, ok := judge.InvalidInput(strict, true); strict && !ok(err) {
+		if want, ok := InvalidInput(strict, true); strict && !ok(err) {
 			md.fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, on the ended store returned %v, want it %s", f, mapi.ResultOf(err), want)
 		}
 		return
@@ -251,10 +297,10 @@ func (md *model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 			md.fail(at, "RL-04", "StoreLogoff(%v) on the ended store returned %v, want MAPI_E_INVALID_OBJECT", f, mapi.ResultOf(err))
 		}
 		return
-	case err == nil && out&^judge.OutputMask(strict) != 0:
+	case err == nil && out&^OutputMask(strict) != 0:
 		md.fail(at, "SL-02", "StoreLogoff(%v) returned the output flags %v", f, out)
 	}
-	if md.cfg.Profile == Deferred && trace.Contains(evs, stlt1) {
+	if md.set.Deferred && trace.Contains(evs, stlt1) {
 		md.fail(at, "STLT-02", "StoreLogoff(%v) called StoreLogoffTransports in the deferred profile", f)
 	}
 	switch {
@@ -264,7 +310,7 @@ func (md *model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 		// what the provider did with the flag is its call, as long as
 		// StoreLogoffTransports gets one valid flag (STLT-08, judged at
 		// the end).
-		if want, ok := judge.InvalidInput(strict, md.invalidated); !ok(err) {
+		if want, ok := InvalidInput(strict, md.invalidated); !ok(err) {
 			md.fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, returned %v, want it %s", f, mapi.ResultOf(err), want)
 		}
 		if err == nil {
@@ -283,7 +329,7 @@ func (md *model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 	}
 	md.requested, md.pending, md.pendingAny = true, f, false
 	md.flagsSaved++
-	if md.cfg.Profile == Deferred || before > 0 || md.invalidated {
+	if md.set.Deferred || before > 0 || md.invalidated {
 		// Deferred: the flag is saved for the store's end. Immediate: once
 		// StoreLogoffTransports was called, a second StoreLogoff need not
 		// call it (and must not, once it logged off: stltCalls).
@@ -303,35 +349,53 @@ func (md *model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 
 // opened takes what OpenEntry returned. No rule asks the live store to
 // open its root folder; the ended store must refuse (RL-04, strict).
-func (md *model) opened(at int, obj *mapisim.Object, err error) {
+func (md *Model) opened(at int, obj string, err error) {
 	st := objOpen
 	if md.ended {
 		st = objUnjudged
-		if md.cfg.Strict && err != mapi.ErrInvalidObject {
+		if md.set.Strict && err != mapi.ErrInvalidObject {
 			md.fail(at, "RL-04", "OpenEntry on the ended store returned %v, want MAPI_E_INVALID_OBJECT", mapi.ResultOf(err))
 		}
 	}
-	if obj == nil {
+	if obj == "" {
 		st = objReleased
 	}
 	md.objs, md.objState = append(md.objs, obj), append(md.objState, st)
 }
 
-// getProps calls an object the client holds. Only an object that was open
-// when IMSLogon::Logoff ran is judged: it must refuse (E-03), with any
-// failing HRESULT, or MAPI_E_INVALID_OBJECT when strict (SEMANTICS.md §5).
-// What the live store's objects answer, even once the store was
-// invalidated by its own logoff, no rule says.
-func (md *model) getProps(at, n int) {
-	obj := md.objs[n]
-	err := obj.GetProps()
+// getProps judges what GetProps on an object the client holds returned.
+// Only an object that was open when IMSLogon::Logoff ran is judged: it
+// must refuse (E-03), with any failing HRESULT, or MAPI_E_INVALID_OBJECT
+// when strict (RULES.md revision 3). What the live store's objects answer,
+// even once the store was invalidated by its own logoff, no rule says.
+func (md *Model) getProps(at, n int, err error) {
 	if md.objState[n] != objLoggedOff {
 		return
 	}
+	name := md.objs[n]
 	switch {
 	case err == nil:
-		md.fail(at, "E-03", "GetProps on %s, open when IMSLogon::Logoff ran at %s, returned S_OK", obj.Name(), stepName(md.endedAt))
-	case md.cfg.Strict && err != mapi.ErrInvalidObject:
-		md.fail(at, "E-03", "GetProps on %s after IMSLogon::Logoff returned %v, want MAPI_E_INVALID_OBJECT (strict)", obj.Name(), mapi.ResultOf(err))
+		md.fail(at, "E-03", "GetProps on %s, open when IMSLogon::Logoff ran at %s, returned S_OK", name, StepName(md.endedAt))
+	case md.set.Strict && err != mapi.ErrInvalidObject:
+		md.fail(at, "E-03", "GetProps on %s after IMSLogon::Logoff returned %v, want MAPI_E_INVALID_OBJECT (strict)", name, mapi.ResultOf(err))
 	}
+}
+
+// StepName says where in a lifecycle a violation happened.
+func StepName(at int) string {
+	switch {
+	case at > 0:
+		return fmt.Sprintf("step %d", at)
+	case at == 0:
+		return "logon"
+	}
+	return "the end"
+}
+
+// plural counts things: "1 step", "2 steps".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

@@ -1,4 +1,4 @@
-package conformance
+package judge
 
 import (
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
@@ -19,8 +19,8 @@ const activityFlags = mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutb
 
 // reported judges StoreLogoff's output flags against the answer of the
 // StoreLogoffTransports call it made, in the immediate profile.
-func (md *model) reported(evs []trace.Event, at int, f, out mapi.LogoffFlags, err error) {
-	if md.cfg.Profile != Immediate || md.ended || err != nil {
+func (md *Model) reported(evs []trace.Event, at int, f, out mapi.LogoffFlags, err error) {
+	if md.set.Deferred || md.ended || err != nil {
 		return
 	}
 	e, ok := trace.First(evs, stlt1)
@@ -35,7 +35,7 @@ func (md *model) reported(evs []trace.Event, at int, f, out mapi.LogoffFlags, er
 
 // goesOn judges OpenEntry on the store after a StoreLogoff whose logoff
 // did not occur, while the store lives (wasEnded: before the step).
-func (md *model) goesOn(at int, o lifecycle.Step, wasEnded bool, openErr error) {
+func (md *Model) goesOn(at int, o lifecycle.Step, wasEnded bool, openErr error) {
 	if md.busy && !md.invalidated && o.Kind == lifecycle.Open && !wasEnded && openErr != nil {
 		md.fail(at, "SL-05", "OpenEntry returned %v after a StoreLogoff whose logoff did not occur (StoreLogoffTransports answered transport activity), want S_OK: the store goes on working", mapi.ResultOf(openErr))
 	}

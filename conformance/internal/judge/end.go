@@ -1,7 +1,6 @@
-package conformance
+package judge
 
 import (
-	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"slices"
 
@@ -19,7 +18,7 @@ import (
 // off). A step that may not end the store may not begin to either: no
 // StoreLogoffTransports call (StoreLogoff's own are judged by storeLogoff),
 // no Release of the support.
-func (md *model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepText, end ending) {
+func (md *Model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepText, end ending, tornDown bool) {
 	if md.ended {
 		return
 	}
@@ -28,7 +27,7 @@ func (md *model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 	if kind == lifecycle.StoreLogoff {
 		rule = "SL-04"
 	}
-	if !md.s.TornDown() {
+	if !tornDown {
 		switch {
 		case end == endRequired:
 			md.fail(at, "RL-01", "%s left the client nothing, yet the provider kept the support: the store never ended", what)
@@ -63,7 +62,7 @@ func (md *model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 	// A provider may hold several references on the support, so long as
 	// the store's end brings them back to none (RL-01). One that keeps them
 	// past IMSLogon::Logoff on the session path is SD-02's, below.
-	if held := supportHeld(md.m.Trace()); held < 0 || held > 0 && !session {
+	if held := md.t.Balance(supAddRef1, supRel1); held < 0 || held > 0 && !session {
 		md.fail(at, "RL-01", "after the store's end the provider's references on the support are %+d, want 0", held)
 	}
 	if logoff, ok := trace.First(evs, logoff1); ok {
@@ -86,7 +85,7 @@ func (md *model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 
 // noSTLT: the store ended, or should have, and StoreLogoffTransports was
 // never called.
-func (md *model) noSTLT(at int, what stepText, session bool) {
+func (md *Model) noSTLT(at int, what stepText, session bool) {
 	if md.stlts > 0 {
 		return
 	}
@@ -96,7 +95,7 @@ func (md *model) noSTLT(at int, what stepText, session bool) {
 		rule = "SS-02"
 	case !md.requested:
 		rule = "STLT-04"
-	case md.cfg.Profile == Deferred:
+	case md.set.Deferred:
 		rule = "STLT-02"
 	}
 	md.fail(at, rule, "%s: the shutdown made no StoreLogoffTransports call, want one", what)
@@ -106,8 +105,8 @@ func (md *model) noSTLT(at int, what stepText, session bool) {
 // follow one that logged the store off (STLT-01; a second StoreLogoff's
 // is STLT-06), and the first of the shutdown gets the flag the path asks
 // for.
-func (md *model) stltCalls(evs []trace.Event, at int, o lifecycle.Step) {
-	immediateLogoff := o.Kind == lifecycle.StoreLogoff && md.cfg.Profile == Immediate
+func (md *Model) stltCalls(evs []trace.Event, at int, o lifecycle.Step) {
+	immediateLogoff := o.Kind == lifecycle.StoreLogoff && !md.set.Deferred
 	for _, e := range evs {
 		if !stlt1.Matches(e) {
 			continue
@@ -123,8 +122,8 @@ func (md *model) stltCalls(evs []trace.Event, at int, o lifecycle.Step) {
 			md.firstFlag(e, at, o.Kind == lifecycle.SessionLogoff)
 		}
 		md.stlts++
-		md.busy = immediateLogoff && !judge.LoggedOff(e)
-		if md.final == 0 && judge.LoggedOff(e) {
+		md.busy = immediateLogoff && !LoggedOff(e)
+		if md.final == 0 && LoggedOff(e) {
 			md.final = e.Seq
 		}
 		if len(e.Out) > 0 && e.Err == nil && e.Out[0].(mapi.LogoffFlags)&mapi.LogoffComplete != 0 {
@@ -136,7 +135,7 @@ func (md *model) stltCalls(evs []trace.Event, at int, o lifecycle.Step) {
 // firstFlag judges the flag of the shutdown's first StoreLogoffTransports
 // call when StoreLogoff did not make it: the saved flag, or LOGOFF_ABORT on
 // the Release-only path.
-func (md *model) firstFlag(e trace.Event, at int, session bool) {
+func (md *Model) firstFlag(e trace.Event, at int, session bool) {
 	got, _ := e.Arg(0).(mapi.LogoffFlags)
 	want := mapi.LogoffAbort
 	if md.requested {
@@ -154,7 +153,3 @@ func (md *model) firstFlag(e trace.Event, at int, session bool) {
 		md.fail(at, "STLT-06", "StoreLogoffTransports(%v) at the store's end, want the last StoreLogoff's flag %v", got, want)
 	}
 }
-
-// supportHeld is the provider's references on the first store's support:
-// its AddRefs less its Releases, the one taken at logon included.
-func supportHeld(t *trace.Trace) int { return t.Balance(supAddRef1, supRel1) }

@@ -1,10 +1,16 @@
-package conformance
+package judge
 
 import (
 	"fmt"
-	"github.com/mapiconf/mapiconf/conformance/internal/judge"
+	"slices"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
+)
+
+// The spooler's own logon of the first store, and its calls.
+var (
+	spoolerStoreRelease = trace.Call{Iface: "IMsgStore", Method: "Release", Object: "spooler store"}
+	spoolerLogonRelease = trace.Call{Iface: "IMSLogon", Method: "Release", Object: "spooler logon"}
 )
 
 // The MAPI spooler's own logon of the first store, as the exploration
@@ -18,9 +24,9 @@ import (
 // not let the spooler go inside the call that logged the store off: a bug
 // of the suite's, no rule of the provider's (SEMANTICS.md §8), with what
 // went wrong.
-func (md *model) checkSpooler(evs []trace.Event) (string, bool) {
-	if md.s.SpoolerStore() == nil {
-		return "", true
+func (md *Model) checkSpooler(evs []trace.Event) (string, bool) {
+	if !slices.ContainsFunc(evs, func(e trace.Event) bool { return e.Method == "SpoolerLogon" && e.Done() && e.Err == nil }) {
+		return "", true // no spooler logged on
 	}
 	// The spooler releases its store once or twice (inside the call that
 	// logs the store off, at the end). The events are looked at in place:
@@ -47,7 +53,7 @@ func (md *model) checkSpooler(evs []trace.Event) (string, bool) {
 					md.fail(-1, "SP-01", "#%d %s on %s came inside the spooler's Release of its store (#%d): the spooler's Release ended the client's store", e.Seq, e.Name(), e.Object, r.Seq)
 				}
 			}
-		case logoff == nil && stlt1.Matches(*e) && judge.LoggedOff(*e):
+		case logoff == nil && stlt1.Matches(*e) && LoggedOff(*e):
 			logoff = e
 		}
 	}

@@ -1,7 +1,6 @@
-package conformance
+package judge
 
 import (
-	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
@@ -16,7 +15,7 @@ import (
 
 // again judges the step o if it is one of the second Logon's, made while
 // the store lived (wasEnded: before the step); err is what it returned.
-func (md *model) again(evs []trace.Event, at int, o lifecycle.Step, wasEnded bool, err error) {
+func (md *Model) again(evs []trace.Event, at int, o lifecycle.Step, wasEnded bool, err error) {
 	if wasEnded {
 		return
 	}
@@ -43,7 +42,7 @@ func (md *model) again(evs []trace.Event, at int, o lifecycle.Step, wasEnded boo
 		}
 	case lifecycle.ReleaseAgain:
 		// Ending is MAPI's teardown, not a call (RULES.md revision 4).
-		if e, ok := trace.First(evs, judge.Teardown); ok {
+		if e, ok := trace.First(evs, Teardown); ok {
 			md.fail(at, "LG-06", "the Release of the store a second Logon returned made MAPI tear down (#%d %s on %s) while the first logon lives: that Release ends nothing", e.Seq, e.Name(), e.Object)
 		}
 	}

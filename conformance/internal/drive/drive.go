@@ -1,0 +1,162 @@
+// Package drive runs a lifecycle against a provider: it starts the provider
+// through the simulated MAPI, makes the lifecycle's steps under the
+// per-call timeout, tells the judge's model what each returned, and ends
+// the lifecycle (the client releases what it holds, MAPI shuts the
+// provider down). It judges nothing itself: package judge does.
+package drive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// Config is what a run needs of the suite's Config.
+type Config struct {
+	NewProvider func() (mapi.IMSProvider, error)
+	CallTimeout time.Duration
+	Spooler     bool // the provider serves the MAPI spooler
+	Setting     judge.Setting
+}
+
+// Run is what one run of a lifecycle found: every rule broken, the first
+// time each, and the calls it made.
+type Run struct {
+	Vs      []judge.Violation
+	M       *mapisim.MAPI
+	Stopped bool // a fault: the model cannot follow the provider any further
+}
+
+// Has reports whether the run broke rule.
+func (r *Run) Has(rule string) bool { _, ok := r.Get(rule); return ok }
+
+// Get returns the violation of rule, if the run broke it.
+func (r *Run) Get(rule string) (judge.Violation, bool) {
+	for _, v := range r.Vs {
+		if v.Fault == "" && v.Rule == rule {
+			return v, true
+		}
+	}
+	return judge.Violation{}, false
+}
+
+// Named returns the violation of rule as the run named it: under rule, or
+// under the cause the exploration found.
+func (r *Run) Named(rule string) (judge.Violation, bool) {
+	for _, v := range r.Vs {
+		if v.Fault == "" && (v.Rule == rule && v.Was == "" || v.Was == rule) {
+			return v, true
+		}
+	}
+	return judge.Violation{}, false
+}
+
+// FaultAt returns the run's fault in the call named call, if it had one.
+func (r *Run) FaultAt(call string) *judge.Violation {
+	for i := range r.Vs {
+		if r.Vs[i].Fault == call {
+			return &r.Vs[i]
+		}
+	}
+	return nil
+}
+
+// fail records that rule was broken at step at, unless it already was or
+// the provider faulted: a provider that panicked or returned nil broke no
+// rule by what the model sees next, the fault is the finding.
+func (r *Run) fail(at int, rule, format string, args ...any) {
+	if r.Stopped || r.faulted(at) || r.Has(rule) {
+		return
+	}
+	r.Vs = append(r.Vs, judge.Violation{Rule: rule, What: fmt.Sprintf(format, args...), At: at})
+}
+
+// faulted stops the run at the provider's first fault, and reports whether
+// there was one.
+func (r *Run) faulted(at int) bool {
+	if r.Stopped {
+		return true
+	}
+	fs := r.M.Faults()
+	if len(fs) == 0 {
+		return false
+	}
+	r.stop(judge.Violation{What: "the provider " + fs[0].Error(), At: at, Fault: fs[0].Event.Name()})
+	return true
+}
+
+func (r *Run) stop(v judge.Violation) {
+	r.Stopped = true
+	r.Vs = append(r.Vs, v)
+}
+
+// Lifecycle drives lc against a fresh provider of cfg.
+func Lifecycle(ctx context.Context, cfg Config, lc lifecycle.Lifecycle) Run {
+	var rn Runner
+	defer rn.Close()
+	return rn.Run(ctx, cfg, lc)
+}
+
+// Run drives lc against a fresh provider of cfg, on the runner's worker.
+func (rn *Runner) Run(ctx context.Context, cfg Config, lc lifecycle.Lifecycle) Run {
+	p, err := NewProvider(cfg.NewProvider)
+	if err != nil {
+		return Run{Vs: []judge.Violation{{What: fmt.Sprintf("Config.NewProvider failed: %v", err), Fault: "start"}}, Stopped: true}
+	}
+	a := lifecycle.Answers[lc.Answer]
+	m := mapisim.New(p, mapisim.Options{STLTFlags: a.Flags, STLTErr: a.Err, Activity: a.Activity,
+		BogusCounts: lc.Bogus, Spooler: cfg.Spooler, NewSpoolerProvider: cfg.NewProvider, TraceStorage: rn.storage})
+	rn.storage = trace.Storage{}
+	d := rn.next(m, cfg, lc)
+	switch err = rn.w.Run(ctx, m, cfg.CallTimeout, d.fn); {
+	case err == nil:
+		d.r.faulted(-1)
+	case errors.As(err, new(*mapisim.Hang)):
+		rn.d = nil // the hung drive still uses it
+		d.r.stop(judge.Violation{What: err.Error(), At: -1, Fault: "hang"})
+	default:
+		d.r.stop(judge.Violation{What: err.Error(), At: -1, Fault: "suite"})
+	}
+	return d.r
+}
+
+// NewProvider makes a provider with newProvider, and never panics.
+func NewProvider(newProvider func() (mapi.IMSProvider, error)) (p mapi.IMSProvider, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panicked: %v", r)
+		}
+	}()
+	p, err = newProvider()
+	if err == nil && mapisim.IsNil(p) {
+		err = errors.New("returned a nil provider")
+	}
+	return p, err
+}
+
+// AtOnce runs each f on a goroutine of its own, all let go together so that
+// they overlap in the provider, and waits for them.
+func AtOnce(fs ...func()) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, f := range fs {
+		wg.Go(func() {
+			<-start
+			f()
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// releaseAll is n Releases of c at once.
+func releaseAll(c *mapisim.Caller, n int) { AtOnce(slices.Repeat([]func(){c.Release}, n)...) }

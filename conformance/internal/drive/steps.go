@@ -1,0 +1,140 @@
+package drive
+
+import (
+	"fmt"
+
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/mapi"
+)
+
+// state is what the worker runs a lifecycle with: the run, the model, and
+// the handles the client holds. A Runner hands its state from one lifecycle
+// to the next, and its functions are bound once: a method value handed to
+// another goroutine is allocated each time it is made.
+type state struct {
+	r        Run
+	md       judge.Model
+	lc       lifecycle.Lifecycle
+	m        *mapisim.MAPI
+	s        *mapisim.Store
+	objs     []*mapisim.Object   // by OpenEntry step; nil where it failed
+	reopened []*mapisim.Reopened // the stores second Logons returned
+	fn       func()              // d.drive
+	fail     judge.Fail          // d.r.fail
+}
+
+// drive makes lc's steps, each judged, and ends the lifecycle.
+func (d *state) drive() {
+	r, lc := &d.r, d.lc
+	if d.s = d.logon(); d.s == nil || lc.TwoStores && d.logon() == nil {
+		return
+	}
+	d.md.Logons()
+	for i, o := range lc.Steps {
+		if d.step(i+1, o); r.faulted(i + 1) {
+			return
+		}
+	}
+	if d.finish(); d.md.SuiteBug != "" {
+		r.stop(judge.Violation{What: d.md.SuiteBug, At: -1, Fault: "suite"})
+	}
+}
+
+// logon logs on to one more store; a provider that refuses leaves nothing
+// to run.
+func (d *state) logon() *mapisim.Store {
+	s, err := d.m.Logon()
+	if err != nil && !d.r.faulted(0) {
+		d.r.stop(judge.Violation{What: fmt.Sprintf("IMSProvider::Logon returned %v: the lifecycle cannot begin", mapi.ResultOf(err)), Fault: "start"})
+	}
+	return s
+}
+
+// step makes step o of the client's and tells the model what it returned.
+func (d *state) step(at int, o lifecycle.Step) {
+	p, skip := d.md.Begin(o)
+	if skip {
+		return
+	}
+	c := d.s.Client()
+	var r judge.Step
+	switch o.Kind {
+	case lifecycle.AddRef:
+		c.AddRef()
+	case lifecycle.Release:
+		c.Release()
+	case lifecycle.ConcurrentRelease:
+		releaseAll(c, o.N)
+	case lifecycle.StoreLogoff:
+		r.Out, r.Err = c.StoreLogoff(o.Flags)
+	case lifecycle.Open:
+		var obj *mapisim.Object
+		obj, r.Err = c.OpenEntry("")
+		if obj != nil {
+			r.Object = obj.Name()
+		}
+		d.objs = append(d.objs, obj)
+	case lifecycle.GetProps:
+		r.Err = d.objs[o.N].GetProps()
+	case lifecycle.CloseObject:
+		d.objs[o.N].Release()
+	case lifecycle.SessionLogoff:
+		// MAPI's part only: the client still holds the store and its
+		// objects, and releases them itself, later.
+		d.m.EndSession(0)
+	case lifecycle.LogonAgain:
+		var again *mapisim.Reopened
+		if again, r.Err = d.m.LogonAgain(d.s); again != nil {
+			d.reopened = append(d.reopened, again)
+			r.Object = "store (again)"
+		}
+	case lifecycle.ReleaseAgain:
+		last := len(d.reopened) - 1
+		d.reopened[last].Release()
+		d.reopened = d.reopened[:last]
+	}
+	r.TornDown = d.s.TornDown()
+	d.md.Made(at, o, p, r)
+}
+
+// finish ends the lifecycle: the client releases what it still holds, in
+// the order the lifecycle says, each Release judged like a step; then the
+// session logs off, which ends the second store and shuts the provider
+// down; then the model judges the whole trace once more.
+func (d *state) finish() {
+	if d.lc.TwoStores {
+		d.md.SecondStoreLeftAlone()
+	}
+	reopened, refs, objects := d.md.Held()
+	// The stores second Logons returned go first, while the first logon's
+	// references keep the store: their Release ends nothing.
+	for range reopened {
+		d.step(-1, lifecycle.Step{Kind: lifecycle.ReleaseAgain})
+	}
+	releaseRefs := func() {
+		for range refs {
+			d.step(-1, lifecycle.Step{Kind: lifecycle.Release})
+		}
+	}
+	releaseObjects := func() {
+		for _, i := range objects {
+			d.step(-1, lifecycle.Step{Kind: lifecycle.CloseObject, N: i})
+		}
+	}
+	if d.lc.ObjectsFirst {
+		releaseObjects()
+		releaseRefs()
+	} else {
+		releaseRefs()
+		releaseObjects()
+	}
+	if !d.md.Session() {
+		// The suite's own cleanup, not a client's step: the store's end
+		// was judged at the client's last Release.
+		d.m.EndSession(0)
+	}
+	d.m.ReleaseHeld() // the second store's client, and the spooler if it still holds its store
+	d.md.Finish()
+}

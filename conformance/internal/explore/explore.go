@@ -1,0 +1,321 @@
+// Package explore runs random lifecycles against a provider, judges each
+// with the model of package judge, and reports every rule it finds broken,
+// each shrunk to a minimal lifecycle of its own and printed with its seed,
+// so that Config.Seed replays it.
+package explore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mapiconf/mapiconf/conformance/internal/drive"
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
+	"github.com/mapiconf/mapiconf/conformance/internal/rule"
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
+)
+
+// Config is what an exploration needs: how to run a lifecycle, and which
+// steps the provider's capabilities allow.
+type Config struct {
+	Drive drive.Config
+	Caps  lifecycle.Caps
+}
+
+// Run runs n lifecycles from seed on, and returns how many it ran and an
+// *Error with every rule they broke, or nil.
+func Run(ctx context.Context, cfg Config, seed uint64, n int) (ran int, err *Error) {
+	ex := explore(ctx, cfg, seed, n)
+	if len(ex.findings) == 0 {
+		return ex.ran, nil
+	}
+	return ex.ran, ex.err()
+}
+
+// explored is the outcome of an exploration.
+type explored struct {
+	ran      int
+	findings []finding
+}
+
+// explorer collects the findings of one exploration.
+type explorer struct {
+	ctx context.Context
+	cfg Config
+	explored
+	stop bool // a hang, or a provider that cannot be started: go no further
+}
+
+// explore runs n lifecycles from seed on and collects every rule broken.
+func explore(ctx context.Context, cfg Config, seed uint64, n int) explored {
+	var rn drive.Runner
+	defer rn.Close()
+	x := &explorer{ctx: ctx, cfg: cfg}
+	for i := range n {
+		lc := lifecycle.Generate(seed+uint64(i), cfg.Caps)
+		x.ran = i + 1
+		if r := rn.Run(ctx, cfg.Drive, lc); len(r.Vs) > 0 {
+			x.take(i+1, lc, r)
+		} else {
+			rn.Retire(r)
+		}
+		if x.stop {
+			break
+		}
+	}
+	return x.explored
+}
+
+// take makes findings of what lifecycle ran broke that is not known yet:
+// the lifecycle is run again to name each cause (judge), then shrunk, for
+// each rule on its own. A rule that the second run does not break is
+// reported as it was seen, flaky.
+func (x *explorer) take(ran int, lc lifecycle.Lifecycle, seen drive.Run) {
+	var again *drive.Run
+	for _, v := range seen.Vs {
+		if x.known(v, lc) {
+			continue
+		}
+		f := finding{v: v, ran: ran, found: lc, minimal: lc, m: seen.M}
+		switch {
+		case v.Fault == "hang" || v.Fault == "start" || v.Fault == "suite":
+			// Each run again would cost the timeout, or cannot begin.
+			x.stop = true
+		case v.Fault != "":
+			same := func(c lifecycle.Lifecycle) bool {
+				r := drive.Lifecycle(x.ctx, x.cfg.Drive, c)
+				return r.FaultAt(v.Fault) != nil
+			}
+			if !same(lc) {
+				f.flaky = true
+				break
+			}
+			f.minimal = lifecycle.Shrink(lc, x.cfg.Caps, same)
+			if r := drive.Lifecycle(x.ctx, x.cfg.Drive, f.minimal); r.FaultAt(v.Fault) != nil {
+				f.v, f.m = *r.FaultAt(v.Fault), r.M
+			} else {
+				f.minimal = lc
+			}
+		default:
+			if again == nil {
+				r := judgeLifecycle(x.ctx, x.cfg, lc)
+				again = &r
+			}
+			v1, ok := again.Named(v.Rule)
+			if !ok {
+				f.flaky = true
+				// The exploration's only timing is its concurrent
+				// Releases: a failure at or after them that does not
+				// recur is theirs.
+				if k := slices.IndexFunc(lc.Steps, func(o lifecycle.Step) bool { return o.Kind == lifecycle.ConcurrentRelease }); k >= 0 && (v.At < 0 || v.At > k) {
+					f.v.Was, f.v.Rule = v.Rule, "RB-01"
+					f.v.What = "with concurrent Releases: " + v.What
+					if x.known(f.v, lc) {
+						continue
+					}
+				}
+				break
+			}
+			if x.known(v1, lc) {
+				continue
+			}
+			breaks := func(c lifecycle.Lifecycle) bool { r := judgeLifecycle(x.ctx, x.cfg, c); return r.Has(v1.Rule) }
+			f.minimal = lifecycle.Shrink(lc, x.cfg.Caps, breaks)
+			r := judgeLifecycle(x.ctx, x.cfg, f.minimal)
+			if vm, ok := r.Get(v1.Rule); ok {
+				f.v, f.m = vm, r.M
+			} else { // the shrunk one passed this time: show the one that failed
+				f.v, f.m, f.minimal = v1, again.M, lc
+			}
+		}
+		x.findings = append(x.findings, f)
+	}
+}
+
+// known reports whether v is found already: the same rule or fault, or a
+// rule whose earlier finding judge named by a cause lc shares (the rule
+// broken only with concurrent Releases, and lc has some).
+func (x *explorer) known(v judge.Violation, lc lifecycle.Lifecycle) bool {
+	return slices.ContainsFunc(x.findings, func(f finding) bool {
+		if v.Fault != "" || f.v.Fault != "" {
+			return v.Fault == f.v.Fault
+		}
+		return f.v.Rule == v.Rule || f.v.Was == v.Rule &&
+			slices.ContainsFunc(alternatives(lc), func(a alternative) bool { return a.rule == f.v.Rule })
+	})
+}
+
+// alternatives are the variants of a lifecycle that tell a failure's
+// cause: a failure that goes away when the concurrent Releases are made one
+// after another is the provider's handling of concurrency (RB-01); when
+// StoreLogoffTransports answers S_OK with LOGOFF_COMPLETE, its tolerance of
+// the answer (STLT-07); with true counts, its trust in AddRef's and
+// Release's values (RB-02). Concurrency first: a race that does not recur
+// in another variant must not be blamed on that variant.
+func alternatives(lc lifecycle.Lifecycle) []alternative {
+	var out []alternative
+	if slices.ContainsFunc(lc.Steps, func(o lifecycle.Step) bool { return o.Kind == lifecycle.ConcurrentRelease }) {
+		out = append(out, alternative{"RB-01", "concurrent Releases", lifecycle.SequentialReleases(lc)})
+	}
+	if lc.Answer != 0 {
+		c := lc
+		c.Answer = 0
+		out = append(out, alternative{"STLT-07", "StoreLogoffTransports answering " + lifecycle.AnswerName(lc.Answer), c})
+	}
+	if lc.Bogus {
+		c := lc
+		c.Bogus = false
+		out = append(out, alternative{"RB-02", "the support's AddRef and Release returning 0", c})
+	}
+	return out
+}
+
+type alternative struct {
+	rule, why string
+	ordinary  lifecycle.Lifecycle
+}
+
+// judgeLifecycle runs lc and names the cause of each rule it breaks (alternatives).
+func judgeLifecycle(ctx context.Context, cfg Config, lc lifecycle.Lifecycle) drive.Run {
+	r := drive.Lifecycle(ctx, cfg.Drive, lc)
+	for _, alt := range alternatives(lc) {
+		var other *drive.Run
+		for i := range r.Vs {
+			v := &r.Vs[i]
+			if v.Fault != "" || v.Was != "" || alt.rule == "STLT-07" && v.Rule == "SL-05" {
+				// SL-05 judges what StoreLogoff makes of the answer: it
+				// is there only with an answer that reports activity.
+				continue
+			}
+			if other == nil {
+				o := drive.Lifecycle(ctx, cfg.Drive, alt.ordinary)
+				other = &o
+			}
+			// The failure goes away in the ordinary variant: not only
+			// this rule but every rule, for another step of the same
+			// lifecycle may name the same fault differently (a second
+			// StoreLogoffTransports is STLT-06 at the StoreLogoff that
+			// made it, STLT-01 at the end).
+			if !other.Stopped && len(other.Vs) == 0 {
+				v.Was, v.Rule = v.Rule, alt.rule
+				v.What = fmt.Sprintf("only with %s: %s", alt.why, v.What)
+			}
+		}
+	}
+	return r
+}
+
+// finding is one rule an exploration found broken, or one fault, with the
+// lifecycle that shows it best.
+type finding struct {
+	v       judge.Violation     // as the minimal lifecycle.Lifecycle breaks it; a flaky one as it was seen
+	flaky   bool                // seen once: the same lifecycle run again did not break it
+	ran     int                 // the lifecycle's number in the exploration, from 1
+	found   lifecycle.Lifecycle // as generated
+	minimal lifecycle.Lifecycle // after shrinking
+	m       *mapisim.MAPI
+}
+
+// Error is what an exploration found: every rule a lifecycle broke,
+// each with the smallest lifecycle that still breaks it, and the faults
+// (panics, hangs, nils) that no rule names.
+type Error struct {
+	Rule     string // the first finding's rule
+	Message  string // every finding's report
+	Findings []Finding
+}
+
+// Finding is one rule broken in an exploration, or one fault.
+type Finding struct {
+	Rule    string // "" when it is no rule's: a panic, a hang, a nil, a provider that cannot be started
+	Flaky   bool   // seen once; the same lifecycle run again did not break it
+	Seed    uint64 // the lifecycle's seed: Config.Seed replays it with Config.Explore = 1
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Rules returns the rules found broken, in the order found.
+func (e *Error) Rules() []string {
+	var ids []string
+	for _, f := range e.Findings {
+		if f.Rule != "" {
+			ids = append(ids, f.Rule)
+		}
+	}
+	return ids
+}
+
+func (ex explored) err() *Error {
+	e := &Error{Rule: ex.findings[0].v.Rule}
+	var msgs []string
+	for _, f := range ex.findings {
+		msg := f.message(true)
+		e.Findings = append(e.Findings, Finding{Rule: f.v.Rule, Flaky: f.flaky, Seed: f.found.Seed, Message: msg})
+		msgs = append(msgs, msg)
+	}
+	if len(msgs) > 1 {
+		msgs = append([]string{fmt.Sprintf("The exploration found %d problems in %s.", len(msgs), plural(ex.ran, "lifecycle"))}, msgs...)
+	}
+	e.Message = strings.Join(msgs, "\n\n────────\n\n")
+	return e
+}
+
+// message is a finding's report; header puts the rule's sentence first,
+// where no spec failure does it already.
+func (f finding) message(header bool) string {
+	var b strings.Builder
+	if header {
+		b.WriteString(ruleHeader(f.v.Rule))
+	}
+	seed := f.found.Seed
+	switch {
+	case f.flaky:
+		fmt.Fprintf(&b, "Lifecycle %d of the exploration (seed %d) broke it once, at %s: %s.\n", f.ran, seed, judge.StepName(f.v.At), f.v.What)
+		b.WriteString("Run again, the same lifecycle did not: the failure depends on timing (a race in the provider, or a timer).\n")
+		fmt.Fprintf(&b, "The lifecycle, as it ran:\n%s", f.found)
+		fmt.Fprintf(&b, "Replay it with Config.Seed = %d and Config.Explore = 1; it may take several runs.\n", seed)
+		b.WriteString("\nCall sequence as it ran:\n")
+	default:
+		verb := "breaks it"
+		if f.v.Rule == "" {
+			verb = "stopped"
+		}
+		fmt.Fprintf(&b, "Lifecycle %d of the exploration (seed %d) %s at %s: %s.\n", f.ran, seed, verb, judge.StepName(f.v.At), f.v.What)
+		if n := len(f.minimal.Steps); n < len(f.found.Steps) {
+			fmt.Fprintf(&b, "Shrunk from %s to %d:\n%s", plural(len(f.found.Steps), "step"), n, f.minimal)
+		} else {
+			fmt.Fprintf(&b, "The lifecycle, already minimal:\n%s", f.minimal)
+		}
+		fmt.Fprintf(&b, "Replay it with Config.Seed = %d and Config.Explore = 1.\n", seed)
+		b.WriteString("\nCall sequence of the minimal lifecycle.Lifecycle:\n")
+	}
+	if f.m != nil {
+		var marks map[int]string
+		if e, ok := f.m.Trace().InProgress(); ok && f.v.Fault == "hang" {
+			marks = map[int]string{e.Seq: "in progress"}
+		}
+		b.WriteString(trace.Format(f.m.Trace().Events(), marks))
+	} else {
+		b.WriteString("    (none: the provider could not be started)\n")
+	}
+	return b.String()
+}
+
+func ruleHeader(id string) string {
+	if r, ok := rule.ByID(id); ok {
+		return r.String() + "\n\n"
+	}
+	return ""
+}
+
+// plural counts things: "1 step", "2 steps".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
