@@ -5,7 +5,6 @@ package dll
 import (
 	"fmt"
 	"syscall"
-	"unicode/utf16"
 	"unsafe"
 
 	"github.com/mapiconf/mapiconf/mapi"
@@ -23,27 +22,17 @@ type Crash struct {
 	Info    []uintptr
 }
 
-var exceptionNames = map[uint32]string{
-	0xC0000005: "EXCEPTION_ACCESS_VIOLATION",
-	0xC000001D: "EXCEPTION_ILLEGAL_INSTRUCTION",
-	0xC0000094: "EXCEPTION_INT_DIVIDE_BY_ZERO",
-	0xC00000FD: "EXCEPTION_STACK_OVERFLOW",
-	0xC0000096: "EXCEPTION_PRIV_INSTRUCTION",
-	0xC0000006: "EXCEPTION_IN_PAGE_ERROR",
-	0x80000003: "EXCEPTION_BREAKPOINT",
-	0xC0000409: "STATUS_STACK_BUFFER_OVERRUN",
-	0xE06D7363: "a C++ exception (0xE06D7363)",
-}
-
 func (c *Crash) Error() string {
-	name := exceptionNames[c.Code]
-	if name == "" {
-		name = "exception"
-	}
-	s := fmt.Sprintf("%s crashed: %s (0x%08X) at %s", c.Call, name, c.Code, c.Module)
+	s := fmt.Sprintf("%s crashed: %s (0x%08X) at %s", c.Call, exceptionName(c.Code), c.Code, c.Module)
 	if c.Code == 0xC0000005 && len(c.Info) == 2 {
 		op := map[uintptr]string{0: "reading", 1: "writing", 8: "executing"}[c.Info[0]]
 		s += fmt.Sprintf(", %s address 0x%X", op, c.Info[1])
+	}
+	switch c.Code {
+	case 0xC00000FD:
+		s += " (the stack was unwound to the call and its guard page set again)"
+	case 0xE06D7363:
+		s += " thrown out of the call and not caught in the provider (a COM method must not let one escape)"
 	}
 	return s
 }
@@ -54,15 +43,27 @@ type fault struct {
 	address uintptr
 	info    [2]uintptr
 	ninfo   uintptr
+	phase   uintptr // guard.c's Phase
 }
+
+// The guard's phases (guard.c): the guard's own reads of the object.
+const (
+	phaseReadObject = 1
+	phaseReadSlot   = 2
+)
 
 // callSlot calls slot n of a COM object's vtable with the object and args.
 // It is marked like syscall.SyscallN: a pointer converted to uintptr in its
 // arguments escapes to the heap, so memory the DLL writes through stays put
-// even if a callback into Go moves the calling goroutine's stack.
+// even if a callback into Go moves the calling goroutine's stack. With the
+// guard, the guard reads the vtable, so that a bad object is a caught
+// fault; without it, the adapter does.
 //
 //go:uintptrescapes
 func (l *Library) callSlot(obj uintptr, slot int, name string, args ...uintptr) uintptr {
+	if l.guard != 0 {
+		return l.guarded(0, slot, name, append([]uintptr{obj}, args...)...)
+	}
 	vtbl := peek(obj)
 	fn := peek(vtbl + uintptr(slot)*unsafe.Sizeof(uintptr(0)))
 	return l.call(fn, name, append([]uintptr{obj}, args...)...)
@@ -73,23 +74,70 @@ func (l *Library) callSlot(obj uintptr, slot int, name string, args ...uintptr) 
 //
 //go:uintptrescapes
 func (l *Library) call(fn uintptr, name string, args ...uintptr) uintptr {
-	if l.guard == 0 {
-		r, _, _ := syscall.SyscallN(fn, args...)
-		return r
+	if l.guard != 0 {
+		return l.guarded(fn, 0, name, args...)
 	}
+	seq := l.rec.begin(name)
+	r, _, _ := syscall.SyscallN(fn, args...)
+	l.rec.end(seq)
+	return r
+}
+
+// guarded makes one call through the guard: fn, or with fn 0 the slot of
+// the vtable of the object args[0]. Each call is recorded as it starts
+// (l.rec), so that a process the DLL ends can still say which call was
+// running. A fault, or a bad pointer the DLL passed the support meanwhile,
+// becomes a panic.
+//
+//go:uintptrescapes
+func (l *Library) guarded(fn uintptr, slot int, name string, args ...uintptr) uintptr {
 	var a [16]uintptr
 	if len(args) > len(a) {
 		panic(fmt.Sprintf("dll: %s takes %d arguments; the guard passes at most %d", name, len(args), len(a)))
 	}
 	copy(a[:], args)
 	buf := &guardCall{args: a}
-	r, _, _ := syscall.SyscallN(l.guard, fn, uintptr(unsafe.Pointer(&buf.args)), uintptr(unsafe.Pointer(&buf.fault)))
-	if buf.fault.code != 0 {
-		f := buf.fault
+	seq := l.rec.begin(name)
+	r, _, _ := syscall.SyscallN(l.guard, fn, uintptr(unsafe.Pointer(&buf.args)), uintptr(unsafe.Pointer(&buf.fault)), uintptr(slot))
+	l.rec.end(seq)
+	if f := buf.fault; f.code != 0 {
+		if f.phase == phaseReadObject || f.phase == phaseReadSlot {
+			what, addr := "object", args[0]
+			if f.phase == phaseReadSlot {
+				what = "object's vtable"
+				addr = f.info[1]
+			}
+			panic(&BadObject{Call: name, What: what, Addr: addr, Code: uint32(f.code), Info: f.info[:min(int(f.ninfo), 2)]})
+		}
 		panic(&Crash{Call: name, Code: uint32(f.code), Address: f.address, Module: moduleOf(f.address),
 			Info: f.info[:min(int(f.ninfo), 2)]})
 	}
+	if l.bad.Load() != nil {
+		if b := l.bad.Swap(nil); b != nil {
+			panic(fmt.Errorf("%s: %w", name, b))
+		}
+	}
 	return r
+}
+
+// A BadObject is an object pointer the DLL handed over (a store, a logon,
+// an object OpenEntry returned) whose vtable cannot be read: freed or
+// never valid. The call was not made.
+type BadObject struct {
+	Call string  // the method that was to be called
+	What string  // "object" or "object's vtable"
+	Addr uintptr // the pointer that could not be read
+	Code uint32
+	Info []uintptr
+}
+
+func (b *BadObject) Error() string {
+	s := fmt.Sprintf("%s could not be called: the %s at 0x%X, as the provider handed it over, cannot be read: %s (0x%08X)",
+		b.Call, b.What, b.Addr, exceptionName(b.Code), b.Code)
+	if len(b.Info) == 2 {
+		s += fmt.Sprintf(" reading address 0x%X", b.Info[1])
+	}
+	return s + " (a dangling or wild pointer)"
 }
 
 // guardCall is the memory one guarded call shares with guard.c: on the
@@ -110,61 +158,23 @@ func hresult(err error) uintptr {
 	return uintptr(mapi.ErrCallFailed)
 }
 
-// result turns an HRESULT into the model's error: nil for success codes,
-// warnings included.
+// result turns an HRESULT into the model's error, exactly: nil for S_OK
+// only. A success code other than S_OK (S_FALSE, a MAPI_W_ warning) is an
+// HResult whose Failed is false, so that the rules that say S_OK see it.
 func result(r uintptr) error {
-	h := mapi.HResult(uint32(r))
-	if h.Failed() {
+	if h := mapi.HResult(uint32(r)); h != 0 {
 		return h
 	}
 	return nil
 }
 
-// Memory the DLL owns is read and written through these, which say in one
-// place that the address came from native code.
+// The adapter's own memory (the allocators' block headers), and the
+// vtables when there is no guard, are read and written through these, which
+// say in one place that the address came from native code.
 
 func peek(addr uintptr) uintptr { return **(**uintptr)(unsafe.Pointer(&addr)) }
 
 func poke(addr, v uintptr) { **(**uintptr)(unsafe.Pointer(&addr)) = v }
-
-func peek32(addr uintptr) uint32 { return **(**uint32)(unsafe.Pointer(&addr)) }
-
-func poke32(addr uintptr, v uint32) { **(**uint32)(unsafe.Pointer(&addr)) = v }
-
-func peekBytes(addr uintptr, n int) []byte {
-	out := make([]byte, n)
-	for i := range out {
-		out[i] = **(**byte)(unsafe.Pointer(&addr))
-		addr++
-	}
-	return out
-}
-
-// cString reads a NUL-terminated 8-bit string.
-func cString(addr uintptr) string {
-	var b []byte
-	for ; addr != 0; addr++ {
-		c := **(**byte)(unsafe.Pointer(&addr))
-		if c == 0 {
-			break
-		}
-		b = append(b, c)
-	}
-	return string(b)
-}
-
-// wString reads a NUL-terminated UTF-16 string.
-func wString(addr uintptr) string {
-	var u []uint16
-	for ; addr != 0; addr += 2 {
-		c := **(**uint16)(unsafe.Pointer(&addr))
-		if c == 0 {
-			break
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u))
-}
 
 var (
 	kernel32              = syscall.NewLazyDLL("kernel32.dll")

@@ -81,7 +81,7 @@ type logonOut struct {
 // out, then freed with MAPIFreeBuffer, as MAPI frees it; so is the
 // MAPIERROR.
 func (p provider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profileName string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
-	cs := newComSupport(sup)
+	cs := newComSupport(p.lib, sup)
 	out := new(logonOut)
 	cb, eid := entryID(id)
 	r := p.lib.callSlot(p.addr, slotProviderLogon, "IMSProvider::Logon",
@@ -90,15 +90,20 @@ func (p provider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profileName stri
 		uintptr(unsafe.Pointer(&out.mapiError)), uintptr(unsafe.Pointer(&out.logon)), uintptr(unsafe.Pointer(&out.store)))
 	var spool []byte
 	if out.pbSpoolSecurity != 0 && out.cbSpoolSecurity > 0 {
-		spool = append(spool, unsafe.Slice((*byte)(unsafe.Add(nil, out.pbSpoolSecurity)), out.cbSpoolSecurity)...)
+		var err error
+		spool, err = readMem("IMSProvider::Logon", "*lppbSpoolSecurity", out.pbSpoolSecurity, int(min(out.cbSpoolSecurity, 1<<20)))
+		if err != nil {
+			panic(err)
+		}
 	}
 	freeMAPIBuffer(out.pbSpoolSecurity)
 	freeMAPIBuffer(out.mapiError)
-	if err := result(r); err != nil {
+	err := result(r)
+	if failed(err) {
 		return nil, nil, nil, err
 	}
 	logon, store := p.logonAndStore(out.logon, out.store)
-	return spool, logon, store, nil
+	return spool, logon, store, err
 }
 
 // SpoolerLogon is HRESULT SpoolerLogon(LPMAPISUP lpMAPISup, ULONG_PTR
@@ -107,7 +112,7 @@ func (p provider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profileName stri
 // lpbSpoolSecurity, LPMAPIERROR *lppMAPIError, LPMSLOGON *lppMSLogon, LPMDB
 // *lppMDB).
 func (p provider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profileName string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID, spool []byte) (mapi.IMSLogon, mapi.IMsgStore, error) {
-	cs := newComSupport(sup)
+	cs := newComSupport(p.lib, sup)
 	out := new(logonOut)
 	cb, eid := entryID(id)
 	var pb *byte
@@ -119,11 +124,12 @@ func (p provider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profileNa
 		uintptr(len(spool)), uintptr(unsafe.Pointer(pb)),
 		uintptr(unsafe.Pointer(&out.mapiError)), uintptr(unsafe.Pointer(&out.logon)), uintptr(unsafe.Pointer(&out.store)))
 	freeMAPIBuffer(out.mapiError)
-	if err := result(r); err != nil {
+	err := result(r)
+	if failed(err) {
 		return nil, nil, err
 	}
 	logon, store := p.logonAndStore(out.logon, out.store)
-	return logon, store, nil
+	return logon, store, err
 }
 
 // CompareStoreIDs is HRESULT CompareStoreIDs(ULONG cbEntryID1, LPENTRYID
@@ -135,10 +141,11 @@ func (p provider) CompareStoreIDs(a, b mapi.EntryID, flags mapi.ReservedFlags) (
 	same := new(uint32)
 	r := p.lib.callSlot(p.addr, slotProviderCompareStoreIDs, "IMSProvider::CompareStoreIDs",
 		cba, uintptr(unsafe.Pointer(ea)), cbb, uintptr(unsafe.Pointer(eb)), uintptr(flags), uintptr(unsafe.Pointer(same)))
-	if err := result(r); err != nil {
+	err := result(r)
+	if failed(err) {
 		return false, err
 	}
-	return *same != 0, nil
+	return *same != 0, err
 }
 
 // logonAndStore wraps the logon object and store a logon returned; a nil
@@ -154,6 +161,17 @@ func (p provider) logonAndStore(logonAddr, storeAddr uintptr) (mapi.IMSLogon, ma
 	}
 	return logon, store
 }
+
+// failed reports whether a method's result is a failure code; a success
+// code other than S_OK is returned with the method's outputs.
+func failed(err error) bool {
+	h, ok := err.(mapi.HResult)
+	return err != nil && (!ok || h.Failed())
+}
+
+// errorsReturned is MAPI_W_ERRORS_RETURNED, GetProps' answer when some of
+// the values are PT_ERROR (imapiprop-getprops.md).
+const errorsReturned mapi.HResult = 0x00040380
 
 // iidCopy is the interface identifier for the DLL, a copy on the Go heap,
 // or nil, which passes NULL for the default interface.
@@ -211,10 +229,11 @@ func openEntry(o object, slot int, name string, id mapi.EntryID) (mapi.IMAPIProp
 	out := new(openOut)
 	r := o.lib.callSlot(o.addr, slot, name, cb, uintptr(unsafe.Pointer(eid)), 0, 0,
 		uintptr(unsafe.Pointer(&out.objType)), uintptr(unsafe.Pointer(&out.unk)))
-	if err := result(r); err != nil {
+	err := result(r)
+	if failed(err) {
 		return nil, err
 	}
-	return o.lib.wrapProp(out.unk, out.objType), nil
+	return o.lib.wrapProp(out.unk, out.objType), err
 }
 
 // wrapProp makes the model's object for an object the DLL handed out: a
@@ -247,10 +266,11 @@ func (l logonObject) OpenStatusEntry() (mapi.IMAPIProp, error) {
 	out := new(openOut)
 	r := l.lib.callSlot(l.addr, slotLogonOpenStatusEntry, "IMSLogon::OpenStatusEntry", 0, 0,
 		uintptr(unsafe.Pointer(&out.objType)), uintptr(unsafe.Pointer(&out.unk)))
-	if err := result(r); err != nil {
+	err := result(r)
+	if failed(err) {
 		return nil, err
 	}
-	return l.lib.wrapProp(out.unk, out.objType), nil
+	return l.lib.wrapProp(out.unk, out.objType), err
 }
 
 // prop is IMAPIProp: a message, the status object.
@@ -276,12 +296,19 @@ func (p prop) GetProps(tags []mapi.PropTag) ([]mapi.PropValue, error) {
 	out := new(getPropsOut)
 	r := p.lib.callSlot(p.addr, slotPropGetProps, p.name+"::GetProps", uintptr(unsafe.Pointer(&arr[0])), 0,
 		uintptr(unsafe.Pointer(&out.count)), uintptr(unsafe.Pointer(&out.props)))
-	if err := result(r); err != nil {
+	err := result(r)
+	if failed(err) {
 		return nil, err
 	}
-	vals := readProps(out.count, out.props)
+	if err == errorsReturned {
+		err = nil // some values are PT_ERROR, which the model leaves out
+	}
+	vals, rerr := readProps(p.name+"::GetProps", "*lppPropArray", out.count, out.props)
+	if rerr != nil {
+		panic(rerr)
+	}
 	freeMAPIBuffer(out.props)
-	return vals, nil
+	return vals, err
 }
 
 // container is IMAPIContainer: the root folder.

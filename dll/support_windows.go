@@ -3,6 +3,7 @@
 package dll
 
 import (
+	"encoding/binary"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -63,6 +64,7 @@ type recorder interface {
 type comSupport struct {
 	obj *[2]uintptr // {&supportVtbl, 0}: the COM object
 	sup mapi.IMAPISupport
+	lib *Library // whose provider got it: a bad pointer it passes is reported there
 }
 
 // supports finds the Go support behind a COM support's address. Entries
@@ -70,8 +72,8 @@ type comSupport struct {
 // released it, or after Shutdown, and the trace must see that.
 var supports sync.Map // uintptr → *comSupport
 
-func newComSupport(sup mapi.IMAPISupport) *comSupport {
-	s := &comSupport{obj: &[2]uintptr{uintptr(unsafe.Pointer(&supportVtbl[0]))}, sup: sup}
+func newComSupport(lib *Library, sup mapi.IMAPISupport) *comSupport {
+	s := &comSupport{obj: &[2]uintptr{uintptr(unsafe.Pointer(&supportVtbl[0]))}, sup: sup, lib: lib}
 	supports.Store(s.addr(), s)
 	return s
 }
@@ -102,7 +104,10 @@ func supportCallback(slot int) uintptr {
 	})
 }
 
-// dispatch maps a slot onto the Go model, one to one.
+// dispatch maps a slot onto the Go model, one to one. A pointer argument
+// that cannot be read or written makes the call answer
+// MAPI_E_INVALID_PARAMETER, recorded in the trace, and fails the provider
+// call in progress, naming the parameter and the address (badPointer).
 func (s *comSupport) dispatch(slot int, a1, a2, a3 uintptr) uintptr {
 	switch slot {
 	case slotQueryInterface:
@@ -113,8 +118,12 @@ func (s *comSupport) dispatch(slot int, a1, a2, a3 uintptr) uintptr {
 		return uintptr(s.sup.Release())
 	case slotModifyStatusRow:
 		// ModifyStatusRow(ULONG cValues, LPSPropValue lpColumnVals, ULONG ulFlags)
+		vals, err := readProps("IMAPISupport::ModifyStatusRow", "lpColumnVals", uint32(a1), a2)
+		if err != nil {
+			return s.badPointer("ModifyStatusRow", err)
+		}
 		row := mapi.StatusRow{}
-		for _, v := range readProps(uint32(a1), a2) {
+		for _, v := range vals {
 			switch v.Tag &^ 0xFFFF {
 			case 0x30010000: // PR_DISPLAY_NAME
 				row.DisplayName, _ = v.Value.(string)
@@ -131,21 +140,63 @@ func (s *comSupport) dispatch(slot int, a1, a2, a3 uintptr) uintptr {
 				func() ([]any, error) { return nil, mapi.ErrInvalidParameter }))
 		}
 		var uid mapi.MAPIUID
-		copy(uid[:], peekBytes(a1, len(uid)))
+		b, err := readMem("IMAPISupport::SetProviderUID", "lpProviderID", a1, len(uid))
+		if err != nil {
+			return s.badPointer("SetProviderUID", err)
+		}
+		copy(uid[:], b)
 		return hresult(s.sup.SetProviderUID(uid, mapi.ReservedFlags(a2)))
 	case slotStoreLogoffTransports:
 		// StoreLogoffTransports(ULONG *lpulFlags): in, then out.
+		const call, param = "IMAPISupport::StoreLogoffTransports", "lpulFlags"
 		if a1 == 0 {
 			return hresult(s.record("StoreLogoffTransports", []any{"NULL"},
 				func() ([]any, error) { return nil, mapi.ErrInvalidParameter }))
 		}
-		out, err := s.sup.StoreLogoffTransports(mapi.LogoffFlags(peek32(a1)))
+		in, err := read32(call, param, a1)
+		if err == nil && !usableForWrite(a1) {
+			err = &BadPointer{Call: call, Param: param, Addr: a1, Write: true}
+		}
+		if err != nil {
+			return s.badPointer("StoreLogoffTransports", err)
+		}
+		out, err := s.sup.StoreLogoffTransports(mapi.LogoffFlags(in))
 		if err == nil {
-			poke32(a1, uint32(out))
+			if werr := write32(call, param, a1, uint32(out)); werr != nil {
+				s.lib.report(werr)
+			}
 		}
 		return hresult(err)
 	}
 	return hresult(s.record(supportSlots[slot], nil, func() ([]any, error) { return nil, mapi.ErrNoSupport }))
+}
+
+// badPointer answers a call whose pointer argument is bad: the call goes
+// into the trace with its answer, MAPI_E_INVALID_PARAMETER, and the provider
+// call in progress fails naming the pointer.
+func (s *comSupport) badPointer(method string, err error) uintptr {
+	s.lib.report(err)
+	return hresult(s.record(method, []any{err.(*BadPointer).Param + " bad"}, func() ([]any, error) { return nil, mapi.ErrInvalidParameter }))
+}
+
+// report keeps a bad pointer for the provider call in progress to fail
+// with (Library.guarded); the first one counts.
+func (l *Library) report(err error) {
+	if b, ok := err.(*BadPointer); ok && l != nil {
+		l.bad.CompareAndSwap(nil, b)
+	}
+}
+
+// usableForWrite checks, before the model acts on a call, that an in/out
+// parameter can be written back: the answer must not be lost after MAPI
+// acted on it.
+func usableForWrite(addr uintptr) bool {
+	if guardCopy.Load() != 0 {
+		// Writing the value read back is harmless and tests it exactly.
+		v, err := read32("", "", addr)
+		return err == nil && write32("", "", addr, v) == nil
+	}
+	return usable(addr, 4, true)
 }
 
 // iidIMAPISup is IID_IMAPISup, {0002030F-0000-0000-C000-000000000046}, and
@@ -158,21 +209,29 @@ var (
 // queryInterface is QueryInterface(REFIID riid, LPVOID *ppvObj): the support
 // itself, AddRef'd through the model, for IUnknown and IMAPISup.
 func (s *comSupport) queryInterface(riid, ppv uintptr) uintptr {
-	const eNoInterface = 0x80004002
+	const call, eNoInterface = "IMAPISupport::QueryInterface", 0x80004002
 	var iid [16]byte
 	if riid != 0 {
-		copy(iid[:], peekBytes(riid, 16))
+		b, err := readMem(call, "riid", riid, 16)
+		if err != nil {
+			return s.badPointer("QueryInterface", err)
+		}
+		copy(iid[:], b)
+	}
+	if ppv != 0 {
+		if err := writePtr(call, "ppvObj", ppv, 0); err != nil {
+			return s.badPointer("QueryInterface", err)
+		}
 	}
 	err := s.record("QueryInterface", []any{fmt.Sprintf("%X", iid)}, func() ([]any, error) {
 		if ppv == 0 {
 			return nil, mapi.ErrInvalidParameter
 		}
 		if iid != iidIMAPISup && iid != iidIUnknown {
-			poke(ppv, 0)
 			return nil, mapi.HResult(eNoInterface)
 		}
 		s.sup.AddRef()
-		poke(ppv, s.addr())
+		writePtr(call, "ppvObj", ppv, s.addr()) // written above: it can be
 		return nil, nil
 	})
 	return hresult(err)
@@ -189,28 +248,46 @@ func (s *comSupport) record(method string, args []any, answer func() ([]any, err
 }
 
 // readProps reads an array of SPropValue (24 bytes each on x64: the tag, a
-// pad, and the value) into the model's PropValues: strings, longs, and the
-// raw 8 bytes of anything else.
-func readProps(n uint32, addr uintptr) []mapi.PropValue {
+// pad, and the value), memory the DLL handed over, into the model's
+// PropValues: strings, longs, and the raw 8 bytes of anything else. call
+// and param name it in the error for a bad pointer.
+func readProps(call, param string, n uint32, addr uintptr) ([]mapi.PropValue, error) {
 	const size, ptUnicode, ptString8, ptLong = 24, 0x1F, 0x1E, 0x03
+	if addr == 0 || n == 0 {
+		return nil, nil
+	}
+	if n > 1<<16 {
+		return nil, &BadPointer{Call: call, Param: fmt.Sprintf("%s (with a count of %d)", param, n), Addr: addr}
+	}
+	raw, err := readMem(call, param, addr, int(n)*size)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]mapi.PropValue, 0, n)
-	for i := uintptr(0); i < uintptr(n) && addr != 0; i++ {
-		p := addr + i*size
-		tag := mapi.PropTag(peek32(p))
+	for i := 0; i < int(n); i++ {
+		p := raw[i*size:]
+		tag := mapi.PropTag(binary.LittleEndian.Uint32(p))
+		val := uintptr(binary.LittleEndian.Uint64(p[8:]))
 		v := mapi.PropValue{Tag: tag}
 		switch tag & 0xFFFF {
-		case ptUnicode:
-			v.Value = wString(peek(p + 8))
-		case ptString8:
-			v.Value = cString(peek(p + 8))
+		case ptUnicode, ptString8:
+			width := 1
+			if tag&0xFFFF == ptUnicode {
+				width = 2
+			}
+			str, err := readString(call, fmt.Sprintf("%s[%d].Value (a string)", param, i), val, width)
+			if err != nil {
+				return nil, err
+			}
+			v.Value = str
 		case ptLong:
-			v.Value = int32(peek32(p + 8))
+			v.Value = int32(uint32(val))
 		case 0x0A: // PT_ERROR: no value
 			continue
 		default:
-			v.Value = peek(p + 8)
+			v.Value = val
 		}
 		out = append(out, v)
 	}
-	return out
+	return out, nil
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mapiconf/mapiconf/dll"
 )
 
 // doneEnv names the file in which a `mapiconf test` that runs as the child
@@ -23,6 +25,11 @@ import (
 // and no report.
 const doneEnv = "MAPICONF_DONE"
 
+// recordEnv names the call record (dll.Options.Record) the child keeps: it
+// notes each call into the DLL as it starts, so that when the DLL ends the
+// child, this command can say which call was running.
+const recordEnv = "MAPICONF_CALL_RECORD"
+
 // A child is how this system runs the suite against a DLL in a process of
 // its own: on Windows this command again; elsewhere its Windows build
 // under Wine (child_wine.go).
@@ -31,6 +38,9 @@ type child struct {
 	path    func(string) string // a path of ours as the child spells it
 	guard   string              // the -guard the child is given ("": its own)
 	cleanup func()
+	// reap ends whatever the child left running once it has ended (under
+	// Wine: a debugger or explorer.exe, which would hold its output open).
+	reap func(*exec.Cmd)
 }
 
 // testInChild tests a provider DLL in a child process running `mapiconf
@@ -60,7 +70,7 @@ func testInChild(fs *flag.FlagSet, f *testFlags, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer os.RemoveAll(dir)
-	done := filepath.Join(dir, "status")
+	done, record := filepath.Join(dir, "status"), filepath.Join(dir, "calls")
 
 	// Every flag is given, so that the MAPICONF_ variables, which the
 	// child also sees, change nothing; paths as the child spells them, and
@@ -83,14 +93,22 @@ func testInChild(fs *flag.FlagSet, f *testFlags, stdout, stderr io.Writer) int {
 		args = append(args, "-"+fl.Name+"="+v)
 	})
 	cmd := ch.command(args...)
-	cmd.Env = append(cmd.Env, doneEnv+"="+ch.path(done))
+	cmd.Env = append(cmd.Env, doneEnv+"="+ch.path(done), recordEnv+"="+ch.path(record))
 	out, errOut := &spelledBack{w: stdout, r: strings.NewReplacer(back...)}, &spelledBack{w: stderr, r: strings.NewReplacer(back...)}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, out, errOut
+	// A helper the child started may hold its output open after it
+	// ended; the output is not waited for longer than this.
+	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
 		return fail(fmt.Errorf("starting %s: %v", cmd.Path, err))
 	}
 	interrupted := forwardSignals(cmd.Process)
-	err = cmd.Wait()
+	capped := time.AfterFunc(f.runTimeout, func() { cmd.Process.Kill() })
+	cmd.Wait()
+	overtime := !capped.Stop()
+	if ch.reap != nil {
+		ch.reap(cmd)
+	}
 	out.flush()
 	errOut.flush()
 	if interrupted() {
@@ -99,14 +117,42 @@ func testInChild(fs *flag.FlagSet, f *testFlags, stdout, stderr io.Writer) int {
 	}
 	b, rerr := os.ReadFile(done)
 	status, serr := strconv.Atoi(strings.TrimSpace(string(b)))
-	if rerr != nil || serr != nil || status < exitPass || status > exitUsage {
-		// The child ended before it could give a verdict: most likely
-		// the DLL's doing, as the suite itself records one on every
-		// path; its output shows what it was doing.
-		fmt.Fprintf(stdout, "mapiconf: the gate FAILS: the suite's process ended (%v) before it could give a verdict: the provider DLL crashed past the guard or ended the process (ExitProcess, exit, abort), or the process could not run at all; the output above shows how far it came\n", err)
-		return exitFail
+	if rerr == nil && serr == nil && status >= exitPass && status <= exitUsage {
+		return status
 	}
-	return status
+	// The child ended before it could give a verdict: the DLL's doing,
+	// as the suite itself records one on every path. The call record
+	// says where it was.
+	fmt.Fprintf(stdout, "mapiconf: the gate FAILS: %s\n", noVerdict(cmd.ProcessState, record, overtime, f.runTimeout))
+	return exitFail
+}
+
+// noVerdict says why a child that gave no verdict ended, where it was
+// (its call record: the call in progress, the spec), and its exit status.
+func noVerdict(ps *os.ProcessState, record string, overtime bool, cap time.Duration) string {
+	where := "(it kept no call record: it ended before it loaded the DLL, or could not run at all)"
+	var crash *dll.ThreadCrash
+	if r, err := dll.ReadCallRecord(record); err == nil {
+		where, crash = r.Where(), r.Crash
+	}
+	switch {
+	case overtime:
+		return fmt.Sprintf("the suite's process did not end within %v (-run-timeout), and was ended %s; no verdict", cap, where)
+	case crash != nil:
+		return fmt.Sprintf("%v, %s; an exception no code handles ends the process, in MAPI as here (%s)", crash, strings.Replace(where, "during ", "while the suite was in ", 1), exitStatus(ps))
+	}
+	return fmt.Sprintf("the suite's process ended with %s %s, before it could give a verdict: the provider DLL ended the process (ExitProcess, TerminateProcess, exit, abort) or crashed past the guard", exitStatus(ps), where)
+}
+
+// exitStatus names how a process ended: its exit status, or the signal.
+func exitStatus(ps *os.ProcessState) string {
+	switch {
+	case ps == nil:
+		return "no exit status"
+	case ps.Exited():
+		return fmt.Sprintf("exit status %d", ps.ExitCode())
+	}
+	return ps.String() // "signal: killed"
 }
 
 // checkDLL checks, before anything is built or started, that path is a

@@ -141,7 +141,7 @@ func TestDLL(t *testing.T) {
 			t.Fatal(err)
 		}
 		code, out := mapiconf(t, env, "test", "-dll", exits, "-explore", "-1")
-		if code != exitFail || !strings.Contains(out, "before it could give a verdict: the provider DLL crashed past the guard or ended the process") {
+		if code != exitFail || !strings.Contains(out, "ended with exit status 0 during call #1 MSProviderInit, before it could give a verdict: the provider DLL ended the process") {
 			t.Errorf("exit %d, want %d saying the process ended before a verdict:\n%s", code, exitFail, out)
 		}
 	})

@@ -5,21 +5,40 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"syscall"
+
+	"github.com/onsi/ginkgo/v2"
 
 	"github.com/mapiconf/mapiconf/conformance"
 	"github.com/mapiconf/mapiconf/dll"
 )
 
-// dllConfig loads the provider DLL at path, in the child process
-// (testInChild). Every call into it goes through the guard at guard, which
-// the parent built unless -guard named one; without one the calls are
-// made directly, and a crash in the DLL ends the run.
-func dllConfig(path, guard string, profile conformance.Profile, caps conformance.Capabilities, stderr io.Writer) (conformance.Config, func(), error) {
-	lib, err := dll.Open(path, dll.Options{Guard: guard})
+// dllConfig loads the provider DLL -dll names, in the child process
+// (testInChild). Every call into it goes through the guard -guard names,
+// which the parent built unless the user gave one; without one the calls
+// are made directly, and a crash in the DLL ends the run. Each call, and
+// each spec as it starts, is noted in the call record the parent gave, so
+// that the parent can say where a DLL that ended the process was.
+func dllConfig(f *testFlags, profile conformance.Profile, caps conformance.Capabilities, stderr io.Writer) (conformance.Config, func(), error) {
+	lib, err := dll.Open(f.dll, dll.Options{Guard: f.guard, CallTimeout: f.callTimeout, Record: os.Getenv(recordEnv)})
 	if err != nil {
 		return conformance.Config{}, func() {}, err
 	}
+	ginkgo.BeforeEach(func() { lib.Spec(ginkgo.CurrentSpecReport().FullText()) })
 	return lib.Config(profile, caps), func() {}, nil
+}
+
+// exit ends this command with status. A child that tested a DLL ends
+// itself at once (TerminateProcess): a thread of the DLL's may still be in
+// a call that hung, holding a lock that ExitProcess, which runs every
+// DLL's DllMain again, would wait for.
+func exit(status int) {
+	if os.Getenv(doneEnv) != "" {
+		if p, err := syscall.GetCurrentProcess(); err == nil {
+			syscall.TerminateProcess(p, uint32(status))
+		}
+	}
+	os.Exit(status)
 }
 
 // buildGuard builds mapiconf-guard.dll into a new directory with the first

@@ -31,7 +31,7 @@ func (f *testFlags) providerConfig(stderr io.Writer) (cfg conformance.Config, cl
 	cleanup = func() {}
 	if f.dll != "" {
 		caps, _ := dll.ParseCapabilities(f.capabilities) // checkProvider checked it
-		cfg, cleanup, err = dllConfig(f.dll, f.guard, profile, caps, stderr)
+		cfg, cleanup, err = dllConfig(f, profile, caps, stderr)
 	} else {
 		cfg, err = builtInConfig(f.provider, profile)
 	}

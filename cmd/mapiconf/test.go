@@ -27,7 +27,7 @@ type testFlags struct {
 	reportDir, formats, json string
 	explore                  int
 	seed                     uint64
-	callTimeout              time.Duration
+	callTimeout, runTimeout  time.Duration
 	should                   string
 	verbose, noColor         bool
 }
@@ -47,6 +47,7 @@ func (f *testFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.explore, "explore", 0, "random lifecycles the exploration runs (0: the suite's default, 50; -1: none)")
 	fs.Uint64Var(&f.seed, "seed", 0, "the exploration's first seed (0: from the clock); a failure prints the seed that replays it")
 	fs.DurationVar(&f.callTimeout, "call-timeout", 0, "a provider call that makes no progress this long is a hang (0: the suite's default, 2s)")
+	fs.DurationVar(&f.runTimeout, "run-timeout", 10*time.Minute, "with -dll: the whole run's bound; a run still going after it is ended, and fails the gate")
 	fs.StringVar(&f.should, "should", "fail", "whether a broken should rule fails the gate: fail or warn")
 	fs.BoolVar(&f.verbose, "verbose", false, "print every spec as it runs")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colour codes in the output (also when NO_COLOR is set)")

@@ -13,7 +13,9 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/mapiconf/mapiconf/conformance"
 	"github.com/mapiconf/mapiconf/dll"
@@ -67,9 +69,48 @@ func newChild(f *testFlags, stderr io.Writer) (ch child, err error) {
 	if err := tools.Start(prefix); err != nil {
 		return ch, err
 	}
-	ch.command = func(args ...string) *exec.Cmd { return tools.Command(prefix, exe, args...) }
+	ch.command = func(args ...string) *exec.Cmd {
+		cmd := tools.Command(prefix, exe, args...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its helpers are reaped with it
+		return cmd
+	}
 	ch.path = windowsPath
+	ch.reap = reapGroup
 	return ch, nil
+}
+
+// reapGroup ends what is left of the child's process group once the child
+// has ended: a program it started (Wine's debugger, explorer.exe) must not
+// outlive the run, nor hold its output open. Wine's server is spared: the
+// other runs in the prefix use it, and it ends by itself.
+func reapGroup(cmd *exec.Cmd) {
+	pgid := cmd.Process.Pid
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		syscall.Kill(-pgid, syscall.SIGKILL) // no /proc: the whole group
+		return
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp ...: comm may hold spaces.
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(s[i+1:])
+		comm := s[strings.IndexByte(s, '(')+1 : i]
+		if len(fields) > 2 && fields[2] == strconv.Itoa(pgid) && !strings.HasPrefix(comm, "wineserver") {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 }
 
 // windowsPath is a path for the Windows program: an absolute path on drive
@@ -148,7 +189,10 @@ func releaseVersion() string {
 	return v
 }
 
+// exit ends this command with status.
+func exit(status int) { os.Exit(status) }
+
 // dllConfig is for Windows: here testUnderWine runs the DLL.
-func dllConfig(string, string, conformance.Profile, conformance.Capabilities, io.Writer) (conformance.Config, func(), error) {
+func dllConfig(*testFlags, conformance.Profile, conformance.Capabilities, io.Writer) (conformance.Config, func(), error) {
 	return conformance.Config{}, nil, errors.New("a provider DLL is loaded by mapiconf's Windows build only")
 }

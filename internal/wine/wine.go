@@ -108,7 +108,7 @@ var StartTimeout = 10 * time.Minute
 
 // Env is the environment Wine runs with: the prefix, and quiet.
 func Env(prefix string) []string {
-	return append(os.Environ(), "WINEPREFIX="+prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=", "WINEARCH=win64")
+	return append(os.Environ(), "WINEPREFIX="+prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=;winedbg.exe=d", "WINEARCH=win64")
 }
 
 // Command is the Windows program exe, with args, to be run under Wine in

@@ -1,0 +1,152 @@
+//go:build windows
+
+package dll
+
+import (
+	"debug/pe"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// A LoadError is a DLL that did not load, with the cause in words: each way
+// a DLL fails to load has its own.
+type LoadError struct {
+	Path  string
+	Cause string
+	Err   error // LoadLibrary's, if it answered
+}
+
+func (e *LoadError) Error() string {
+	s := fmt.Sprintf("dll: %s does not load: %s", e.Path, e.Cause)
+	if e.Err != nil {
+		s += fmt.Sprintf(" (LoadLibrary: %v)", e.Err)
+	}
+	return s
+}
+
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// LoadLibrary's errors (winerror.h).
+const (
+	errModNotFound  syscall.Errno = 126 // ERROR_MOD_NOT_FOUND
+	errProcNotFound syscall.Errno = 127 // ERROR_PROC_NOT_FOUND
+	errBadExeFormat syscall.Errno = 193 // ERROR_BAD_EXE_FORMAT
+	errDLLInit      syscall.Errno = 1114
+)
+
+// load loads the DLL at path (its DllMain runs), within timeout: a DllMain
+// that never returns holds the loader's lock for ever, and is reported as
+// such rather than waited for.
+func load(path string, timeout time.Duration) (syscall.Handle, error) {
+	type answer struct {
+		h   syscall.Handle
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		h, err := syscall.LoadLibrary(path)
+		done <- answer{h, err}
+	}()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case a := <-done:
+		if a.err != nil {
+			return 0, &LoadError{Path: path, Cause: loadCause(path, a.err), Err: a.err}
+		}
+		return a.h, nil
+	case <-t.C:
+		return 0, &LoadError{Path: path, Cause: fmt.Sprintf("loading it did not end within %v: its DllMain (DLL_PROCESS_ATTACH) hangs", timeout)}
+	}
+}
+
+// loadCause says why LoadLibrary refused path.
+func loadCause(path string, err error) string {
+	if _, serr := os.Stat(path); serr != nil {
+		return "no such file"
+	}
+	var errno syscall.Errno
+	errors.As(err, &errno)
+	switch errno {
+	case errDLLInit:
+		return "its DllMain returned FALSE when the DLL was attached to the process (DLL_PROCESS_ATTACH)"
+	case errBadExeFormat:
+		return formatCause(path)
+	case errModNotFound:
+		if missing := missingImports(path); len(missing) > 0 {
+			return fmt.Sprintf("a DLL it imports is missing: %s (looked for beside it and on the system's search path)", strings.Join(missing, ", "))
+		}
+		return "a DLL it imports, or one of theirs, is missing"
+	case errProcNotFound:
+		return "a function it imports is missing from the DLL that should export it (a DLL of another version?)"
+	}
+	return "LoadLibrary refused it"
+}
+
+// formatCause says why a file is no DLL of this process's kind.
+func formatCause(path string) string {
+	f, err := pe.Open(path)
+	if err != nil {
+		return "it is not a PE file (a Windows DLL): " + err.Error()
+	}
+	defer f.Close()
+	if m := machineName(f.Machine); f.Machine != pe.IMAGE_FILE_MACHINE_AMD64 {
+		return fmt.Sprintf("it is built for %s; this process is x86-64, and loads x86-64 DLLs only", m)
+	}
+	if f.Characteristics&pe.IMAGE_FILE_DLL == 0 {
+		return "it is a Windows program, not a DLL"
+	}
+	return "Windows finds it no valid DLL for this machine"
+}
+
+func machineName(m uint16) string {
+	switch m {
+	case pe.IMAGE_FILE_MACHINE_I386:
+		return "x86 (a 32-bit DLL)"
+	case pe.IMAGE_FILE_MACHINE_AMD64:
+		return "x86-64"
+	case pe.IMAGE_FILE_MACHINE_ARM64:
+		return "ARM64"
+	}
+	return fmt.Sprintf("machine 0x%X", m)
+}
+
+// missingImports names the DLLs path imports that can be found neither
+// beside it nor where LoadLibrary looks (loading each as data, which runs
+// none of its code).
+func missingImports(path string) []string {
+	f, err := pe.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	libs, err := f.ImportedLibraries()
+	if err != nil {
+		return nil
+	}
+	const asDatafile = 0x2 // LOAD_LIBRARY_AS_DATAFILE
+	k := syscall.NewLazyDLL("kernel32.dll")
+	loadEx, free := k.NewProc("LoadLibraryExW"), k.NewProc("FreeLibrary")
+	var missing []string
+	for _, lib := range libs {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(path), lib)); err == nil {
+			continue
+		}
+		name, err := syscall.UTF16PtrFromString(lib)
+		if err != nil {
+			continue
+		}
+		if h, _, _ := loadEx.Call(uintptr(unsafe.Pointer(name)), 0, asDatafile); h != 0 {
+			free.Call(h)
+			continue
+		}
+		missing = append(missing, lib)
+	}
+	return missing
+}

@@ -1,0 +1,190 @@
+//go:build windows
+
+package dll
+
+import (
+	"fmt"
+	"sync/atomic"
+	"syscall"
+	"unicode/utf16"
+	"unsafe"
+)
+
+// Memory the DLL handed over (an out-parameter's target, a flags word, a
+// property array, a string) is read and written only through the functions
+// here: a bad pointer is then an error naming the call, the parameter and
+// the address, never a fault in Go's own code, which the Go runtime cannot
+// survive. With the guard the access is made inside its exception frame
+// (guardCopy); without it, the pages are asked first (VirtualQuery).
+
+// A BadPointer is a pointer the DLL handed over that does not point to
+// memory the access can use.
+type BadPointer struct {
+	Call  string  // the method that was given it, e.g. "IMAPISupport::StoreLogoffTransports"
+	Param string  // the parameter, e.g. "lpulFlags"
+	Addr  uintptr // the pointer
+	Write bool    // a write through it, not a read
+	Fault uint32  // the exception the access raised, or 0 if the pages were refused beforehand
+}
+
+func (b *BadPointer) Error() string {
+	op := "read"
+	if b.Write {
+		op = "written"
+	}
+	why := "no memory of the process's there"
+	if b.Fault != 0 {
+		why = fmt.Sprintf("%s (0x%08X)", exceptionName(b.Fault), b.Fault)
+	}
+	return fmt.Sprintf("%s got %s = 0x%X from the provider, which cannot be %s: %s", b.Call, b.Param, b.Addr, op, why)
+}
+
+// guardCopy is the guard's guardCopy, once a library with a guard is open:
+// the support's callbacks and the allocators serve every library.
+var guardCopy atomic.Uintptr
+
+// copyMem copies n bytes from src to dst, one of them the DLL's; it
+// returns the exception code of a faulting access, or 0. A pointer of Go's
+// converted in its arguments escapes to the heap, where it cannot move.
+//
+//go:uintptrescapes
+func copyMem(dst, src, n uintptr, dllAddr uintptr, write bool) (ok bool, code uint32) {
+	if n == 0 {
+		return true, 0
+	}
+	if g := guardCopy.Load(); g != 0 {
+		f := new(fault)
+		r, _, _ := syscall.SyscallN(g, dst, src, n, uintptr(unsafe.Pointer(f)))
+		return r != 0, uint32(f.code)
+	}
+	if !usable(dllAddr, n, write) {
+		return false, 0
+	}
+	copy(unsafe.Slice(*(**byte)(unsafe.Pointer(&dst)), n), unsafe.Slice(*(**byte)(unsafe.Pointer(&src)), n))
+	return true, 0
+}
+
+// usable asks Windows whether [addr, addr+n) is committed memory that can
+// be read (or written), page range by page range.
+func usable(addr, n uintptr, write bool) bool {
+	const (
+		memCommit      = 0x1000
+		pageNoAccess   = 0x01
+		pageGuard      = 0x100
+		pageReadonly   = 0x02
+		pageExecRead   = 0x20
+		pageExecute    = 0x10
+		pageWritecopy  = 0x08
+		pageExecWrcopy = 0x80
+	)
+	if addr < 0x10000 || addr+n < addr {
+		return false // the first 64 KB are never mapped on Windows
+	}
+	for end := addr + n; addr < end; {
+		var mbi memoryBasicInformation
+		if r, _, _ := procVirtualQuery.Call(addr, uintptr(unsafe.Pointer(&mbi)), unsafe.Sizeof(mbi)); r == 0 {
+			return false
+		}
+		p := mbi.Protect
+		if mbi.State != memCommit || p&(pageNoAccess|pageGuard) != 0 || p&0xFF == pageExecute {
+			return false
+		}
+		if write && (p&0xFF == pageReadonly || p&0xFF == pageExecRead || p&0xFF == pageWritecopy || p&0xFF == pageExecWrcopy) {
+			return false
+		}
+		addr = mbi.BaseAddress + mbi.RegionSize
+	}
+	return true
+}
+
+type memoryBasicInformation struct {
+	BaseAddress       uintptr
+	AllocationBase    uintptr
+	AllocationProtect uint32
+	PartitionID       uint16
+	RegionSize        uintptr
+	State             uint32
+	Protect           uint32
+	Type              uint32
+}
+
+var procVirtualQuery = kernel32.NewProc("VirtualQuery")
+
+// readMem reads n bytes at addr, the DLL's.
+func readMem(call, param string, addr uintptr, n int) ([]byte, error) {
+	b := make([]byte, n)
+	if n == 0 {
+		return b, nil
+	}
+	if ok, code := copyMem(uintptr(unsafe.Pointer(&b[0])), addr, uintptr(n), addr, false); !ok {
+		return nil, &BadPointer{Call: call, Param: param, Addr: addr, Fault: code}
+	}
+	return b, nil
+}
+
+func read32(call, param string, addr uintptr) (uint32, error) {
+	var v uint32
+	if ok, code := copyMem(uintptr(unsafe.Pointer(&v)), addr, 4, addr, false); !ok {
+		return 0, &BadPointer{Call: call, Param: param, Addr: addr, Fault: code}
+	}
+	return v, nil
+}
+
+func readPtr(call, param string, addr uintptr) (uintptr, error) {
+	var v uintptr
+	if ok, code := copyMem(uintptr(unsafe.Pointer(&v)), addr, unsafe.Sizeof(v), addr, false); !ok {
+		return 0, &BadPointer{Call: call, Param: param, Addr: addr, Fault: code}
+	}
+	return v, nil
+}
+
+func write32(call, param string, addr uintptr, v uint32) error {
+	if ok, code := copyMem(addr, uintptr(unsafe.Pointer(&v)), 4, addr, true); !ok {
+		return &BadPointer{Call: call, Param: param, Addr: addr, Write: true, Fault: code}
+	}
+	return nil
+}
+
+func writePtr(call, param string, addr, v uintptr) error {
+	if ok, code := copyMem(addr, uintptr(unsafe.Pointer(&v)), unsafe.Sizeof(v), addr, true); !ok {
+		return &BadPointer{Call: call, Param: param, Addr: addr, Write: true, Fault: code}
+	}
+	return nil
+}
+
+// readString reads a NUL-terminated string of 8-bit (width 1) or UTF-16
+// (width 2) characters, a page at most at a time, so that a read never
+// goes past the page the string ends in.
+func readString(call, param string, addr uintptr, width int) (string, error) {
+	const page, limit = 4096, 1 << 16
+	var b []byte
+	for p := addr; len(b) < limit; {
+		n := int(page - p%page)
+		chunk, err := readMem(call, param, p, n)
+		if err != nil {
+			if p != addr {
+				err.(*BadPointer).Addr = addr
+			}
+			return "", err
+		}
+		for i := 0; i+width <= len(chunk); i += width {
+			if chunk[i] == 0 && (width == 1 || chunk[i+1] == 0) {
+				return decode(append(b, chunk[:i]...), width), nil
+			}
+		}
+		b = append(b, chunk[:len(chunk)/width*width]...)
+		p += uintptr(len(chunk) / width * width)
+	}
+	return decode(b, width), nil // no NUL within 64 KB: what was read
+}
+
+func decode(b []byte, width int) string {
+	if width == 1 {
+		return string(b)
+	}
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
+	}
+	return string(utf16.Decode(u))
+}
