@@ -10,15 +10,13 @@ func blindSpots() []Bad {
 	withRow := Options{StatusRow: true}
 	return []Bad{
 		{Name: "passes-complete-on", Flaw: PassesCompleteOn, Doc: "StoreLogoff takes a reused LOGOFF_COMPLETE as given and passes it on to StoreLogoffTransports", Options: withRow,
-			Awaits:   "issue 16 item 5: STLT-08 allows LOGOFF_COMPLETE passed on to StoreLogoffTransports",
 			Declares: both("STLT-08", "SL-03")},
 
 		// Every logon, every store (RULES.md revision 4).
 		{Name: "uid-flags-second-store", Flaw: UIDFlags, Only: SecondStore, Doc: "the second store's Logon calls SetProviderUID with a nonzero reserved flag", Options: withRow,
-			Awaits:   "issue 16 item 6: LG-02 is judged inside the first Logon only",
 			Declares: both("LG-02")},
 		{Name: "no-support-addref-spooler", Flaw: NoSupportAddRef, Only: SpoolerOnly, Doc: "SpoolerLogon keeps the support without AddRef; the spooler's store's end releases MAPI's own reference", Options: withRow,
-			Awaits:   "issue 16 item 6: LG-01 and RL-01 are judged on the client's logon only, not SpoolerLogon's",
+			Awaits:   "issue 16 item 6: RL-01 is judged on the client's support only, not the spooler's (LG-01 is caught)",
 			Declares: both("LG-01", "RL-01")},
 		{Name: "logoff-fails-spooler", Flaw: LogoffFails, Only: SpoolerOnly, Doc: "the spooler's logon object's IMSLogon::Logoff returns MAPI_E_CALL_FAILED", Options: withRow,
 			Awaits:   "issue 16 item 6: LG-04 is judged on the client's logon object only, not the spooler's",

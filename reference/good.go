@@ -48,13 +48,13 @@ func KnownGood() []Good {
 			Doc: "a helper object holds a second reference on the support from logon to the store's end (Kopano's notification client); the references balance"},
 		{Name: "ignores-invalid-flags", New: IgnoresInvalidFlags, Options: Options{StatusRow: true}, Lenient: true,
 			Doc: "StoreLogoff answers S_OK to an invalid flag word and forgets it, so StoreLogoffTransports gets LOGOFF_ABORT or the last valid flag (the sample store's default flag, without passing the invalid word on)"},
-		{Name: "fresh-uids", Options: Options{StatusRow: true, FreshUIDs: true}, Awaits: "issue 16 item 1: RB-02 compares the MAPIUIDs the provider makes up exactly, not up to a consistent renaming",
+		{Name: "fresh-uids", Options: Options{StatusRow: true, FreshUIDs: true},
 			Doc: "every logon registers a MAPIUID of its own from a process-wide counter, as a provider that calls CoCreateGuid does (RULES.md revision 4: a value the provider makes up)"},
-		{Name: "pins-support", Options: Options{StatusRow: true, PinsSupport: true}, Awaits: "issue 16 item 2: SL-04 takes the balanced AddRef and Release around a status-row update inside StoreLogoff for the store's end",
+		{Name: "pins-support", Options: Options{StatusRow: true, PinsSupport: true},
 			Doc: "every SetProviderUID and ModifyStatusRow is guarded by an AddRef of the support before and a Release after, and StoreLogoff updates the status row so, while the client holds the store (revision 4: a balanced AddRef and Release ends nothing)"},
-		{Name: "row-per-reference", Options: Options{StatusRow: true, RowPerReference: true}, Awaits: "issue 16 item 3: LG-06 takes a status-row update in the Release of a second Logon's store reference for an end",
+		{Name: "row-per-reference", Options: Options{StatusRow: true, RowPerReference: true},
 			Doc: "every Release of the store that does not end it updates the status row, the Release of a second Logon's reference included (revision 4: a status-row update ends nothing)"},
-		{Name: "invalidated-by-complete", Options: Options{StatusRow: true, InvalidatedByComplete: true}, Awaits: "issue 16 item 4: SL-03, under Strict, fails a later StoreLogoff refused with MAPI_E_INVALID_OBJECT after StoreLogoffTransports answered LOGOFF_COMPLETE",
+		{Name: "invalidated-by-complete", Options: Options{StatusRow: true, InvalidatedByComplete: true},
 			Doc: "once StoreLogoffTransports answered LOGOFF_COMPLETE the store and its objects refuse every call but Release with MAPI_E_INVALID_OBJECT, a later StoreLogoff included (revision 3: \"A later StoreLogoff may then fail\")"},
 	}
 }
