@@ -23,6 +23,9 @@ type Crash struct {
 }
 
 func (c *Crash) Error() string {
+	if c.Code == stackImbalance && len(c.Info) == 2 {
+		return c.imbalance()
+	}
 	s := fmt.Sprintf("%s crashed: %s (0x%08X) at %s", c.Call, exceptionName(c.Code), c.Code, c.Module)
 	if c.Code == 0xC0000005 && len(c.Info) == 2 {
 		op := map[uintptr]string{0: "reading", 1: "writing", 8: "executing"}[c.Info[0]]
@@ -36,6 +39,35 @@ func (c *Crash) Error() string {
 	}
 	return s
 }
+
+// stackImbalance is guard.c's STACK_IMBALANCE: on x86, a call returned
+// but took other than its convention's bytes of arguments off the stack
+// (Info: what it took, what it should have).
+const stackImbalance = 0xE0535450
+
+// imbalance says what a call that left the stack unbalanced did, and the
+// fix: on x86 the caller and the callee agree on who removes the
+// arguments, or the stack pointer ends wrong and the caller's frame is
+// corrupted (in Outlook, a crash somewhere later).
+func (c *Crash) imbalance() string {
+	took, want := c.Info[0], c.Info[1]
+	if c.Call == "MSProviderInit" {
+		return fmt.Sprintf("MSProviderInit is declared __stdcall: it took %d bytes of arguments off the stack on return, where MAPI calls it __cdecl "+
+			"(STDMAPIINITCALLTYPE, mapidefs.h) and removes them itself; in 32-bit Outlook its caller's stack ends %d bytes off. "+
+			"Declare it as mapispi.h's MSPROVIDERINIT: HRESULT STDMAPIINITCALLTYPE MSProviderInit(...), with no WINAPI, STDMETHODCALLTYPE or __stdcall", took, took)
+	}
+	return fmt.Sprintf("%s took %d bytes of arguments off the stack on return, want %d: on x86 a COM method is __stdcall (STDMETHODCALLTYPE) "+
+		"and removes exactly its own arguments; declare it STDMETHODCALLTYPE with the parameters of mapidefs.h and mapispi.h "+
+		"(in 32-bit Outlook its caller's stack ends %d bytes off)", c.Call, took, want, int64(took)-int64(want))
+}
+
+// The calling conventions of guard.c: on x86, COM methods and MAPI's
+// allocators are __stdcall (the callee removes its arguments),
+// MSProviderInit is __cdecl (STDMAPIINITCALLTYPE); on x64 there is one.
+const (
+	stdcall = 0
+	cdecl   = 1
+)
 
 // fault is guard.c's Fault.
 type fault struct {
@@ -62,20 +94,23 @@ const (
 //go:uintptrescapes
 func (l *Library) callSlot(obj uintptr, slot int, name string, args ...uintptr) uintptr {
 	if l.guard != 0 {
-		return l.guarded(0, slot, name, append([]uintptr{obj}, args...)...)
+		return l.guarded(0, slot, stdcall, name, append([]uintptr{obj}, args...)...)
 	}
 	vtbl := peek(obj)
 	fn := peek(vtbl + uintptr(slot)*unsafe.Sizeof(uintptr(0)))
-	return l.call(fn, name, append([]uintptr{obj}, args...)...)
+	return l.call(fn, stdcall, name, append([]uintptr{obj}, args...)...)
 }
 
-// call calls fn, inside the guard's exception frame when there is a
-// guard. A fault becomes a panic with a *Crash.
+// call calls fn in the calling convention conv, inside the guard's
+// exception frame when there is a guard. A fault, or on x86 a stack pointer
+// the call left other than its convention does, becomes a panic with a
+// *Crash. Without a guard, syscall.SyscallN restores the stack pointer
+// after either convention, and a crash ends the process.
 //
 //go:uintptrescapes
-func (l *Library) call(fn uintptr, name string, args ...uintptr) uintptr {
+func (l *Library) call(fn, conv uintptr, name string, args ...uintptr) uintptr {
 	if l.guard != 0 {
-		return l.guarded(fn, 0, name, args...)
+		return l.guarded(fn, 0, conv, name, args...)
 	}
 	seq := l.rec.begin(name)
 	r, _, _ := syscall.SyscallN(fn, args...)
@@ -84,13 +119,13 @@ func (l *Library) call(fn uintptr, name string, args ...uintptr) uintptr {
 }
 
 // guarded makes one call through the guard: fn, or with fn 0 the slot of
-// the vtable of the object args[0]. Each call is recorded as it starts
+// the vtable of the object args[0], in the convention conv. Each call is recorded as it starts
 // (l.rec), so that a process the DLL ends can still say which call was
 // running. A fault, or a bad pointer the DLL passed the support meanwhile,
 // becomes a panic.
 //
 //go:uintptrescapes
-func (l *Library) guarded(fn uintptr, slot int, name string, args ...uintptr) uintptr {
+func (l *Library) guarded(fn uintptr, slot int, conv uintptr, name string, args ...uintptr) uintptr {
 	var a [16]uintptr
 	if len(args) > len(a) {
 		panic(fmt.Sprintf("dll: %s takes %d arguments; the guard passes at most %d", name, len(args), len(a)))
@@ -98,7 +133,8 @@ func (l *Library) guarded(fn uintptr, slot int, name string, args ...uintptr) ui
 	copy(a[:], args)
 	buf := &guardCall{args: a}
 	seq := l.rec.begin(name)
-	r, _, _ := syscall.SyscallN(l.guard, fn, uintptr(unsafe.Pointer(&buf.args)), uintptr(unsafe.Pointer(&buf.fault)), uintptr(slot))
+	r, _, _ := syscall.SyscallN(l.guard, fn, uintptr(unsafe.Pointer(&buf.args)), uintptr(unsafe.Pointer(&buf.fault)), uintptr(slot),
+		uintptr(len(args)), conv)
 	l.rec.end(seq)
 	if f := buf.fault; f.code != 0 {
 		if f.phase == phaseReadObject || f.phase == phaseReadSlot {

@@ -85,9 +85,14 @@ func Open(path string, opts Options) (*Library, error) {
 	if l.module, err = load(abs, 5*opts.CallTimeout); err != nil {
 		return nil, err
 	}
-	proc, err := syscall.GetProcAddress(l.module, "MSProviderInit")
+	// MAPI looks the entry point up by its undecorated name; one declared
+	// __stdcall exports a decorated name instead (on x86), said apart.
+	proc, err := syscall.GetProcAddress(l.module, entryPoint)
 	if err != nil {
-		return nil, fmt.Errorf("dll: %s exports no MSProviderInit, the entry point of a message store provider (msproviderinit.md): %w", abs, err)
+		if img, ierr := Inspect(abs); ierr == nil {
+			return nil, fmt.Errorf("dll: %w", img.CheckEntryPoint(abs))
+		}
+		return nil, fmt.Errorf("dll: %w: %w", noEntryPoint(abs), err)
 	}
 	l.init = proc
 	ole32 := syscall.NewLazyDLL("ole32.dll")
@@ -188,7 +193,8 @@ func (l *Library) newProvider() (p mapi.IMSProvider, err error) {
 		}
 	}()
 	out := new(initOut)
-	r := l.call(l.init, "MSProviderInit", uintptr(l.module), l.malloc, allocateBuffer, allocateMore, freeBuffer,
+	// STDMAPIINITCALLTYPE: __cdecl, the caller removes the arguments.
+	r := l.call(l.init, cdecl, "MSProviderInit", uintptr(l.module), l.malloc, allocateBuffer, allocateMore, freeBuffer,
 		0, CurrentSPIVersion, uintptr(unsafe.Pointer(&out.version)), uintptr(unsafe.Pointer(&out.provider)))
 	if h := mapi.HResult(uint32(r)); h.Failed() {
 		return nil, fmt.Errorf("dll: %s: MSProviderInit returned %v", l.Path, h)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -89,32 +90,21 @@ func loadCause(path string, err error) string {
 	return "LoadLibrary refused it"
 }
 
-// formatCause says why a file is no DLL of this process's kind.
+// formatCause says why a file is no DLL of this process's kind: a process
+// loads DLLs of its own bitness only (mapiconf test -dll runs the suite in
+// a process of the DLL's).
 func formatCause(path string) string {
-	f, err := pe.Open(path)
+	img, err := Inspect(path)
 	if err != nil {
 		return "it is not a PE file (a Windows DLL): " + err.Error()
 	}
-	defer f.Close()
-	if m := machineName(f.Machine); f.Machine != pe.IMAGE_FILE_MACHINE_AMD64 {
-		return fmt.Sprintf("it is built for %s; this process is x86-64, and loads x86-64 DLLs only", m)
+	if img.Arch != runtime.GOARCH {
+		return fmt.Sprintf("it is %s; this process is windows/%s, and loads DLLs of its own bitness only", img.Bitness(), runtime.GOARCH)
 	}
-	if f.Characteristics&pe.IMAGE_FILE_DLL == 0 {
+	if !img.DLL {
 		return "it is a Windows program, not a DLL"
 	}
 	return "Windows finds it no valid DLL for this machine"
-}
-
-func machineName(m uint16) string {
-	switch m {
-	case pe.IMAGE_FILE_MACHINE_I386:
-		return "x86 (a 32-bit DLL)"
-	case pe.IMAGE_FILE_MACHINE_AMD64:
-		return "x86-64"
-	case pe.IMAGE_FILE_MACHINE_ARM64:
-		return "ARM64"
-	}
-	return fmt.Sprintf("machine 0x%X", m)
 }
 
 // missingImports names the DLLs path imports that can be found neither

@@ -7,30 +7,10 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
-	"syscall"
 	"unsafe"
 
 	"github.com/mapiconf/mapiconf/mapi"
 )
-
-// supportSlots are IMAPISupport's 44 methods in the order of mingw-w64's
-// mapispi.h (MAPI_IUNKNOWN_METHODS, then MAPI_IMAPISUPPORT_METHODS1, 2 and
-// 3): the index is the vtable slot.
-var supportSlots = [44]string{
-	"QueryInterface", "AddRef", "Release",
-	// MAPI_IMAPISUPPORT_METHODS1
-	"GetLastError", "GetMemAllocRoutines", "Subscribe", "Unsubscribe", "Notify",
-	"ModifyStatusRow", "OpenProfileSection", "RegisterPreprocessor", "NewUID", "MakeInvalid",
-	// MAPI_IMAPISUPPORT_METHODS2
-	"SpoolerYield", "SpoolerNotify", "CreateOneOff", "SetProviderUID", "CompareEntryIDs",
-	"OpenTemplateID", "OpenEntry", "GetOneOffTable", "Address", "Details", "NewEntry",
-	"DoConfigPropsheet", "CopyMessages", "CopyFolder",
-	// MAPI_IMAPISUPPORT_METHODS3
-	"DoCopyTo", "DoCopyProps", "DoProgressDialog", "ReadReceipt", "PrepareSubmit",
-	"ExpandRecips", "UpdatePAB", "DoSentMail", "OpenAddressBook", "Preprocess", "CompleteMsg",
-	"StoreLogoffTransports", "StatusRecips", "WrapStoreEntryID", "ModifyProfile",
-	"IStorageFromStream", "GetSvcConfigSupportObj",
-}
 
 // The slots the suite models.
 const (
@@ -44,7 +24,7 @@ const (
 
 // supportVtbl is the vtable every support object shares: a callback per
 // slot. Callbacks are few (Go allows about 2000 per process) and made once.
-var supportVtbl [len(supportSlots)]uintptr
+var supportVtbl [len(supportMethods)]uintptr
 
 func init() {
 	for i := range supportVtbl {
@@ -80,12 +60,14 @@ func newComSupport(lib *Library, sup mapi.IMAPISupport) *comSupport {
 
 func (s *comSupport) addr() uintptr { return uintptr(unsafe.Pointer(s.obj)) }
 
-// supportCallback makes slot i's callback. Every slot takes the object and
-// at most five more arguments of MAPI's (DoCopyTo takes ten; it is not
-// modelled, and a callback may ignore what it does not declare).
+// supportCallback makes slot i's callback, taking the object and exactly
+// the method's arguments: on x86 a COM method is __stdcall and removes its
+// arguments from the stack, and a callback from syscall.NewCallback removes
+// as many as its Go function declares.
 func supportCallback(slot int) uintptr {
-	return syscall.NewCallback(func(this, a1, a2, a3, a4, a5 uintptr) (ret uintptr) {
-		v, ok := supports.Load(this)
+	m := supportMethods[slot]
+	return newCallback(1+m.args, func(a []uintptr) (ret uintptr) {
+		v, ok := supports.Load(a[0])
 		if !ok {
 			return uintptr(mapi.ErrInvalidObject) // not one of ours: a bad pointer
 		}
@@ -94,13 +76,15 @@ func supportCallback(slot int) uintptr {
 			// A panic must not unwind into the DLL's frames; the suite's
 			// own calls recover theirs, so this is a bug of the adapter.
 			if p := recover(); p != nil {
-				s.record(supportSlots[slot], nil, func() ([]any, error) {
+				s.record(m.name, nil, func() ([]any, error) {
 					return nil, fmt.Errorf("dll adapter panicked: %v\n%s", p, debug.Stack())
 				})
 				ret = uintptr(mapi.ErrCallFailed)
 			}
 		}()
-		return s.dispatch(slot, a1, a2, a3)
+		var args [3]uintptr
+		copy(args[:], a[1:])
+		return s.dispatch(slot, args[0], args[1], args[2])
 	})
 }
 
@@ -168,7 +152,7 @@ func (s *comSupport) dispatch(slot int, a1, a2, a3 uintptr) uintptr {
 		}
 		return hresult(err)
 	}
-	return hresult(s.record(supportSlots[slot], nil, func() ([]any, error) { return nil, mapi.ErrNoSupport }))
+	return hresult(s.record(supportMethods[slot].name, nil, func() ([]any, error) { return nil, mapi.ErrNoSupport }))
 }
 
 // badPointer answers a call whose pointer argument is bad: the call goes
@@ -247,12 +231,12 @@ func (s *comSupport) record(method string, args []any, answer func() ([]any, err
 	return err
 }
 
-// readProps reads an array of SPropValue (24 bytes each on x64: the tag, a
-// pad, and the value), memory the DLL handed over, into the model's
-// PropValues: strings, longs, and the raw 8 bytes of anything else. call
-// and param name it in the error for a bad pointer.
+// readProps reads an array of SPropValue (sizeofSPropValue bytes each: the
+// tag, a pad, and the value at offset 8), memory the DLL handed over, into
+// the model's PropValues: strings, longs, and the value's first word for
+// anything else. call and param name it in the error for a bad pointer.
 func readProps(call, param string, n uint32, addr uintptr) ([]mapi.PropValue, error) {
-	const size, ptUnicode, ptString8, ptLong = 24, 0x1F, 0x1E, 0x03
+	const size, ptUnicode, ptString8, ptLong = int(sizeofSPropValue), 0x1F, 0x1E, 0x03
 	if addr == 0 || n == 0 {
 		return nil, nil
 	}

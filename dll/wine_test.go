@@ -17,14 +17,23 @@ import (
 
 var wineArgs = flag.String("wine.args", "", "more arguments for the Windows test binary, e.g. '-test.bench=. -test.run=^$'")
 
-// The package's tests are Windows programs: on Linux they run under Wine.
-// TestUnderWine builds the C code with mingw-w64, cross-builds this
-// package's Windows test binary and runs it; it skips, saying what to
-// install, when Wine or mingw-w64 is missing, unless MAPICONF_REQUIRE_WINE=1.
+// The package's tests are Windows programs: on Linux they run under Wine,
+// once for each bitness a provider DLL ships in (x64 and x86, as 64-bit and
+// 32-bit Outlook load them). TestUnderWine builds the C code with
+// mingw-w64 for that bitness, cross-builds this package's Windows test
+// binary for it (GOARCH amd64 or 386) and runs it; it skips, saying what
+// to install, when Wine or mingw-w64 is missing, unless
+// MAPICONF_REQUIRE_WINE=1.
 func TestUnderWine(t *testing.T) {
-	out, err := runUnderWine(t, append([]string{"-test.v"}, strings.Fields(*wineArgs)...)...)
+	for _, arch := range winetest.Arches {
+		t.Run(arch, func(t *testing.T) { testUnderWine(t, arch) })
+	}
+}
+
+func testUnderWine(t *testing.T, arch string) {
+	out, err := runUnderWine(t, arch, append([]string{"-test.v"}, strings.Fields(*wineArgs)...)...)
 	if err != nil {
-		t.Fatalf("the Windows tests failed under Wine: %v\n%s", err, out)
+		t.Fatalf("the windows/%s tests failed under Wine: %v\n%s", arch, err, out)
 	}
 	// The verdicts only (and a benchmark's lines): -v shows the rest.
 	var summary []string
@@ -33,17 +42,17 @@ func TestUnderWine(t *testing.T) {
 			summary = append(summary, line)
 		}
 	}
-	t.Logf("the Windows tests under Wine:\n%s", strings.Join(summary, "\n"))
+	t.Logf("the windows/%s tests under Wine:\n%s", arch, strings.Join(summary, "\n"))
 	if testing.Verbose() {
 		fmt.Print(out)
 	}
 }
 
-// runUnderWine builds what the Windows tests need and runs the Windows test
-// binary with args, returning its output.
-func runUnderWine(t *testing.T, args ...string) (string, error) {
+// runUnderWine builds what the Windows tests need for bitness arch and runs
+// the Windows test binary with args, returning its output.
+func runUnderWine(t *testing.T, arch string, args ...string) (string, error) {
 	t.Helper()
-	tools := winetest.ForTest(t)
+	tools := winetest.ForTest(t, arch)
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +63,7 @@ func runUnderWine(t *testing.T, args ...string) (string, error) {
 		t.Fatal(err)
 	}
 	exe := filepath.Join(dir, "dll.test.exe")
-	if err := wine.GoBuild(".", "test", "-c", "-o", exe, "."); err != nil {
+	if err := tools.GoBuild(".", "test", "-c", "-o", exe, "."); err != nil {
 		t.Fatal(err)
 	}
 	built := time.Since(start)

@@ -158,7 +158,7 @@ func needsWine(cmd string) bool {
 // haveWine reports whether the DLL commands can run here; when they must
 // (MAPICONF_REQUIRE_WINE=1, as in CI) and cannot, the test fails.
 func haveWine(t *testing.T) bool {
-	if _, err := wine.Find(); err != nil {
+	if _, err := wine.Find(wine.AMD64); err != nil {
 		if os.Getenv(winetest.RequireEnv) == "1" {
 			t.Fatal(err)
 		}
@@ -273,7 +273,7 @@ func (w *world) place(t *testing.T, where string, blocks []block) *place {
 		// provider DLL: the C reference provider as mystore.dll.
 		p.dir, p.env, p.version = t.TempDir(), w.env(t), proxyVersion+"\n"
 		if haveWine(t) {
-			tools, _ := wine.Find()
+			tools, _ := wine.Find(wine.AMD64)
 			if err := tools.BuildDLL(filepath.Join(p.dir, "mystore.dll"), filepath.Join(w.root, "reference", "c", "provider.c")); err != nil {
 				t.Fatal(err)
 			}

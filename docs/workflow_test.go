@@ -239,7 +239,7 @@ func TestActionWithoutGoTest(t *testing.T) {
 				if !haveWine(t) {
 					t.Skip("a provider DLL needs Wine and mingw-w64 here")
 				}
-				tools, _ := wine.Find()
+				tools, _ := wine.Find(wine.AMD64)
 				if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(dll)), 0o755); err != nil {
 					t.Fatal(err)
 				}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"debug/pe"
 	"flag"
 	"fmt"
 	"io"
@@ -52,15 +51,19 @@ func testInChild(fs *flag.FlagSet, f *testFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mapiconf test -dll: %v\n", err)
 		return exitUsage
 	}
-	if err := checkDLL(f.dll); err != nil {
+	arch, err := checkDLL(f.dll, f.arch)
+	if err != nil {
 		return fail(err)
 	}
 	if f.guard != "" {
 		if _, err := os.Stat(f.guard); err != nil {
 			return fail(fmt.Errorf("-guard: %v", err))
 		}
+		if img, err := dll.Inspect(f.guard); err == nil && img.Arch != arch {
+			return fail(fmt.Errorf("-guard %s is %s, and %s needs a guard of its own bitness", f.guard, img.Bitness(), f.dll))
+		}
 	}
-	ch, err := newChild(f, stderr)
+	ch, err := newChild(f, arch, stderr)
 	if err != nil {
 		return fail(err)
 	}
@@ -156,22 +159,34 @@ func exitStatus(ps *os.ProcessState) string {
 }
 
 // checkDLL checks, before anything is built or started, that path is a
-// DLL this suite can load: a 64-bit (x86-64) Windows DLL.
-func checkDLL(path string) error {
-	f, err := pe.Open(path)
+// DLL this suite can load, an x64 or an x86 Windows DLL exporting
+// MSProviderInit, of the bitness want names if it names one (x64 or x86),
+// and returns its bitness as GOARCH names it: the suite runs in a Windows
+// build of the same, as 64-bit and 32-bit Outlook load only their own.
+func checkDLL(path, want string) (string, error) {
+	img, err := dll.Inspect(path)
 	if err != nil {
-		return fmt.Errorf("%s is no Windows DLL mapiconf can read: %v", path, err)
+		return "", fmt.Errorf("%s is no Windows DLL mapiconf can read: %v", path, err)
 	}
-	defer f.Close()
 	switch {
-	case f.Machine == pe.IMAGE_FILE_MACHINE_I386:
-		return fmt.Errorf("%s is a 32-bit (i386) DLL; mapiconf tests 64-bit (x86-64) provider DLLs (docs/dll.md: 64-bit only)", path)
-	case f.Machine != pe.IMAGE_FILE_MACHINE_AMD64:
-		return fmt.Errorf("%s is built for machine 0x%x; mapiconf tests 64-bit (x86-64) provider DLLs", path, f.Machine)
-	case f.Characteristics&pe.IMAGE_FILE_DLL == 0:
-		return fmt.Errorf("%s is a Windows program, not a DLL: a provider is a DLL that exports MSProviderInit", path)
+	case img.Arch == "":
+		return "", fmt.Errorf("%s is built for machine 0x%x; mapiconf tests x64 (x86-64) and x86 (i386) provider DLLs, as Outlook loads them", path, img.Machine)
+	case !img.DLL:
+		return "", fmt.Errorf("%s is a Windows program, not a DLL: a provider is a DLL that exports MSProviderInit", path)
 	}
-	return nil
+	if want != "" {
+		arch, ok := map[string]string{"x64": "amd64", "x86": "386"}[want]
+		if !ok {
+			return "", fmt.Errorf("-arch %q: x64 or x86", want)
+		}
+		if arch != img.Arch {
+			return "", fmt.Errorf("%s is %s, not the %s build -arch asks for", path, img.Bitness(), want)
+		}
+	}
+	if err := img.CheckEntryPoint(path); err != nil {
+		return "", err
+	}
+	return img.Arch, nil
 }
 
 // forwardSignals passes an interrupt or a termination of this command on

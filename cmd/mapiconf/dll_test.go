@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -23,18 +25,21 @@ const cCapabilities = "StatusRow,Objects,Subobject=msg-1,StatusObject,MultipleSt
 // mapiconf test -dll on the C reference provider and on a known-bad
 // variant of it: the gate passes on the one and fails on the other with
 // exactly the rules the variant declares, and the reports are written where
-// the command was asked to write them. On Linux this runs the command
-// under Wine, as a provider author's CI does.
+// the command was asked to write them; an x86 build gets the report its x64
+// build gets. On Linux this runs the command under Wine, as a provider
+// author's CI does.
 func TestDLL(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("on Windows the command loads the DLL in process, as package dll's tests do; this test is of the way through Wine")
 	}
-	tools := winetest.ForTest(t)
+	tools := winetest.ForTest(t, wine.AMD64)
+	tools32 := winetest.ForTest(t, wine.I386)
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dlls := t.TempDir()
+	// dlls holds the x64 builds, dlls32 the x86 builds of the same source.
+	dlls, dlls32 := t.TempDir(), t.TempDir()
 	var bad winetest.Variant
 	for _, v := range winetest.Variants {
 		if v.Name == "no-stlt" {
@@ -46,7 +51,16 @@ func TestDLL(t *testing.T) {
 		if v.Define != "" {
 			flags = append(flags, "-D"+v.Define)
 		}
-		if err := tools.BuildDLL(filepath.Join(dlls, v.Name+".dll"), filepath.Join(root, "reference", "c", "provider.c"), flags...); err != nil {
+		for tools, dir := range map[wine.Tools]string{tools: dlls, tools32: dlls32} {
+			if err := tools.BuildDLL(filepath.Join(dir, v.Name+".dll"), filepath.Join(root, "reference", "c", "provider.c"), flags...); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// MSProviderInit declared __stdcall, which on x86 either exports a
+	// decorated name or, renamed back, unbalances the stack.
+	for _, d := range []string{"INIT_STDCALL", "INIT_STDCALL_RENAMED"} {
+		if err := tools32.BuildDLL(filepath.Join(dlls32, strings.ToLower(d)+".dll"), filepath.Join(root, "dll", "testdata", "badinit.c"), "-D"+d, "-Wno-unused-parameter"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -84,22 +98,55 @@ func TestDLL(t *testing.T) {
 		}
 	})
 
-	t.Run("fails", func(t *testing.T) {
-		code, out := mapiconf(t, env, "test", "-dll", filepath.Join(dlls, "no-stlt.dll"), "-capabilities", cCapabilities,
-			"-profile", "deferred", "-explore", "-1", "-no-color")
-		if code != exitFail {
-			t.Fatalf("exit %d, want %d:\n%s", code, exitFail, out)
-		}
-		var failed []string
-		for _, line := range strings.Split(out, "\n") {
-			if rest, ok := strings.CutPrefix(line, "  no-stlt.dll (deferred profile): "); ok {
-				failed = append(failed, strings.Fields(rest)[0])
+	// The same command on the x86 and the x64 build of the C provider:
+	// the same verdict, rule by rule and spec by spec, with the same
+	// reasons and messages, and the same output but for the times.
+	t.Run("x86 as x64", func(t *testing.T) {
+		var runs [2]report.Run
+		var outs [2]string
+		for i, dir := range []string{dlls, dlls32} {
+			reports := t.TempDir()
+			code, out := mapiconf(t, append(env, "MAPICONF_REPORT_DIR="+reports), "test", "-dll", filepath.Join(dir, "provider.dll"),
+				"-profile", "deferred", "-capabilities", cCapabilities, "-explore", "-1", "-no-color")
+			if code != exitPass {
+				t.Fatalf("%s: exit %d, want %d:\n%s", dir, code, exitPass, out)
+			}
+			runs[i], outs[i] = readRun(t, filepath.Join(reports, "mapiconf.json")), withoutTimes(out)
+			for j := range runs[i].Providers[0].Specs {
+				runs[i].Providers[0].Specs[j].Seconds = 0
 			}
 		}
-		if !slices.Equal(failed, bad.Declares) {
-			t.Errorf("the gate fails on %v, want exactly %v:\n%s", failed, bad.Declares, out)
+		if !strings.Contains(outs[0], "windows/amd64") || !strings.Contains(outs[1], "windows/386") {
+			t.Errorf("the x64 build did not run in windows/amd64, or the x86 build in windows/386:\n%s\n%s", outs[0], outs[1])
+		}
+		x64, x86 := runs[0].Providers[0], runs[1].Providers[0]
+		if !reflect.DeepEqual(x64.Rules, x86.Rules) || !reflect.DeepEqual(x64.Specs, x86.Specs) {
+			t.Errorf("the x86 build's report differs from the x64 build's:\nx64: %+v\nx86: %+v", x64.Rules, x86.Rules)
+		}
+		same := strings.NewReplacer("windows/amd64", "windows/ARCH", "windows/386", "windows/ARCH", dlls, "DIR", dlls32, "DIR")
+		if a, b := same.Replace(outs[0]), same.Replace(outs[1]); a != b {
+			t.Errorf("the x86 build's output differs from the x64 build's:\n--- x64\n%s\n--- x86\n%s", a, b)
 		}
 	})
+
+	for _, dir := range []string{dlls, dlls32} {
+		t.Run("fails/"+filepath.Base(dir), func(t *testing.T) {
+			code, out := mapiconf(t, env, "test", "-dll", filepath.Join(dir, "no-stlt.dll"), "-capabilities", cCapabilities,
+				"-profile", "deferred", "-explore", "-1", "-no-color")
+			if code != exitFail {
+				t.Fatalf("exit %d, want %d:\n%s", code, exitFail, out)
+			}
+			var failed []string
+			for _, line := range strings.Split(out, "\n") {
+				if rest, ok := strings.CutPrefix(line, "  no-stlt.dll (deferred profile): "); ok {
+					failed = append(failed, strings.Fields(rest)[0])
+				}
+			}
+			if !slices.Equal(failed, bad.Declares) {
+				t.Errorf("the gate fails on %v, want exactly %v:\n%s", failed, bad.Declares, out)
+			}
+		})
+	}
 
 	// The Windows program itself, as a Windows runner runs it: it loads
 	// the DLL in process. Under Wine no gcc.exe is on the PATH to build the
@@ -108,7 +155,7 @@ func TestDLL(t *testing.T) {
 	t.Run("windows", func(t *testing.T) {
 		dir := t.TempDir()
 		exe := filepath.Join(dir, "mapiconf.exe")
-		if err := wine.GoBuild(".", "build", "-o", exe, "."); err != nil {
+		if err := tools.GoBuild(".", "build", "-o", exe, "."); err != nil {
 			t.Fatal(err)
 		}
 		prefix, err := wine.Prefix()
@@ -180,6 +227,11 @@ func TestDLL(t *testing.T) {
 			{[]string{"-capabilities", "StatusRow"}, "give -dll too"},
 			{[]string{"-dll", filepath.Join(root, "go.mod")}, "is no Windows DLL mapiconf can read"},
 			{[]string{"-dll", filepath.Join(dlls, "provider.dll"), "-guard", filepath.Join(dlls, "nosuch.dll")}, "-guard: stat"},
+			{[]string{"-dll", filepath.Join(dlls32, "provider.dll"), "-arch", "x64"}, "is an x86 (32-bit) DLL, not the x64 build -arch asks for"},
+			{[]string{"-dll", filepath.Join(dlls, "provider.dll"), "-arch", "arm64"}, `-arch "arm64": x64 or x86`},
+			{[]string{"-dll", filepath.Join(dlls32, "provider.dll"), "-guard", filepath.Join(dlls, "provider.dll")}, "is an x64 (64-bit) DLL, and"},
+			{[]string{"-dll", filepath.Join(dlls32, "init_stdcall.dll")}, "exports MSProviderInit@36 but no MSProviderInit"},
+			{[]string{"-dll", filepath.Join(dlls32, "init_stdcall_renamed.dll")}, "MSProviderInit is declared __stdcall: it took 36 bytes of arguments off the stack"},
 		} {
 			code, out := mapiconf(t, env, append([]string{"test"}, c.args...)...)
 			if code != exitUsage || !strings.Contains(out, c.want) {
@@ -207,3 +259,10 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// varying matches what differs between two runs of the same suite: the
+// durations Ginkgo and the report print, the random seed, and the
+// directories (the suite's, the reports').
+var varying = regexp.MustCompile(`\d+(\.\d+)?(ns|µs|ms|s|m)\b|\d+ ?(seconds|lifecycles/s)|(?m)^(Running Suite|Random Seed|mapiconf: reports):.*$`)
+
+func withoutTimes(out string) string { return varying.ReplaceAllString(out, "T") }

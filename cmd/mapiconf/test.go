@@ -22,6 +22,7 @@ import (
 type testFlags struct {
 	provider, profile        string
 	dll, capabilities, guard string
+	arch                     string
 	strict                   bool
 	labelFilter, rules       string
 	reportDir, formats, json string
@@ -34,7 +35,8 @@ type testFlags struct {
 
 func (f *testFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.provider, "provider", "reference", "the provider to test: `name` of one built in: "+providerNames())
-	fs.StringVar(&f.dll, "dll", "", "test the provider DLL at `path` instead (a 64-bit DLL exporting MSProviderInit; on Linux it runs under Wine: docs/dll.md)")
+	fs.StringVar(&f.dll, "dll", "", "test the provider DLL at `path` instead (an x64 or x86 DLL exporting MSProviderInit, run in a process of its bitness; on Linux under Wine: docs/dll.md)")
+	fs.StringVar(&f.arch, "arch", "", "with -dll: the bitness the DLL must have, x64 or x86 (default: the DLL's own, read from its PE header)")
 	fs.StringVar(&f.capabilities, "capabilities", "", "with -dll: what the provider does beyond the minimum, comma separated: StatusRow, Objects, Subobject=ID, StatusObject, MultipleStores, Spooler, OneStorePerProvider")
 	fs.StringVar(&f.guard, "guard", "", "with -dll: the `path` of mapiconf-guard.dll, which turns a crash in the DLL into a failed spec (default: built with mingw-w64's gcc)")
 	fs.StringVar(&f.profile, "profile", string(conformance.Immediate), "when the provider calls StoreLogoffTransports: immediate or deferred")

@@ -23,11 +23,23 @@
  * set up and unwound is the one architecture-specific part (guardedCall
  * and guardHandler below); the rest is shared.
  *
- * Build (mingw-w64): x86_64-w64-mingw32-gcc -O2 -shared -o mapiconf-guard.dll guard.c
+ * Both bitnesses, as Outlook's: on x64 the handler is found through the
+ * unwind tables (.seh_handler); on x86 exception handling is frame-based,
+ * and guardedCall registers its handler in the thread's frame chain, whose
+ * head is at fs:[0]. On x86 the calling convention also shows: COM methods
+ * and MAPI's allocators are __stdcall (the callee removes its arguments),
+ * MSProviderInit is __cdecl (STDMAPIINITCALLTYPE, mapidefs.h: the caller
+ * removes them). There guardedCall calls with the convention it is told
+ * and compares the stack pointer after the call with what that convention
+ * leaves, so that a provider declared with the wrong one is named instead
+ * of corrupting its caller's stack.
+ *
+ * Build (mingw-w64): x86_64-w64-mingw32-gcc (or i686-w64-mingw32-gcc) -O2 -shared -o mapiconf-guard.dll guard.c
  */
 
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+#include <stddef.h>
 
 /* Fault is what a caught exception leaves for the caller. The layout is
  * shared with dll/com_windows.go. */
@@ -55,6 +67,19 @@ typedef struct Guard {
 	Fault *fault;
 	struct Guard *outer;
 } Guard;
+
+/* The calling conventions guardedCall knows (dll/com_windows.go); they
+ * differ on x86 only. */
+enum Conv {
+	convStdcall = 0, /* COM methods, MAPI's allocators: the callee removes its arguments */
+	convCdecl = 1,   /* MSProviderInit: the caller removes them */
+};
+
+/* STACK_IMBALANCE is the code of a Fault for a call that returned but took
+ * a different number of argument bytes off the stack than its convention
+ * does (x86 only): info[0] is what it took, info[1] what it should have.
+ * An application code (bit 29 set), as Windows reserves none for this. */
+#define STACK_IMBALANCE 0xE0535450 /* "SP" */
 
 static DWORD tlsIndex = TLS_OUT_OF_INDEXES; /* the innermost Guard */
 static DWORD tlsStack = TLS_OUT_OF_INDEXES; /* non-NULL once the thread's stack guard is set */
@@ -140,15 +165,9 @@ static BOOL record(const EXCEPTION_RECORD *rec)
 	return TRUE;
 }
 
-typedef ULONG_PTR (*Fn16)(ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR,
-	ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR);
-
-/* call passes sixteen arguments whatever fn takes: on x64 the caller owns
- * the argument area, so a function ignores the ones it does not declare.
- * No MAPI method has more than sixteen, nor a floating-point one. With fn
- * NULL it calls slot of the vtable of the object in a[0], reading both
- * here, where a bad pointer is a caught fault. */
-static ULONG_PTR __attribute__((noinline)) call(void *fn, ULONG_PTR slot, const ULONG_PTR *a, Fault *f)
+/* resolve is fn, or with fn NULL slot of the vtable of the object in
+ * a[0], read here, where a bad pointer is a caught fault. */
+static void *resolve(void *fn, ULONG_PTR slot, const ULONG_PTR *a, Fault *f)
 {
 	if (fn == NULL) {
 		f->phase = readObject;
@@ -157,9 +176,78 @@ static ULONG_PTR __attribute__((noinline)) call(void *fn, ULONG_PTR slot, const 
 		fn = vtbl[slot];
 		f->phase = inCall;
 	}
+	return fn;
+}
+
+#if defined(__x86_64__)
+typedef ULONG_PTR (*Fn16)(ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR,
+	ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR);
+
+/* call passes sixteen arguments whatever fn takes: on x64 there is one
+ * calling convention and the caller owns the argument area, so a function
+ * ignores the ones it does not declare, and n and conv do not matter. No
+ * MAPI method has more than sixteen, nor a floating-point one. */
+static ULONG_PTR __attribute__((noinline)) call(void *fn, ULONG_PTR slot, const ULONG_PTR *a, ULONG_PTR n, ULONG_PTR conv, Fault *f)
+{
+	(void)n, (void)conv;
+	fn = resolve(fn, slot, a, f);
 	return ((Fn16)fn)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14],
 		a[15]);
 }
+#elif defined(__i386__)
+/* push pushes exactly n arguments, a[n-1] first, calls fn, and returns its
+ * EAX; *popped is how many bytes of arguments fn took off the stack: 4n
+ * for __stdcall, 0 for __cdecl. The stack pointer is restored from ESI
+ * whatever fn did to it, so that a callee of the wrong convention is
+ * measured rather than obeyed. ESI, EDI and EBX are callee-saved: fn keeps
+ * them, as either convention requires. The arguments are 16-byte aligned,
+ * as compilers may assume. */
+static ULONG_PTR push(void *fn, const ULONG_PTR *a, ULONG_PTR n, ULONG_PTR *popped)
+{
+	ULONG_PTR r, took;
+	const ULONG_PTR *args = a;
+	__asm__ __volatile__(
+		"movl %%esp, %%esi\n\t"      /* ESI: the stack pointer to come back to */
+		"leal (,%%ecx,4), %%eax\n\t" /* EAX: the arguments' bytes */
+		"movl %%esp, %%edi\n\t"
+		"subl %%eax, %%edi\n\t"
+		"andl $-16, %%edi\n\t"       /* EDI: where the first argument goes */
+		"leal (%%edi,%%eax), %%esp\n\t"
+		"1:\n\t"
+		"testl %%ecx, %%ecx\n\t"
+		"jz 2f\n\t"
+		"pushl -4(%%edx,%%ecx,4)\n\t"
+		"decl %%ecx\n\t"
+		"jmp 1b\n"
+		"2:\n\t"
+		"call *%%ebx\n\t"
+		"movl %%esp, %%ecx\n\t"
+		"subl %%edi, %%ecx\n\t"      /* ECX: the bytes fn took off */
+		"movl %%esi, %%esp\n\t"
+		: "=a"(r), "=c"(took), "+d"(args)
+		: "b"(fn), "1"(n)
+		: "esi", "edi", "memory", "cc");
+	*popped = took;
+	return r;
+}
+
+/* call calls fn with exactly n arguments in the convention conv, and
+ * records a stack imbalance in *f (the result stands: the call returned). */
+static ULONG_PTR __attribute__((noinline)) call(void *fn, ULONG_PTR slot, const ULONG_PTR *a, ULONG_PTR n, ULONG_PTR conv, Fault *f)
+{
+	fn = resolve(fn, slot, a, f);
+	ULONG_PTR popped, want = conv == convStdcall ? 4 * n : 0;
+	ULONG_PTR r = push(fn, a, n, &popped);
+	if (popped != want) {
+		f->code = STACK_IMBALANCE;
+		f->address = (ULONG_PTR)fn;
+		f->info[0] = popped;
+		f->info[1] = want;
+		f->ninfo = 2;
+	}
+	return r;
+}
+#endif
 
 /* copy is a memcpy that the guard watches, for guardCopy. */
 static ULONG_PTR __attribute__((noinline)) copy(void *dst, const void *src, SIZE_T n, Fault *f)
@@ -190,14 +278,15 @@ EXCEPTION_DISPOSITION guardHandler(EXCEPTION_RECORD *rec, void *frame, CONTEXT *
 }
 
 /* guardedCall calls fn (or, with fn NULL, slot of the vtable of the object
- * args[0]) with args[0..15] and returns its result. If an exception ends
- * the call, it returns 0 and fills *fault, whose code is otherwise left 0. */
-__declspec(dllexport) ULONG_PTR guardedCall(void *fn, const ULONG_PTR *args, Fault *fault, ULONG_PTR slot)
+ * args[0]) with the n arguments args[0..n-1] (n <= 16) in the convention
+ * conv, and returns its result. If an exception ends the call, it returns
+ * 0 and fills *fault, whose code is otherwise left 0. */
+__declspec(dllexport) ULONG_PTR guardedCall(void *fn, const ULONG_PTR *args, Fault *fault, ULONG_PTR slot, ULONG_PTR n, ULONG_PTR conv)
 {
 	__asm__ __volatile__(".seh_handler guardHandler, @except");
 	Guard g;
 	enter(&g, fault);
-	ULONG_PTR r = call(fn, slot, args, fault);
+	ULONG_PTR r = call(fn, slot, args, n, conv, fault);
 	leave(&g);
 	return r;
 }
@@ -214,20 +303,112 @@ __declspec(dllexport) ULONG_PTR guardCopy(void *dst, const void *src, SIZE_T n, 
 	return r;
 }
 
+#elif defined(__i386__)
+
+/* Frame is an x86 exception registration record (EXCEPTION_REGISTRATION_RECORD,
+ * its first two fields) and what guardHandler needs to end the call: it
+ * lives in the frame of the guardedCall or guardCopy it guards, and the
+ * thread's chain of them starts at fs:[0]. The dispatcher calls each
+ * handler in the chain from the innermost, so the provider's own frames,
+ * registered after this one, come first. */
+typedef struct Frame {
+	struct Frame *next;
+	void *handler;
+	void *jump[5]; /* __builtin_setjmp's buffer, in the guarded function */
+} Frame;
+
+static Frame *frameChain(void)
+{
+	Frame *f;
+	__asm__ __volatile__("movl %%fs:0, %0" : "=r"(f));
+	return f;
+}
+
+static void setFrameChain(Frame *f)
+{
+	__asm__ __volatile__("movl %0, %%fs:0" : : "r"(f) : "memory");
+}
+
+/* guardHandler is the exception handler of guardedCall and guardCopy's
+ * frames: the search for a handler reached the provider's caller, so
+ * nothing in the provider wants the exception. As an __except block on
+ * x86 does, it unwinds the frames registered after its own (RtlUnwind:
+ * their handlers run for the unwind, and they leave the chain), and jumps
+ * back into the guarded function, which returns 0; the dispatch is
+ * abandoned, never resumed, and no continue handler runs, Go's included. */
+EXCEPTION_DISPOSITION __cdecl guardHandler(EXCEPTION_RECORD *rec, void *frame, CONTEXT *ctx, void *dispatch)
+{
+	(void)ctx, (void)dispatch;
+	if (!record(rec))
+		return ExceptionContinueSearch;
+	RtlUnwind(frame, NULL, rec, NULL);
+	__builtin_longjmp(((Frame *)frame)->jump, 1);
+}
+
+/* GUARDED runs body inside an x86 frame whose handler is guardHandler:
+ * registered at fs:[0], and unregistered after the body ended or an
+ * exception ended it. */
+#define GUARDED(body)                                          \
+	do {                                                   \
+		volatile Frame frame;                          \
+		frame.next = frameChain();                     \
+		frame.handler = (void *)guardHandler;          \
+		if (__builtin_setjmp((void **)frame.jump) == 0) { \
+			setFrameChain((Frame *)&frame);        \
+			body;                                  \
+		}                                              \
+		setFrameChain(frame.next);                     \
+	} while (0)
+
+/* guardedCall calls fn (or, with fn NULL, slot of the vtable of the object
+ * args[0]) with the n arguments args[0..n-1] (n <= 16) in the convention
+ * conv, and returns its result. If an exception ends the call, it returns
+ * 0 and fills *fault, whose code is otherwise left 0; if the call returned
+ * but took other than its convention's bytes off the stack, the result
+ * stands and *fault says STACK_IMBALANCE. */
+__declspec(dllexport) ULONG_PTR guardedCall(void *fn, const ULONG_PTR *args, Fault *fault, ULONG_PTR slot, ULONG_PTR n, ULONG_PTR conv)
+{
+	Guard g;
+	volatile ULONG_PTR r = 0;
+	enter(&g, fault);
+	GUARDED(r = call(fn, slot, args, n, conv, fault));
+	leave(&g);
+	return r;
+}
+
+/* guardCopy copies n bytes from src to dst, one of which the provider
+ * handed over, and returns 1; if the copy faults, 0, with *fault filled. */
+__declspec(dllexport) ULONG_PTR guardCopy(void *dst, const void *src, SIZE_T n, Fault *fault)
+{
+	Guard g;
+	volatile ULONG_PTR r = 0;
+	enter(&g, fault);
+	GUARDED(r = copy(dst, src, n, fault));
+	leave(&g);
+	return r;
+}
+
 #else
-#error mapiconf-guard.dll is built for x86-64 (the x86 frame, SEH through fs:[0], goes here)
+#error mapiconf-guard.dll is built for x64 (x86_64-w64-mingw32-gcc) or x86 (i686-w64-mingw32-gcc)
 #endif
 
 /* ThreadCrash is where guardWatch's filter leaves a crash on a thread the
  * provider started; the layout is shared with dll/record.go, and the memory
- * is the call record the parent reads after the process ended. */
+ * is the call record the parent reads after the process ended. Its fields
+ * have fixed widths, the same for an x86 and an x64 guard: the parent
+ * reads one layout, whatever the child's bitness. */
 typedef struct ThreadCrash {
 	volatile LONG state; /* 1 once filled */
 	DWORD thread;        /* its thread ID */
-	Fault fault;
-	ULONG_PTR module;    /* the base of the module that holds fault.address, or 0 */
+	struct {
+		ULONG64 code, address, info[2], ninfo, phase;
+	} fault;             /* a Fault, in 64-bit fields */
+	ULONG64 module;      /* the base of the module that holds fault.address, or 0 */
 	char path[200];      /* and its file name */
 } ThreadCrash;
+
+_Static_assert(offsetof(ThreadCrash, fault) == 8 && offsetof(ThreadCrash, module) == 56 && sizeof(ThreadCrash) == 264,
+	"ThreadCrash is laid out as dll/record.go reads it");
 
 static ThreadCrash *crashes;
 

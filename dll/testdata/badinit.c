@@ -6,6 +6,17 @@
  *   INIT_WRONG_VERSION  reports SPI version 2.0
  *   INIT_NULL_PROVIDER  returns S_OK and no provider
  *   INIT_CRASHES        writes through a NULL pointer
+ *   INIT_STDCALL        declared __stdcall, a mistake that shows on x86
+ *                       only: mingw-w64 exports it as MSProviderInit@36,
+ *                       and MAPI finds no MSProviderInit
+ *   INIT_STDCALL_RENAMED the same, exported as MSProviderInit too (as a
+ *                       .def file's MSProviderInit=MSProviderInit@36 does):
+ *                       on x86 it then takes its 36 bytes of arguments off
+ *                       the stack, where MAPI's __cdecl call removes them
+ *                       again
+ *
+ * On x64 there is one calling convention and no decoration: the two
+ * stdcall ones are correct providers there, which Open accepts.
  *
  * A missing export is tested with a DLL that has none (the guard).
  */
@@ -13,20 +24,51 @@
 #include <windows.h>
 #include <mapidefs.h>
 #include <mapicode.h>
+#if defined(INIT_STDCALL) || defined(INIT_STDCALL_RENAMED)
+/* mapispi.h declares MSProviderInit __cdecl, and a C provider that
+ * includes it cannot declare it otherwise; these two do, as one that does
+ * not include it can. */
+#define MSProviderInit mapispiMSProviderInit
 #include <mapispi.h>
+#undef MSProviderInit
+#else
+#include <mapispi.h>
+#endif
 
-#if defined(INIT_WRONG_VERSION)
-/* The provider MAPI refuses: it only needs the Release MAPI then calls. */
+#if defined(INIT_WRONG_VERSION) || defined(INIT_STDCALL) || defined(INIT_STDCALL_RENAMED)
+/* The provider MAPI refuses, or, on x64, the one Open shuts down and
+ * releases: it only needs those two methods. */
 static ULONG STDMETHODCALLTYPE release(IMSProvider *This)
 {
 	(void)This;
 	return 0;
 }
-static IMSProviderVtbl vtbl = {.Release = release};
+static HRESULT STDMETHODCALLTYPE shutdown(IMSProvider *This, ULONG *lpulFlags)
+{
+	(void)This, (void)lpulFlags;
+	return S_OK;
+}
+static IMSProviderVtbl vtbl = {.Release = release, .Shutdown = shutdown};
 static struct { IMSProviderVtbl *lpVtbl; } provider = {&vtbl};
 #endif
 
-__declspec(dllexport) HRESULT __cdecl MSProviderInit(HINSTANCE hInstance, LPMALLOC lpMalloc, LPALLOCATEBUFFER lpAllocateBuffer,
+#if defined(INIT_STDCALL) || defined(INIT_STDCALL_RENAMED)
+#define INIT_CALLTYPE __stdcall
+#else
+#define INIT_CALLTYPE STDMAPIINITCALLTYPE
+#endif
+
+#if defined(INIT_STDCALL_RENAMED) && defined(__i386__)
+/* What MSProviderInit=MSProviderInit@36 in a .def file does: the undecorated
+ * name for the decorated function (a linker directive, as the .def line
+ * becomes). */
+__asm__(".section .drectve\n\t.ascii \" -export:MSProviderInit=MSProviderInit@36\"\n\t.text");
+#define INIT_EXPORT
+#else
+#define INIT_EXPORT __declspec(dllexport)
+#endif
+
+INIT_EXPORT HRESULT INIT_CALLTYPE MSProviderInit(HINSTANCE hInstance, LPMALLOC lpMalloc, LPALLOCATEBUFFER lpAllocateBuffer,
 	LPALLOCATEMORE lpAllocateMore, LPFREEBUFFER lpFreeBuffer, ULONG ulFlags, ULONG ulMAPIVer, ULONG *lpulProviderVer,
 	LPMSPROVIDER *lppMSProvider)
 {
@@ -45,7 +87,10 @@ __declspec(dllexport) HRESULT __cdecl MSProviderInit(HINSTANCE hInstance, LPMALL
 #elif defined(INIT_CRASHES)
 	*(volatile ULONG *)NULL = 0;
 	return S_OK;
+#elif defined(INIT_STDCALL) || defined(INIT_STDCALL_RENAMED)
+	*lppMSProvider = (LPMSPROVIDER)&provider;
+	return S_OK;
 #else
-#error define one of INIT_FAILS, INIT_WRONG_VERSION, INIT_NULL_PROVIDER, INIT_CRASHES
+#error define one of INIT_FAILS, INIT_WRONG_VERSION, INIT_NULL_PROVIDER, INIT_CRASHES, INIT_STDCALL, INIT_STDCALL_RENAMED
 #endif
 }

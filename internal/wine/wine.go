@@ -4,9 +4,18 @@
 // `mapiconf test -dll` runs its Windows build this way, and the tests of
 // package dll their Windows test binary (with package winetest).
 //
+// A Windows program runs with the bitness of the provider DLL it loads, as
+// Outlook does: amd64 for an x64 DLL, 386 for an x86 one, both in one
+// 64-bit prefix (Wine runs 32-bit programs as Windows does, with the
+// 32-bit system DLLs in syswow64).
+//
 // What it does about Wine 8.0, measured on Debian 12:
 //   - Go 1.22 and later need ProcessPrng from bcryptprimitives.dll, which
-//     Wine 8.0 lacks: a shim built here goes into the prefix's system32.
+//     Wine 8.0 lacks: a shim built here goes into the prefix's system32
+//     (64-bit) or syswow64 (32-bit). The 32-bit one is linked with
+//     --kill-at: mingw would otherwise export the stdcall name
+//     ProcessPrng@8, Go would not find ProcessPrng, and a 32-bit Go
+//     program would die at start calling through a NULL pointer.
 //   - Wine's server and services inherit the first program's stdout, so a
 //     test whose output is piped waits for them: they are started first,
 //     with every standard stream redirected (wineserver -p, then one
@@ -28,34 +37,76 @@ import (
 	"time"
 )
 
-// installHint is what to install on Debian or Ubuntu.
-const installHint = "apt-get install wine64 gcc-mingw-w64-x86-64"
+// The bitnesses, as GOARCH spells them.
+const (
+	AMD64 = "amd64" // x64: 64-bit Outlook, a 64-bit provider DLL
+	I386  = "386"   // x86: 32-bit Outlook, a 32-bit provider DLL
+)
 
-// Tools are the programs a Windows program of mapiconf's needs on Linux.
-type Tools struct {
-	Wine       string // wine64 (Debian's wine64 package) or wine
-	Wineserver string
-	CC         string // x86_64-w64-mingw32-gcc
+// installHints are what to install on Debian or Ubuntu, as root, per
+// bitness: the 32-bit side of Wine comes from Debian's i386 architecture.
+var installHints = map[string]string{
+	AMD64: "apt-get install wine64 gcc-mingw-w64-x86-64",
+	I386:  "dpkg --add-architecture i386 && apt-get update && apt-get install wine64 wine32:i386 gcc-mingw-w64-i686",
 }
 
-// Find looks for Wine and mingw-w64. Its error names what is missing and
-// the command that installs it.
-func Find() (Tools, error) {
-	var t Tools
+// Tools are the programs a Windows program of mapiconf's needs on Linux,
+// for one bitness.
+type Tools struct {
+	Arch       string // AMD64 or I386: what GoBuild builds, what CC compiles for
+	Wine       string // wine64 (Debian's wine64 package) or wine: it starts 32-bit programs too
+	Wineserver string
+	CC         string // x86_64-w64-mingw32-gcc, or i686-w64-mingw32-gcc for I386
+}
+
+// Find looks for Wine and mingw-w64 for programs and DLLs of bitness arch
+// (AMD64 or I386). Its error names what is missing and the commands that
+// install it.
+func Find(arch string) (Tools, error) {
+	t := Tools{Arch: arch}
 	var missing []string
 	t.Wine = look("wine64", "/usr/lib/wine/wine64", "wine")
 	t.Wineserver = look("wineserver", "/usr/lib/wine/wineserver64", "/usr/lib/wine/wineserver")
 	if t.Wine == "" || t.Wineserver == "" {
 		missing = append(missing, "Wine (64-bit: wine64, wineserver)")
 	}
-	t.CC = look("x86_64-w64-mingw32-gcc")
-	if t.CC == "" {
-		missing = append(missing, "mingw-w64 (x86_64-w64-mingw32-gcc)")
+	switch arch {
+	case AMD64:
+		t.CC = look("x86_64-w64-mingw32-gcc")
+		if t.CC == "" {
+			missing = append(missing, "mingw-w64 (x86_64-w64-mingw32-gcc)")
+		}
+	case I386:
+		if t.Wine != "" && !has32BitSide(t.Wine) {
+			missing = append(missing, "Wine's 32-bit side (wine32:i386)")
+		}
+		t.CC = look("i686-w64-mingw32-gcc")
+		if t.CC == "" {
+			missing = append(missing, "mingw-w64 for x86 (i686-w64-mingw32-gcc)")
+		}
+	default:
+		return t, fmt.Errorf("wine: no bitness %q: %s (x64) or %s (x86)", arch, AMD64, I386)
 	}
 	if len(missing) > 0 {
-		return t, fmt.Errorf("%s not found: on Debian or Ubuntu, install with `%s` (as root)", strings.Join(missing, " and "), installHint)
+		return t, fmt.Errorf("%s not found: on Debian or Ubuntu, install with `%s` (as root)", strings.Join(missing, " and "), installHints[arch])
 	}
 	return t, nil
+}
+
+// has32BitSide reports whether the Wine at wine can start 32-bit programs:
+// its 32-bit loader, wine, is beside it (Debian's wine32:i386 puts it in
+// /usr/lib/wine; WineHQ's packages in the same bin directory), or wine
+// itself is the 32-bit or the dispatching loader.
+func has32BitSide(wine string) bool {
+	if filepath.Base(wine) == "wine" {
+		return true
+	}
+	for _, p := range []string{filepath.Join(filepath.Dir(wine), "wine"), "/usr/lib/wine/wine"} {
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return true
+		}
+	}
+	return false
 }
 
 // look returns the first of names found on PATH or as a path.
@@ -90,14 +141,15 @@ func (t Tools) BuildDLL(out, src string, flags ...string) error {
 	return nil
 }
 
-// GoBuild cross-builds a Windows program: go with args (build or test -c),
-// run in dir, for windows/amd64 without cgo.
-func GoBuild(dir string, args ...string) error {
+// GoBuild cross-builds a Windows program of the tools' bitness: go with
+// args (build or test -c), run in dir, for windows/amd64 or windows/386,
+// without cgo.
+func (t Tools) GoBuild(dir string, args ...string) error {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH="+t.Arch, "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("cross-building for Windows (go %s, in %s): %v\n%s", strings.Join(args, " "), dir, err, b)
+		return fmt.Errorf("cross-building for windows/%s (go %s, in %s): %v\n%s", t.Arch, strings.Join(args, " "), dir, err, b)
 	}
 	return nil
 }
@@ -123,7 +175,8 @@ func (t Tools) Command(prefix, exe string, args ...string) *exec.Cmd {
 var shimSource []byte
 
 // Start makes the prefix if it is new (about 5-15 s once), builds the
-// ProcessPrng shim into its system32, and starts Wine's server and services
+// ProcessPrng shim of the tools' bitness into its system32 (64-bit) or
+// syswow64 (32-bit), and starts Wine's server and services
 // detached from every standard stream, so that the programs run next do not
 // wait for them.
 func (t Tools) Start(prefix string) error {
@@ -165,9 +218,14 @@ func (t Tools) Start(prefix string) error {
 	}
 	// Built aside and renamed into place, and only when it changed: other
 	// runs in the same prefix may be loading it.
-	sys32 := filepath.Join(prefix, "drive_c", "windows", "system32")
-	shim, built := filepath.Join(sys32, "bcryptprimitives.dll"), src+".dll"
-	if err := t.BuildDLL(built, src, "-lbcrypt"); err != nil {
+	// A 32-bit shim is linked with --kill-at, to export ProcessPrng, not
+	// the stdcall-decorated ProcessPrng@8.
+	sysdir, flags := "system32", []string{"-lbcrypt"}
+	if t.Arch == I386 {
+		sysdir, flags = "syswow64", append(flags, "-Wl,--kill-at")
+	}
+	shim, built := filepath.Join(prefix, "drive_c", "windows", sysdir, "bcryptprimitives.dll"), src+".dll"
+	if err := t.BuildDLL(built, src, flags...); err != nil {
 		return fmt.Errorf("installing the ProcessPrng shim: %w", err)
 	}
 	old, _ := os.ReadFile(shim)

@@ -24,15 +24,20 @@ type TB interface {
 	Skipf(format string, args ...any)
 }
 
-// ForTest finds the tools for a test that runs Windows code under Wine: it
-// skips the test, saying what to install, when this is no x86-64 machine or
-// the tools are missing, and fails it instead when RequireEnv is "1".
-func ForTest(t TB) wine.Tools {
+// Arches are the bitnesses a provider DLL is built for, and the tests
+// run in: x64 and x86, as 64-bit and 32-bit Outlook load them.
+var Arches = []string{wine.AMD64, wine.I386}
+
+// ForTest finds the tools for a test that runs Windows code of bitness
+// arch (wine.AMD64 or wine.I386) under Wine: it skips the test, saying what
+// to install, when this is no x86-64 machine or the tools are missing, and
+// fails it instead when RequireEnv is "1".
+func ForTest(t TB, arch string) wine.Tools {
 	t.Helper()
 	if runtime.GOARCH != "amd64" {
-		t.Skipf("running 64-bit Windows code under Wine needs an x86-64 machine; this is %s", runtime.GOARCH)
+		t.Skipf("running Windows code under Wine needs an x86-64 machine; this is %s", runtime.GOARCH)
 	}
-	tools, err := wine.Find()
+	tools, err := wine.Find(arch)
 	if err != nil {
 		if os.Getenv(RequireEnv) == "1" {
 			t.Fatal(err)
@@ -75,11 +80,11 @@ var Variants = []Variant{
 }
 
 // BadInits are the test DLLs whose MSProviderInit is wrong, by define.
-var BadInits = []string{"INIT_FAILS", "INIT_WRONG_VERSION", "INIT_NULL_PROVIDER", "INIT_CRASHES"}
+var BadInits = []string{"INIT_FAILS", "INIT_WRONG_VERSION", "INIT_NULL_PROVIDER", "INIT_CRASHES", "INIT_STDCALL", "INIT_STDCALL_RENAMED"}
 
-// Build builds every DLL package dll's Windows tests load into dir: the
-// guard, the C provider's variants and the bad MSProviderInits. root is the
-// module's root directory.
+// Build builds every DLL package dll's Windows tests load into dir, for the
+// tools' bitness: the guard, the C provider's variants and the bad
+// MSProviderInits. root is the module's root directory.
 func Build(t wine.Tools, root, dir string) error {
 	if _, err := dll.BuildGuard(t.CC, dir); err != nil {
 		return err
