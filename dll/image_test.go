@@ -16,7 +16,7 @@ func TestCheckEntryPoint(t *testing.T) {
 		want    string
 	}{
 		{[]string{"DllMain", "MSProviderInit"}, ""},
-		{[]string{"MSProviderInit@36"}, "exports MSProviderInit@36 but no MSProviderInit"},  // mingw-w64
+		{[]string{"MSProviderInit@36"}, "exports MSProviderInit@36 but no MSProviderInit"},   // mingw-w64
 		{[]string{"_MSProviderInit@36"}, "exports _MSProviderInit@36 but no MSProviderInit"}, // MSVC
 		{[]string{"MSProviderInit", "MSProviderInit@36"}, ""},
 		{[]string{"guardedCall"}, "exports no MSProviderInit"},
