@@ -55,7 +55,7 @@ func logonBookkeeping() []*spec {
 					logon, _ := trace.First(h.m.Trace().Events(), trace.Logon)
 					h.expect("LG-03", HaveOnlyCallsSatisfying(first, "inside IMSProvider::Logon", logon.Encloses))
 				}
-				h.expect("LG-03", HaveNoCallAfter(trace.ModifyStatusRow, judge.SupportGone{}))
+				h.expect("LG-03", checkOf(judge.NoRowAfterLogoff))
 			}})
 	}
 	for _, p := range endingPaths {
@@ -63,7 +63,7 @@ func logonBookkeeping() []*spec {
 			text: p.name + ": IMSLogon::Logoff(0) returns S_OK, the store already gone",
 			body: func(h *H) {
 				p.drive(h, mapisim.Options{})
-				h.expect("LG-04", HaveCallsSatisfying(trace.Logoff, "returned S_OK", returnedOK))
+				h.expect("LG-04", checkOf(judge.LogoffOK))
 			}})
 	}
 	for _, p := range []path{orderly, releaseOnly} {

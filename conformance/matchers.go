@@ -19,6 +19,12 @@ import (
 // A failure says what was expected, what happened, and prints the whole call
 // sequence with the calls in question marked.
 
+// checkOf shows a judge's check as a matcher: the named specs judge with
+// the very checks the model runs at the end of every lifecycle.
+func checkOf(c judge.Check) types.GomegaMatcher {
+	return &traceMatcher{want: c.Want, check: c.Judge, vacuous: c.Vacuous}
+}
+
 // traceMatcher is every matcher of this file: a description of what is
 // expected and a check that says what happened instead.
 type traceMatcher struct {

@@ -15,7 +15,7 @@ func release() []*spec {
 			text: p.name + ": the call that ends the store releases the support, exactly as often as the provider AddRef'd it",
 			body: func(h *H) {
 				p.drive(h, mapisim.Options{})
-				h.expect("RL-01", HaveBalancedRefs(trace.SupportAddRef, trace.SupportRelease))
+				h.expect("RL-01", checkOf(judge.SupportBalanced))
 				h.expect("RL-01", haveStoreEnded(h.cfg.Profile))
 			}})
 	}
@@ -54,7 +54,7 @@ func release() []*spec {
 			text: p.name + ": no call on the support after the provider released it",
 			body: func(h *H) {
 				p.drive(h, mapisim.Options{})
-				h.expect("RL-03", HaveNoCallAfter(anySupportCall, judge.SupportGone{}))
+				h.expect("RL-03", checkOf(judge.NoCallAfterGone))
 			}})
 	}
 

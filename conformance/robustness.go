@@ -89,8 +89,8 @@ func idle() *spec {
 		body: func(h *H) {
 			orderly.drive(h, mapisim.Options{})
 			wait(h.ctx, idleWindow)
-			h.expect("RL-03", HaveNoCallAfter(anySupportCall, judge.SupportGone{}))
-			h.expect("LG-03", HaveNoCallAfter(trace.ModifyStatusRow, judge.SupportGone{}))
+			h.expect("RL-03", checkOf(judge.NoCallAfterGone))
+			h.expect("LG-03", checkOf(judge.NoRowAfterLogoff))
 		}}
 }
 
@@ -130,13 +130,10 @@ func lateCalls() *spec {
 				}
 				scanned++
 				evs := st.m.Trace().Events()
-				rl03, ss03 := lateCallsIn(evs)
-				if rl03 != "" {
-					found["RL-03"] = append(found["RL-03"], offence{st.spec, evs,
-						HaveNoCallAfter(trace.Call{Iface: "IMAPISupport", Object: rl03}, judge.SupportGone{Object: rl03})})
-				}
-				if ss03 {
-					found["SS-03"] = append(found["SS-03"], offence{st.spec, evs, HaveNoCallAfter(anySupportCall, trace.ProviderRelease)})
+				for _, c := range []judge.Check{judge.NoCallAfterGone, judge.NothingAfterProvider} {
+					if ok, _, _ := c.Judge(evs); !ok {
+						found[c.Rule] = append(found[c.Rule], offence{st.spec, evs, checkOf(c)})
+					}
 				}
 			}
 			// One example per rule is enough to read; the count says how
@@ -154,27 +151,4 @@ func lateCalls() *spec {
 				}
 			}
 		}}
-}
-
-// lateCallsIn scans a trace once for calls on a support after the provider
-// released it (the support's name, or "") and for calls after the
-// provider's final Release.
-func lateCallsIn(evs []trace.Event) (support string, afterProvider bool) {
-	var refs judge.SupportRefs
-	released := false
-	for _, e := range evs {
-		if e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport" {
-			if refs.IsGone(e.Object) && support == "" {
-				support = e.Object
-			}
-			if released {
-				afterProvider = true
-			}
-		}
-		refs.Step(&e)
-		if trace.ProviderRelease.Matches(e) {
-			released = true
-		}
-	}
-	return support, afterProvider
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
-	"github.com/mapiconf/mapiconf/mapi"
 )
 
 // The store's end (RULES.md revision 2) is the provider's Release of the
@@ -152,42 +151,6 @@ func haveStoreEnded(p Profile) types.GomegaMatcher {
 			}
 			return true, "", nil
 		}}
-}
-
-// haveLoggedOffOnce is STLT-01 (revision 3): StoreLogoffTransports is
-// called at least once for the store, and only a call that did not log the
-// store off may be followed by another. A call with LOGOFF_QUIET or
-// LOGOFF_ABORT answered S_OK with transport activity and without
-// LOGOFF_COMPLETE did not: "If any transport activity is taking place, the
-// logoff does not occur" (imapisupport-storelogofftransports.md). Any other
-// answer, an error included, ends the store's logoff.
-func haveLoggedOffOnce(s trace.Selector) types.GomegaMatcher {
-	return &traceMatcher{want: fmt.Sprintf("%v called exactly once (again only after a call whose logoff did not occur)", s),
-		check: func(evs []trace.Event) (bool, string, map[int]string) {
-			calls := s.Select(evs)
-			if len(calls) == 0 {
-				return false, "it was never called", nil
-			}
-			for i, c := range calls[:len(calls)-1] {
-				if !judge.LoggedOff(c) {
-					continue
-				}
-				return false, fmt.Sprintf("called %s: #%d %s came after #%d, which logged the store off (answered %s)",
-						times(len(calls)), calls[i+1].Seq, calls[i+1].Name(), c.Seq, answerOf(c)),
-					mark(mark(nil, "logged off", c), "once too often", calls[i+1:]...)
-			}
-			return true, "", nil
-		}}
-}
-
-func answerOf(e trace.Event) string {
-	if e.Err != nil {
-		return mapi.ResultOf(e.Err)
-	}
-	if len(e.Out) > 0 {
-		return fmt.Sprintf("S_OK, %v", e.Out[0])
-	}
-	return "S_OK"
 }
 
 // refused is what E-03 and RL-04 ask of a dead object's answer

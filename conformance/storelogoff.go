@@ -41,10 +41,10 @@ func storeLogoff() []*spec {
 				})
 				want, allowed := h.invalidInputAnswers()
 				h.expect("SL-03", HaveCallsSatisfying(trace.StoreLogoff, want, allowed))
-				h.expect("STLT-08", HaveOnlyCallsSatisfying(stlt, "with exactly one valid input flag", judge.OneValidFlag))
+				h.expect("STLT-08", checkOf(judge.ValidSTLTFlags))
 				// A refused StoreLogoff leaves the Release-only path: the
 				// store still ends with one STLT, and an abort.
-				h.expect("STLT-01", haveLoggedOffOnce(stlt))
+				h.expect("STLT-01", checkOf(judge.LoggedOffOnce))
 				if sl, ok := trace.First(h.m.Trace().Events(), trace.StoreLogoff); ok && sl.Err != nil {
 					h.expect("STLT-04", HaveCallsWith(stlt, mapi.LogoffAbort))
 				}
@@ -76,8 +76,8 @@ func storeLogoff() []*spec {
 					want, allowed := h.invalidInputAnswers()
 					h.expect("SL-03", HaveCallsSatisfying(trace.TheLast(trace.StoreLogoff), want, allowed))
 				}
-				h.expect("STLT-08", HaveOnlyCallsSatisfying(stlt, "with exactly one valid input flag (LOGOFF_COMPLETE is none)", judge.OneValidFlag))
-				h.expect("STLT-01", haveLoggedOffOnce(stlt))
+				h.expect("STLT-08", checkOf(judge.ValidSTLTFlags))
+				h.expect("STLT-01", checkOf(judge.LoggedOffOnce))
 			}})
 	}
 

@@ -24,7 +24,7 @@ func storeLogoffTransports() []*spec {
 			body: func(h *H) {
 				p.drive(h, mapisim.Options{})
 				for _, id := range rules {
-					h.expect(id, haveLoggedOffOnce(stlt))
+					h.expect(id, checkOf(judge.LoggedOffOnce))
 				}
 			}})
 	}
@@ -64,7 +64,7 @@ func storeLogoffTransports() []*spec {
 			text: p.name + ": StoreLogoffTransports comes before the provider releases the support",
 			body: func(h *H) {
 				p.drive(h, mapisim.Options{})
-				h.expect("STLT-05", HaveNoCallAfter(stlt, judge.SupportGone{}))
+				h.expect("STLT-05", checkOf(judge.STLTBeforeGone))
 			}})
 	}
 
@@ -120,9 +120,9 @@ func storeLogoffTransports() []*spec {
 				}
 				s.Client().Release()
 			})
-			h.expect("STLT-01", haveLoggedOffOnce(stlt))
+			h.expect("STLT-01", checkOf(judge.LoggedOffOnce))
 			h.expect("STLT-03", HaveOnlyCallsWith(stlt, mapi.LogoffNoWait))
-			h.expect("RL-01", HaveBalancedRefs(trace.SupportAddRef, trace.SupportRelease))
+			h.expect("RL-01", checkOf(judge.SupportBalanced))
 			h.expect("RL-01", haveStoreEnded(h.cfg.Profile))
 		}})
 
@@ -137,7 +137,7 @@ func storeLogoffTransports() []*spec {
 					atOnce(func() { s.Client().StoreLogoff(mapi.LogoffOrderly) }, func() { s.Spooler().StoreLogoff(mapi.LogoffOrderly) })
 					s.Client().Release()
 				})
-				if !h.expect("STLT-01", haveLoggedOffOnce(stlt)) {
+				if !h.expect("STLT-01", checkOf(judge.LoggedOffOnce)) {
 					return
 				}
 			}
@@ -173,10 +173,10 @@ func storeLogoffTransports() []*spec {
 							h.expect("STLT-07", m)
 						}
 					}
-					h.expect("STLT-01", haveLoggedOffOnce(stlt))
+					h.expect("STLT-01", checkOf(judge.LoggedOffOnce))
 					h.expectPathFlag(p, flagRule)
-					h.expect("STLT-05", HaveNoCallAfter(stlt, judge.SupportGone{}))
-					h.expect("RL-01", HaveBalancedRefs(trace.SupportAddRef, trace.SupportRelease))
+					h.expect("STLT-05", checkOf(judge.STLTBeforeGone))
+					h.expect("RL-01", checkOf(judge.SupportBalanced))
 					h.expect("RL-01", haveStoreEnded(h.cfg.Profile))
 				}})
 		}

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 
 	"github.com/onsi/gomega/types"
 
@@ -18,7 +19,7 @@ func teardown() []*spec {
 			text: p.name + ": every MAPIUID the provider registered is removed",
 			body: func(h *H) {
 				p.drive(h, mapisim.Options{})
-				h.selfCheck("E-01", haveUIDsRemoved())
+				h.selfCheck("E-01", checkOf(judge.UIDsRemoved))
 			}})
 	}
 	out = append(out, &spec{section: "E", rules: []string{"E-02"}, needs: []need{needStatusRow},
@@ -196,30 +197,4 @@ func (h *H) capability(err error, what string) {
 	if err != nil {
 		h.fatal(fmt.Sprintf("the provider declares a capability that failed: %s returned %v", what, mapi.ResultOf(err)))
 	}
-}
-
-// haveUIDsRemoved succeeds when every MAPIUID passed to SetProviderUID is
-// named by a later RemoveProviderUIDs step of MAPI's teardown.
-func haveUIDsRemoved() types.GomegaMatcher {
-	return &traceMatcher{want: "every MAPIUID registered with SetProviderUID removed by MAPI's teardown", check: func(evs []trace.Event) (bool, string, map[int]string) {
-		var missing []trace.Event
-		for _, set := range trace.Select(evs, trace.SetProviderUID) {
-			removed := false
-			for _, rm := range trace.Select(evs, trace.RemoveProviderUIDs) {
-				for _, a := range rm.Args {
-					if rm.At > set.At && a == set.Arg(0) {
-						removed = true
-					}
-				}
-			}
-			if !removed {
-				missing = append(missing, set)
-			}
-		}
-		if len(missing) == 0 {
-			return true, "", nil
-		}
-		return false, fmt.Sprintf("never removed: the MAPIUIDs of %s (MAPI removes them when the provider releases the support)", describeCalls(missing)),
-			mark(nil, "never removed", missing...)
-	}}
 }

@@ -170,8 +170,11 @@ func both(ids ...string) map[conformance.Profile][]string {
 }
 
 // teardownLost is what a store whose teardown never runs breaks: every rule
-// that needs the provider to release the support at the last Release.
-var teardownLost = []string{"SD-01", "SD-02", "SD-03", "RL-01", "E-01", "E-02", "E-03", "E-04", "E-05", "LG-04", "LG-05", "SS-04"}
+// that needs the provider to release the support at the last Release. Not
+// LG-04: with no IMSLogon::Logoff there is no flag or answer of Logoff's to
+// judge (imslogon-logoff.md), which the exploration's judge always said and
+// the single judge now says for the specs too.
+var teardownLost = []string{"SD-01", "SD-02", "SD-03", "RL-01", "E-01", "E-02", "E-03", "E-04", "E-05", "LG-05", "SS-04"}
 
 // KnownBad lists the known-bad providers of the kill matrix.
 func KnownBad() []Bad {
@@ -184,7 +187,9 @@ func firstBad() []Bad {
 		{Name: "spooler-ends-client-store", Flaw: SpoolerEndsClientStore, Doc: "the spooler's Release of its store, inside StoreLogoffTransports, ends the client's store too (in the deferred profile the client's store is ending already)", Options: withRow,
 			Declares: map[conformance.Profile][]string{conformance.Immediate: {"SP-01", "SL-04", "RL-01"}}},
 		{Name: "spooler-logon-apart", Flaw: SpoolerLogonApart, Doc: "the spooler's store ends without releasing its support: the spooler's logon object outlives its store", Options: withRow,
-			Declares: both("SP-02")},
+			// RL-01 on the spooler's store too: "every store of a
+			// provider ... the spooler's included" (RULES.md revision 4).
+			Declares: both("SP-02", "RL-01")},
 		{Name: "reopen-logs-on", Flaw: ReopenLogsOn, Doc: "a Logon to a store already open logs on again: a logon object, a support AddRef, spooler data", Options: withRow,
 			Declares: both("LG-06")},
 		{Name: "shutdown-fails", Flaw: ShutdownFails, Doc: "IMSProvider::Shutdown returns MAPI_E_CALL_FAILED", Options: withRow,

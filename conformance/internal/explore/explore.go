@@ -291,7 +291,7 @@ func (f finding) message(header bool) string {
 			fmt.Fprintf(&b, "The lifecycle, already minimal:\n%s", f.minimal)
 		}
 		fmt.Fprintf(&b, "Replay it with Config.Seed = %d and Config.Explore = 1.\n", seed)
-		b.WriteString("\nCall sequence of the minimal lifecycle.Lifecycle:\n")
+		b.WriteString("\nCall sequence of the minimal lifecycle:\n")
 	}
 	if f.m != nil {
 		var marks map[int]string
