@@ -70,9 +70,17 @@ type Config struct {
 	// 50); a negative number turns the exploration off.
 	Explore int
 
-	// Seed is the first lifecycle's seed; 0 picks one from the clock. A
-	// failing exploration prints the seed that replays it.
+	// Seed is the first random lifecycle's seed; 0 is DefaultSeed, so
+	// that a run says the same of a provider every time. A failing
+	// exploration prints the seed that replays it.
 	Seed uint64
+
+	// Depth is the size up to which the enumerate spec judges every
+	// lifecycle, in a fixed order: its steps plus its settings that are
+	// not the ordinary ones (default DefaultDepth); a negative number
+	// turns the enumeration off. Tests that check many providers may
+	// lower it; a gate keeps the default.
+	Depth int
 
 	// Strict turns the "may" rules (SL-03, RL-04) from reports into
 	// failures, makes SL-03 accept only MAPI_E_INVALID_PARAMETER and
@@ -149,6 +157,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Explore == 0 {
 		c.Explore = 50
+	}
+	if c.Seed == 0 {
+		c.Seed = DefaultSeed
+	}
+	if c.Depth == 0 {
+		c.Depth = DefaultDepth
 	}
 	if c.Capabilities.Subobject != "" && !c.Capabilities.Objects {
 		return c, fmt.Errorf("conformance: Capabilities.Subobject needs Capabilities.Objects")

@@ -66,12 +66,12 @@ func Describe(cfg Config) bool {
 			ginkgo.It("has a valid Config", func() { ginkgo.Fail(err.Error()) })
 			return
 		}
-		specs, rs := allSpecs(), &runState{}
+		specs, rs := runSpecs(cfg), &runState{}
 		timeout := max(time.Minute, 30*cfg.CallTimeout)
 		for _, sec := range runOrder {
 			ginkgo.Context(sec+". "+Sections[sec], func() {
 				for _, sp := range specs {
-					if sp.section != sec || (sp.explore && cfg.Explore < 0) {
+					if sp.section != sec || (sp.explore && !sp.enumerate && cfg.Explore < 0) || (sp.enumerate && cfg.Depth < 0) {
 						continue
 					}
 					labels := sp.labels()
@@ -80,6 +80,9 @@ func Describe(cfg Config) bool {
 						// the specs of that rule, not 27 rules' worth of
 						// random lifecycles.
 						labels = []string{"explore", sectionLabel(sp.section)}
+						if sp.enumerate {
+							labels[0] = "enumerate"
+						}
 					}
 					ginkgo.It(sp.text, ginkgo.Label(labels...), ginkgo.SpecTimeout(timeout), func(ctx ginkgo.SpecContext) {
 						r := sp.run(ctx, cfg, rs)

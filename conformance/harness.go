@@ -26,9 +26,12 @@ type spec struct {
 	text    string   // what the spec does, as Ginkgo prints it
 	rules   []string // the rule IDs it judges (at most 64: H.proven is a bit set)
 	needs   []need   // capabilities it needs
-	explore bool     // the exploration: run by Describe, not by Check
-	waits   bool     // it waits on purpose, for stray calls: labelled "waits"
-	body    func(h *H)
+	explore bool     // the exploration or the enumeration: judges lifecycles, proves no rule by passing
+	// enumerate: the enumeration, part of the deterministic gate: Check
+	// runs it too, unlike the random exploration.
+	enumerate bool
+	waits     bool // it waits on purpose, for stray calls: labelled "waits"
+	body      func(h *H)
 }
 
 // need returns why a provider cannot run a spec, or "".

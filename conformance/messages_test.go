@@ -87,7 +87,7 @@ func TestCheck(t *testing.T) {
 				t.Errorf("%s: %s\n%s", r.Spec, r.Status, r.Message)
 			}
 			// Every check had something to judge.
-			if len(r.Untested) > 0 {
+			if len(r.Untested) > 0 && !r.Explore {
 				t.Errorf("%s: %v untested against the reference provider", r.Spec, r.Untested)
 			}
 		}

@@ -17,7 +17,7 @@ var runOrder = []string{"A", "B", "C", "D", "E", "F", "G", "I", "H"}
 // table on every call, so that nothing is registered or shared at import.
 func allSpecs() []*spec {
 	return slices.Concat(waysIn(), storeLogoffTransports(), storeLogoff(), release(),
-		teardown(), logonBookkeeping(), sessionShutdown(), spoolerSpecs(), robustness(), []*spec{exploreSpec(), lateCalls()})
+		teardown(), logonBookkeeping(), sessionShutdown(), spoolerSpecs(), robustness(), []*spec{enumerateSpec(), exploreSpec(), lateCalls()})
 }
 
 // labels are the Ginkgo labels of a spec: its rule IDs, its section and the
@@ -40,8 +40,9 @@ func (sp *spec) labels() []string {
 }
 
 // Check runs the specs against the provider cfg describes, without Ginkgo,
-// and returns one Result per spec: every spec but the exploration (see
-// Explore), or with rule IDs given only the specs that judge one of them. It is what the kill matrix and the
+// and returns one Result per spec: every spec but the random exploration
+// (see Explore), the enumeration included, or with rule IDs given only the
+// named specs that judge one of them. It is what the kill matrix and the
 // benchmarks use; in a test, Run is the entry point.
 func Check(ctx context.Context, cfg Config, rules ...string) ([]Result, error) {
 	cfg, err := cfg.withDefaults()
@@ -50,9 +51,12 @@ func Check(ctx context.Context, cfg Config, rules ...string) ([]Result, error) {
 	}
 	var out []Result
 	rs := &runState{}
-	for _, sp := range allSpecs() {
-		if sp.explore {
-			continue // Explore runs it
+	for _, sp := range runSpecs(cfg) {
+		if sp.explore && !sp.enumerate || sp.enumerate && (cfg.Depth < 0 || len(rules) > 0) {
+			// Explore runs the random exploration. The enumeration, like
+			// it, is labelled with no rule in Ginkgo: a filter on a rule
+			// runs that rule's specs, not every lifecycle.
+			continue
 		}
 		if len(rules) > 0 && !slices.ContainsFunc(sp.rules, func(id string) bool { return slices.Contains(rules, id) }) {
 			continue

@@ -140,6 +140,9 @@ type Bad struct {
 	Behaves map[conformance.Profile]bool
 	// Unexplorable, if set, says why the exploration cannot find the flaw.
 	Unexplorable string
+	// EnumerationOnly: no named spec drives the one flag, answer, path or
+	// combination the flaw shows in; only the enumeration finds it.
+	EnumerationOnly bool
 	// Only limits the flaw to some logons: the second store's, the
 	// spooler's. Unset, every logon has it.
 	Only Scope

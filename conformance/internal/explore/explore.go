@@ -38,6 +38,7 @@ func Run(ctx context.Context, cfg Config, seed uint64, n int) (ran int, err *Err
 // explored is the outcome of an exploration.
 type explored struct {
 	ran      int
+	depth    int // the enumeration's depth; 0: random lifecycles
 	findings []finding
 }
 
@@ -51,21 +52,44 @@ type explorer struct {
 
 // explore runs n lifecycles from seed on and collects every rule broken.
 func explore(ctx context.Context, cfg Config, seed uint64, n int) explored {
+	return over(ctx, cfg, 0, func(yield func(lifecycle.Lifecycle) bool) {
+		for i := range n {
+			if !yield(lifecycle.Generate(seed+uint64(i), cfg.Caps)) {
+				return
+			}
+		}
+	})
+}
+
+// Enumerate judges every lifecycle of lifecycle.Enumerate to depth, in its
+// fixed order, and returns how many it ran and an *Error with every rule
+// they broke, or nil: the deterministic part of the gate.
+func Enumerate(ctx context.Context, cfg Config, depth int) (ran int, err *Error) {
+	ex := over(ctx, cfg, depth, func(yield func(lifecycle.Lifecycle) bool) {
+		lifecycle.Enumerate(cfg.Caps, depth, yield)
+	})
+	if len(ex.findings) == 0 {
+		return ex.ran, nil
+	}
+	return ex.ran, ex.err()
+}
+
+// over runs the lifecycles each yields, one after another, and collects
+// every rule broken; depth is the enumeration's, 0 for random lifecycles.
+func over(ctx context.Context, cfg Config, depth int, each func(yield func(lifecycle.Lifecycle) bool)) explored {
 	var rn drive.Runner
 	defer rn.Close()
 	x := &explorer{ctx: ctx, cfg: cfg}
-	for i := range n {
-		lc := lifecycle.Generate(seed+uint64(i), cfg.Caps)
-		x.ran = i + 1
+	x.depth = depth
+	each(func(lc lifecycle.Lifecycle) bool {
+		x.ran++
 		if r := rn.Run(ctx, cfg.Drive, lc); len(r.Vs) > 0 {
-			x.take(i+1, lc, r)
+			x.take(x.ran, lc, r)
 		} else {
 			rn.Retire(r)
 		}
-		if x.stop {
-			break
-		}
-	}
+		return !x.stop && ctx.Err() == nil
+	})
 	return x.explored
 }
 
@@ -79,7 +103,7 @@ func (x *explorer) take(ran int, lc lifecycle.Lifecycle, seen drive.Run) {
 		if x.known(v, lc) {
 			continue
 		}
-		f := finding{v: v, ran: ran, found: lc, minimal: lc, m: seen.M}
+		f := finding{v: v, ran: ran, depth: x.depth, found: lc, minimal: lc, m: seen.M}
 		switch {
 		case v.Fault == "hang" || v.Fault == "start" || v.Fault == "suite":
 			// Each run again would cost the timeout, or cannot begin.
@@ -214,6 +238,7 @@ type finding struct {
 	v       judge.Violation     // as the minimal lifecycle.Lifecycle breaks it; a flaky one as it was seen
 	flaky   bool                // seen once: the same lifecycle run again did not break it
 	ran     int                 // the lifecycle's number in the exploration, from 1
+	depth   int                 // the enumeration's depth; 0: a random lifecycle
 	found   lifecycle.Lifecycle // as generated
 	minimal lifecycle.Lifecycle // after shrinking
 	m       *mapisim.MAPI
@@ -258,7 +283,11 @@ func (ex explored) err() *Error {
 		msgs = append(msgs, msg)
 	}
 	if len(msgs) > 1 {
-		msgs = append([]string{fmt.Sprintf("The exploration found %d problems in %s.", len(msgs), plural(ex.ran, "lifecycle"))}, msgs...)
+		what := "exploration"
+		if ex.depth > 0 {
+			what = fmt.Sprintf("enumeration to depth %d", ex.depth)
+		}
+		msgs = append([]string{fmt.Sprintf("The %s found %d problems in %s.", what, len(msgs), plural(ex.ran, "lifecycle"))}, msgs...)
 	}
 	e.Message = strings.Join(msgs, "\n\n────────\n\n")
 	return e
@@ -272,25 +301,31 @@ func (f finding) message(header bool) string {
 		b.WriteString(ruleHeader(f.v.Rule))
 	}
 	seed := f.found.Seed
+	which := fmt.Sprintf("Lifecycle %d of the exploration (seed %d)", f.ran, seed)
+	replay := fmt.Sprintf("Replay it with Config.Seed = %d and Config.Explore = 1", seed)
+	if f.depth > 0 {
+		which = fmt.Sprintf("Lifecycle %d of the enumeration to depth %d", f.ran, f.depth)
+		replay = fmt.Sprintf("Every run enumerates it again (Config.Depth = %d)", f.depth)
+	}
 	switch {
 	case f.flaky:
-		fmt.Fprintf(&b, "Lifecycle %d of the exploration (seed %d) broke it once, at %s: %s.\n", f.ran, seed, judge.StepName(f.v.At), f.v.What)
+		fmt.Fprintf(&b, "%s broke it once, at %s: %s.\n", which, judge.StepName(f.v.At), f.v.What)
 		b.WriteString("Run again, the same lifecycle did not: the failure depends on timing (a race in the provider, or a timer).\n")
 		fmt.Fprintf(&b, "The lifecycle, as it ran:\n%s", f.found)
-		fmt.Fprintf(&b, "Replay it with Config.Seed = %d and Config.Explore = 1; it may take several runs.\n", seed)
+		fmt.Fprintf(&b, "%s; it may take several runs.\n", replay)
 		b.WriteString("\nCall sequence as it ran:\n")
 	default:
 		verb := "breaks it"
 		if f.v.Rule == "" {
 			verb = "stopped"
 		}
-		fmt.Fprintf(&b, "Lifecycle %d of the exploration (seed %d) %s at %s: %s.\n", f.ran, seed, verb, judge.StepName(f.v.At), f.v.What)
+		fmt.Fprintf(&b, "%s %s at %s: %s.\n", which, verb, judge.StepName(f.v.At), f.v.What)
 		if n := len(f.minimal.Steps); n < len(f.found.Steps) {
 			fmt.Fprintf(&b, "Shrunk from %s to %d:\n%s", plural(len(f.found.Steps), "step"), n, f.minimal)
 		} else {
 			fmt.Fprintf(&b, "The lifecycle, already minimal:\n%s", f.minimal)
 		}
-		fmt.Fprintf(&b, "Replay it with Config.Seed = %d and Config.Explore = 1.\n", seed)
+		fmt.Fprintf(&b, "%s.\n", replay)
 		b.WriteString("\nCall sequence of the minimal lifecycle:\n")
 	}
 	if f.m != nil {
