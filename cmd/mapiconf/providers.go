@@ -38,7 +38,7 @@ func (f *testFlags) providerConfig(stderr io.Writer) (cfg conformance.Config, cl
 	if err != nil {
 		return cfg, cleanup, err
 	}
-	cfg.Strict, cfg.Explore, cfg.Seed, cfg.CallTimeout = f.strict, f.explore, f.seed, f.callTimeout
+	cfg.Strict, cfg.Explore, cfg.Seed, cfg.Depth, cfg.CallTimeout = f.strict, f.explore, f.seed, f.depth, f.callTimeout
 	return cfg, cleanup, nil
 }
 

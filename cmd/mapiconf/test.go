@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,7 @@ type testFlags struct {
 	reportDir, formats, json string
 	explore                  int
 	seed                     uint64
+	depth                    int
 	callTimeout, runTimeout  time.Duration
 	should                   string
 	verbose, noColor         bool
@@ -47,7 +49,8 @@ func (f *testFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.formats, "formats", report.FormatNames(), "the reports -report-dir writes, comma separated")
 	fs.StringVar(&f.json, "report", "", "also write the JSON report to `file`")
 	fs.IntVar(&f.explore, "explore", 0, "random lifecycles the exploration runs (0: the suite's default, 50; -1: none)")
-	fs.Uint64Var(&f.seed, "seed", 0, "the exploration's first seed (0: from the clock); a failure prints the seed that replays it")
+	fs.Var(seedFlag{&f.seed}, "seed", "the exploration's first seed, or random for one from the clock (0: the suite's fixed default, 1); a failure prints the seed that replays it")
+	fs.IntVar(&f.depth, "depth", 0, "the size up to which every lifecycle is enumerated and judged, in a fixed order (0: the suite's default, 3; -1: none)")
 	fs.DurationVar(&f.callTimeout, "call-timeout", 0, "a provider call that makes no progress this long is a hang (0: the suite's default, 2s)")
 	fs.DurationVar(&f.runTimeout, "run-timeout", 10*time.Minute, "with -dll: the whole run's bound; a run still going after it is ended, and fails the gate")
 	fs.StringVar(&f.should, "should", "fail", "whether a broken should rule fails the gate: fail or warn")
@@ -274,3 +277,28 @@ func replaySeeds(r report.Run) []string {
 type discard struct{}
 
 func (discard) Fail() {}
+
+// seedFlag is -seed: a number, or "random" for one from the clock, which
+// it then shows as that number, so that a child process and the replay
+// command get the seed itself.
+type seedFlag struct{ seed *uint64 }
+
+func (s seedFlag) String() string {
+	if s.seed == nil {
+		return "0"
+	}
+	return strconv.FormatUint(*s.seed, 10)
+}
+
+func (s seedFlag) Set(v string) error {
+	if v == "random" {
+		*s.seed = max(uint64(time.Now().UnixNano()), 1)
+		return nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return fmt.Errorf("want a number or random, not %q", v)
+	}
+	*s.seed = n
+	return nil
+}
