@@ -36,7 +36,7 @@ lint:
 # with and without the two specs labelled waits, which wait on purpose for
 # stray calls, about 50ms a run), allocations.
 bench:
-	go test -run '^$$' -bench 'Lifecycle|Explore|Check' -benchmem -cpu 1 ./reference
+	go test -run '^$$' -bench 'Lifecycle|Explore|Check|DefaultRun' -benchmem -cpu 1 ./reference
 	go test -run '^$$' -bench GinkgoRunVsFloor -benchtime 1x ./conformance/internal/benchrun
 
 # The suite against the C provider through the DLL adapter under Wine, and

@@ -119,7 +119,9 @@ func TestAwaitingBad(t *testing.T) {
 			if !ok {
 				continue
 			}
-			res, err := conformance.Check(context.Background(), b.Config(p))
+			cfg := b.Config(p)
+			cfg.Depth = reference.MatrixDepth
+			res, err := conformance.Check(context.Background(), cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -142,5 +144,49 @@ func TestAwaitingBad(t *testing.T) {
 			continue
 		}
 		t.Logf("%s: the suite still misses %s: %s", b.Name, strings.Join(missed, ", "), b.Awaits)
+	}
+}
+
+var verdictRuns = flag.Int("verdicts.runs", 2, "runs of Check per provider in TestSameVerdictEveryRun (issue 16 asks for 10: go test ./reference -run TestSameVerdictEveryRun -verdicts.runs 10)")
+
+// One verdict per provider: Check, with the enumeration to the default
+// depth, names the same rules of the same provider on every run. The
+// reference, a known-good provider and the known-bad providers only the
+// enumeration finds, in both profiles.
+func TestSameVerdictEveryRun(t *testing.T) {
+	type subject struct {
+		name string
+		cfg  conformance.Config
+	}
+	var subjects []subject
+	for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {
+		subjects = append(subjects, subject{"reference", reference.Config(reference.Options{StatusRow: true, Deferred: p == conformance.Deferred})})
+		for _, g := range reference.KnownGood() {
+			if g.Name == "kept-alive-by-objects" {
+				subjects = append(subjects, subject{g.Name, g.Config(p)})
+			}
+		}
+		for _, b := range reference.KnownBad() {
+			if _, ok := b.Declares[p]; ok && b.EnumerationOnly {
+				subjects = append(subjects, subject{b.Name, b.Config(p)})
+			}
+		}
+	}
+	for _, s := range subjects {
+		var first []string
+		for run := range *verdictRuns {
+			res, err := conformance.Check(context.Background(), s.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := conformance.FailedRules(res)
+			if run == 0 {
+				first = got
+				continue
+			}
+			if !slices.Equal(got, first) {
+				t.Errorf("%s (%s profile): run %d fails %v, run 1 failed %v", s.name, s.cfg.Profile, run+1, got, first)
+			}
+		}
 	}
 }
