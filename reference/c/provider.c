@@ -47,7 +47,54 @@
 #include <mapicode.h>
 #include <mapispi.h>
 #include <mapitags.h>
+#include <stddef.h>
 #include <string.h>
+
+/* ------------------------------------------------------------------------
+ * What mapiconf's DLL adapter (dll/) assumes of these headers, checked for
+ * the target this is built for: x64 or x86, as 64-bit and 32-bit Outlook
+ * load providers of their own bitness only.
+ * ---------------------------------------------------------------------- */
+
+/* SLOT is a method's vtable slot: its index among the vtable's pointers. */
+#define SLOT(vtbl, method) (offsetof(vtbl, method) / sizeof(void *))
+
+/* The slots the adapter calls (dll/objects_windows.go) and answers
+ * (dll/support.go): IUnknown's three, then each interface's own. */
+_Static_assert(SLOT(IMSProviderVtbl, Release) == 2, "IUnknown::Release is slot 2");
+_Static_assert(SLOT(IMSProviderVtbl, Shutdown) == 3, "IMSProvider::Shutdown is slot 3");
+_Static_assert(SLOT(IMSProviderVtbl, Logon) == 4, "IMSProvider::Logon is slot 4");
+_Static_assert(SLOT(IMSProviderVtbl, SpoolerLogon) == 5, "IMSProvider::SpoolerLogon is slot 5");
+_Static_assert(SLOT(IMSProviderVtbl, CompareStoreIDs) == 6, "IMSProvider::CompareStoreIDs is slot 6");
+_Static_assert(SLOT(IMSLogonVtbl, Logoff) == 4, "IMSLogon::Logoff is slot 4");
+_Static_assert(SLOT(IMSLogonVtbl, OpenStatusEntry) == 9, "IMSLogon::OpenStatusEntry is slot 9");
+_Static_assert(SLOT(IMsgStoreVtbl, OpenEntry) == 17, "IMsgStore::OpenEntry is slot 17");
+_Static_assert(SLOT(IMsgStoreVtbl, StoreLogoff) == 21, "IMsgStore::StoreLogoff is slot 21");
+_Static_assert(SLOT(IMAPIFolderVtbl, GetProps) == 5, "IMAPIProp::GetProps is slot 5");
+_Static_assert(SLOT(IMAPIFolderVtbl, OpenEntry) == 16, "IMAPIContainer::OpenEntry is slot 16");
+_Static_assert(SLOT(IMAPISupportVtbl, ModifyStatusRow) == 8, "IMAPISupport::ModifyStatusRow is slot 8");
+_Static_assert(SLOT(IMAPISupportVtbl, SetProviderUID) == 16, "IMAPISupport::SetProviderUID is slot 16");
+_Static_assert(SLOT(IMAPISupportVtbl, StoreLogoffTransports) == 38, "IMAPISupport::StoreLogoffTransports is slot 38");
+_Static_assert(sizeof(IMAPISupportVtbl) == 44 * sizeof(void *), "IMAPISupport has 44 methods");
+
+/* The sizes that differ between the bitnesses (dll/support.go,
+ * dll/objects_windows.go): a ULONG_PTR is a pointer's size; an SPropValue
+ * is a ULONG tag, a ULONG pad and an 8-byte-aligned value union of two
+ * words at most (SBinary: a count and a pointer), so 24 bytes on x64 and
+ * 16 on x86; and neither MAPIUID nor ENTRYID depends on it. */
+#if defined(_WIN64)
+_Static_assert(sizeof(ULONG_PTR) == 8 && sizeof(void *) == 8, "x64: a ULONG_PTR is 8 bytes");
+_Static_assert(sizeof(SPropValue) == 24, "x64: an SPropValue is 24 bytes");
+_Static_assert(sizeof(SBinary) == 16, "x64: an SBinary is a ULONG and a pointer, padded");
+#else
+_Static_assert(sizeof(ULONG_PTR) == 4 && sizeof(void *) == 4, "x86: a ULONG_PTR is 4 bytes");
+_Static_assert(sizeof(SPropValue) == 16, "x86: an SPropValue is 16 bytes");
+_Static_assert(sizeof(SBinary) == 8, "x86: an SBinary is a ULONG and a pointer");
+#endif
+_Static_assert(offsetof(SPropValue, ulPropTag) == 0 && offsetof(SPropValue, Value) == 8, "an SPropValue's value is at offset 8");
+_Static_assert(sizeof(MAPIUID) == 16, "a MAPIUID is 16 bytes (mapidefs.h)");
+_Static_assert(offsetof(ENTRYID, abFlags) == 0 && offsetof(ENTRYID, ab) == 4, "an ENTRYID is four flag bytes, then the provider's (entryid.md)");
+_Static_assert(sizeof(ULONG) == 4 && sizeof(HRESULT) == 4, "a ULONG and an HRESULT are 4 bytes on both");
 
 /* ------------------------------------------------------------------------
  * The objects
@@ -837,29 +884,126 @@ static HRESULT STDMETHODCALLTYPE providerCompareStoreIDs(IMSProvider *This, ULON
  * MSProviderInit and the vtables
  * ---------------------------------------------------------------------- */
 
-/* noSupport answers every method this store does not implement. One
- * function serves every slot: on x64 Windows the caller removes the
- * arguments, so a callee may ignore any number of them. */
-static HRESULT STDMETHODCALLTYPE noSupport(void *This)
+/* Every method this store does not implement answers MAPI_E_NO_SUPPORT,
+ * through a stub of its own with the method's exact parameters: on x86 a
+ * COM method is __stdcall and removes its own arguments from the stack, so
+ * one function cannot serve slots of different parameter counts (on x64 it
+ * could: the caller removes them). The stubs and the code that puts them
+ * in a vtable are generated from the headers' own method lists
+ * (MAPI_IMSGSTORE_METHODS and the others, mapidefs.h and mapispi.h), each
+ * method declared as MAPIMETHOD(name) (parameters) IPURE;, so a stub's
+ * type is the slot's, checked by the compiler, and no method is left out.
+ *
+ * NO_SUPPORT_STUBS(prefix, list) defines, for each method of list,
+ * prefix_Method(INTERFACE *This, ...) returning MAPI_E_NO_SUPPORT. */
+#define STUB_NAME_(prefix, method) prefix##_##method
+#define STUB_NAME(prefix, method) STUB_NAME_(prefix, method)
+#define STUB_DROP(...)
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#undef MAPIMETHOD_
+#define MAPIMETHOD_(type, method) static type STDMETHODCALLTYPE STUB_NAME(STUB_PREFIX, method)
+#define NO_SUPPORT { return MAPI_E_NO_SUPPORT; }
+
+#undef INTERFACE
+#define INTERFACE IMSProvider
+#define STUB_PREFIX providerNoSupport
+MAPI_IMSPROVIDER_METHODS(NO_SUPPORT)
+#undef INTERFACE
+#undef STUB_PREFIX
+#define INTERFACE IMSLogon
+#define STUB_PREFIX logonNoSupport
+MAPI_IMSLOGON_METHODS(NO_SUPPORT)
+#undef INTERFACE
+#undef STUB_PREFIX
+#define INTERFACE IMsgStore
+#define STUB_PREFIX storeNoSupport
+MAPI_IMAPIPROP_METHODS(NO_SUPPORT)
+MAPI_IMSGSTORE_METHODS(NO_SUPPORT)
+#undef INTERFACE
+#undef STUB_PREFIX
+#define INTERFACE IMAPIFolder
+#define STUB_PREFIX folderNoSupport
+MAPI_IMAPIPROP_METHODS(NO_SUPPORT)
+MAPI_IMAPICONTAINER_METHODS(NO_SUPPORT)
+MAPI_IMAPIFOLDER_METHODS(NO_SUPPORT)
+#undef INTERFACE
+#undef STUB_PREFIX
+#define INTERFACE IMessage
+#define STUB_PREFIX messageNoSupport
+MAPI_IMAPIPROP_METHODS(NO_SUPPORT)
+MAPI_IMESSAGE_METHODS(NO_SUPPORT)
+#undef INTERFACE
+#undef STUB_PREFIX
+#define INTERFACE IMAPIStatus
+#define STUB_PREFIX statusNoSupport
+MAPI_IMAPIPROP_METHODS(NO_SUPPORT)
+MAPI_IMAPISTATUS_METHODS(NO_SUPPORT)
+#undef INTERFACE
+#undef STUB_PREFIX
+
+/* The same lists, now as assignments: vtbl->Method = prefix_Method; the
+ * parameters that follow each MAPIMETHOD(name) are dropped. */
+#undef MAPIMETHOD_
+#define MAPIMETHOD_(type, method) STUB_VTBL->method = STUB_NAME(STUB_PREFIX, method); STUB_DROP
+
+static void providerNoSupport(IMSProviderVtbl *v)
 {
-	(void)This;
-	return MAPI_E_NO_SUPPORT;
+#define STUB_VTBL v
+#define STUB_PREFIX providerNoSupport
+	MAPI_IMSPROVIDER_METHODS()
+#undef STUB_PREFIX
 }
 
-/* fillNoSupport points every slot of a vtable at noSupport, before the
- * methods the store implements are set. */
-static void fillNoSupport(void *vtbl, size_t size)
+static void logonNoSupport(IMSLogonVtbl *v)
 {
-	void (**slot)(void) = vtbl;
-	for (size_t i = 0; i < size / sizeof *slot; i++)
-		slot[i] = (void (*)(void))noSupport;
+#define STUB_PREFIX logonNoSupport
+	MAPI_IMSLOGON_METHODS()
+#undef STUB_PREFIX
 }
+
+static void storeNoSupport(IMsgStoreVtbl *v)
+{
+#define STUB_PREFIX storeNoSupport
+	MAPI_IMAPIPROP_METHODS()
+	MAPI_IMSGSTORE_METHODS()
+#undef STUB_PREFIX
+}
+
+static void folderNoSupport(IMAPIFolderVtbl *v)
+{
+#define STUB_PREFIX folderNoSupport
+	MAPI_IMAPIPROP_METHODS()
+	MAPI_IMAPICONTAINER_METHODS()
+	MAPI_IMAPIFOLDER_METHODS()
+#undef STUB_PREFIX
+}
+
+static void messageNoSupport(IMessageVtbl *v)
+{
+#define STUB_PREFIX messageNoSupport
+	MAPI_IMAPIPROP_METHODS()
+	MAPI_IMESSAGE_METHODS()
+#undef STUB_PREFIX
+}
+
+static void statusNoSupport(IMAPIStatusVtbl *v)
+{
+#define STUB_PREFIX statusNoSupport
+	MAPI_IMAPIPROP_METHODS()
+	MAPI_IMAPISTATUS_METHODS()
+#undef STUB_PREFIX
+#undef STUB_VTBL
+}
+#undef MAPIMETHOD_
+#pragma GCC diagnostic pop
 
 /* The IUnknown and IMAPIProp slots every object shares, and the one
  * container method the root folder adds. */
-#define OBJECT_SLOTS(vtbl, type)                                                                    \
+#define OBJECT_SLOTS(vtbl, kind)                                                                    \
 	do {                                                                                        \
-		fillNoSupport(&(vtbl), sizeof(vtbl));                                               \
+		kind##NoSupport(&(vtbl));                                                           \
 		(vtbl).QueryInterface = (void *)objectQueryInterface;                               \
 		(vtbl).AddRef = (void *)objectAddRef;                                               \
 		(vtbl).Release = (void *)objectRelease;                                             \
@@ -868,7 +1012,7 @@ static void fillNoSupport(void *vtbl, size_t size)
 
 static void initVtables(void)
 {
-	fillNoSupport(&providerVtbl, sizeof providerVtbl);
+	providerNoSupport(&providerVtbl);
 	providerVtbl.QueryInterface = providerQueryInterface;
 	providerVtbl.AddRef = providerAddRef;
 	providerVtbl.Release = providerRelease;
@@ -877,24 +1021,24 @@ static void initVtables(void)
 	providerVtbl.SpoolerLogon = providerSpoolerLogon;
 	providerVtbl.CompareStoreIDs = providerCompareStoreIDs;
 
-	fillNoSupport(&storeVtbl, sizeof storeVtbl);
+	storeNoSupport(&storeVtbl);
 	storeVtbl.QueryInterface = storeQueryInterface;
 	storeVtbl.AddRef = storeAddRef;
 	storeVtbl.Release = storeRelease;
 	storeVtbl.OpenEntry = storeOpenEntry;
 	storeVtbl.StoreLogoff = storeStoreLogoff;
 
-	fillNoSupport(&logonVtbl, sizeof logonVtbl);
+	logonNoSupport(&logonVtbl);
 	logonVtbl.QueryInterface = logonQueryInterface;
 	logonVtbl.AddRef = logonAddRef;
 	logonVtbl.Release = logonRelease;
 	logonVtbl.Logoff = logonLogoff;
 	logonVtbl.OpenStatusEntry = logonOpenStatusEntry;
 
-	OBJECT_SLOTS(folderVtbl, IMAPIFolder);
+	OBJECT_SLOTS(folderVtbl, folder);
 	folderVtbl.OpenEntry = folderOpenEntry;
-	OBJECT_SLOTS(messageVtbl, IMessage);
-	OBJECT_SLOTS(statusVtbl, IMAPIStatus);
+	OBJECT_SLOTS(messageVtbl, message);
+	OBJECT_SLOTS(statusVtbl, status);
 }
 
 /* DllMain fills the vtables once, when the DLL is loaded. */
@@ -909,8 +1053,12 @@ BOOL WINAPI DllMain(HINSTANCE hinst, DWORD reason, LPVOID reserved)
 
 /* MSProviderInit returns a new provider object for each call, with MAPI's
  * allocators, after checking that MAPI speaks this provider's SPI version
- * (msproviderinit.md). */
-__declspec(dllexport) HRESULT __cdecl MSProviderInit(HINSTANCE hInstance, LPMALLOC lpMalloc, LPALLOCATEBUFFER lpAllocateBuffer,
+ * (msproviderinit.md). It is STDMAPIINITCALLTYPE, __cdecl, and exported
+ * under its plain name, which MAPI looks up: mapispi.h declares it so
+ * (MSPROVIDERINIT), and a definition of another calling convention would
+ * not compile. Declared __stdcall (WINAPI, STDMETHODCALLTYPE), it would be
+ * exported on x86 as MSProviderInit@36, which 32-bit Outlook does not find. */
+__declspec(dllexport) HRESULT STDMAPIINITCALLTYPE MSProviderInit(HINSTANCE hInstance, LPMALLOC lpMalloc, LPALLOCATEBUFFER lpAllocateBuffer,
 	LPALLOCATEMORE lpAllocateMore, LPFREEBUFFER lpFreeBuffer, ULONG ulFlags, ULONG ulMAPIVer, ULONG *lpulProviderVer,
 	LPMSPROVIDER *lppMSProvider)
 {
