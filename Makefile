@@ -41,6 +41,9 @@ bench:
 
 # The suite against the C provider through the DLL adapter under Wine, and
 # against the Go reference provider in process, in the same run; one call
-# into the DLL, direct and guarded (docs/dll.md).
+# into the DLL, direct and guarded (docs/dll.md). Each runs twice, in the
+# same run: the C provider built for x64 in a windows/amd64 test binary
+# (TestUnderWine/amd64), then built for x86 in a windows/386 one
+# (TestUnderWine/386), so the two bitnesses compare.
 bench-dll:
 	go test -count=1 -v -run '^TestUnderWine$$' ./dll -wine.args='-test.run=^$$ -test.bench=. -test.benchmem'

@@ -1,5 +1,9 @@
-// Package dll tests a message store provider as it ships: a 64-bit Windows
-// DLL that exports MSProviderInit.
+// Package dll tests a message store provider as it ships: a Windows DLL that
+// exports MSProviderInit, loaded into a process of its own bitness (an x64
+// DLL by a windows/amd64 program, an x86 one by a windows/386 program, as
+// 64-bit and 32-bit Outlook load theirs). On x86 the calls follow MAPI's
+// conventions there: COM methods, the support's slots and the allocators
+// are __stdcall, MSProviderInit __cdecl.
 //
 // Open loads the DLL and checks MSProviderInit once; Library.Config returns
 // the conformance.Config that conformance.Run, Check and Explore take, so the
@@ -18,6 +22,7 @@
 // in the trace. No cgo: vtable slots are called with syscall.SyscallN and
 // the support's slots are Go functions made with syscall.NewCallback.
 //
-// The package builds on Windows only. On Linux the tests run it under Wine:
-// see internal/wine and docs/dll.md.
+// The package builds on Windows only, but for Inspect, which reads a DLL's
+// bitness and exports from its PE file anywhere. On Linux the tests run it
+// under Wine: see internal/wine and docs/dll.md.
 package dll

@@ -16,9 +16,10 @@ var guardSource []byte
 const guardName = "mapiconf-guard.dll"
 
 // BuildGuard builds mapiconf-guard.dll (the guard of Options.Guard) into
-// dir with cc, a 64-bit mingw-w64 gcc (x86_64-w64-mingw32-gcc on Linux, the
-// gcc of MSYS2 or of GitHub's Windows runners on Windows), and returns its
-// path. The C source is carried in this package, so that a mapiconf
+// dir with cc, a mingw-w64 gcc of the bitness of the DLL under test
+// (x86_64-w64-mingw32-gcc or i686-w64-mingw32-gcc on Linux, the gcc of
+// MSYS2's mingw64 or mingw32 or of GitHub's Windows runners on Windows), and
+// returns its path. The C source is carried in this package, so that a mapiconf
 // installed with go install builds its guard without a checkout.
 func BuildGuard(cc, dir string) (string, error) {
 	src := filepath.Join(dir, "mapiconf-guard.c")

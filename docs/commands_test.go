@@ -155,14 +155,17 @@ func needsWine(cmd string) bool {
 	return strings.Contains(cmd, "mingw32-gcc") || strings.Contains(cmd, " -dll ") || strings.Contains(cmd, "conformance-dll")
 }
 
-// haveWine reports whether the DLL commands can run here; when they must
-// (MAPICONF_REQUIRE_WINE=1, as in CI) and cannot, the test fails.
+// haveWine reports whether the DLL commands, x64 and x86, can run here;
+// when they must (MAPICONF_REQUIRE_WINE=1, as in CI) and cannot, the test
+// fails.
 func haveWine(t *testing.T) bool {
-	if _, err := wine.Find(wine.AMD64); err != nil {
-		if os.Getenv(winetest.RequireEnv) == "1" {
-			t.Fatal(err)
+	for _, arch := range winetest.Arches { // the docs build and run x64 and x86 DLLs
+		if _, err := wine.Find(arch); err != nil {
+			if os.Getenv(winetest.RequireEnv) == "1" {
+				t.Fatal(err)
+			}
+			return false
 		}
-		return false
 	}
 	return true
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,7 +22,8 @@ import (
 // defaults of the rest), and GitHub's own actions (checkout, setup-go,
 // upload-artifact) are left out, as here the checkout is made and Go is
 // installed. Then the job passes, the reports the upload step names are
-// there, and the job summary has the Markdown summary.
+// there, and the job summary has the Markdown summary. A job with a matrix
+// (strategy.matrix.include) runs once per entry, ${{ matrix.X }} filled in.
 func TestWorkflow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the adapter test through the action; skipped with -short")
@@ -38,9 +40,48 @@ func TestWorkflow(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the workflow: %v", err)
 			}
-			runWorkflow(t, root, action, wf)
+			entries := matrix(wf)
+			if entries == nil {
+				runWorkflow(t, root, action, wf)
+				return
+			}
+			for _, entry := range entries {
+				text := string(m[1])
+				var names []string
+				for k, v := range entry {
+					text = strings.ReplaceAll(text, "${{ matrix."+k+" }}", fmt.Sprint(v))
+					names = append(names, fmt.Sprintf("%s=%v", k, v))
+				}
+				slices.Sort(names)
+				t.Run(strings.Join(names, ","), func(t *testing.T) {
+					if strings.Contains(text, "${{ matrix.") {
+						t.Fatalf("the workflow uses a matrix value its entry %v does not give", entry)
+					}
+					wf, err := parseYAML(text)
+					if err != nil {
+						t.Fatalf("the workflow: %v", err)
+					}
+					runWorkflow(t, root, action, wf)
+				})
+			}
 		})
 	}
+}
+
+// matrix is the include list of the strategy of the workflow's job: the
+// runs GitHub makes of it, one per entry; nil without one.
+func matrix(wf any) []map[string]any {
+	jobs, _ := get(wf, "jobs").(map[string]any)
+	var out []map[string]any
+	for _, job := range jobs {
+		include, _ := get(job, "strategy", "matrix", "include").([]any)
+		for _, e := range include {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }
 
 // checkoutFile returns the checkout's root and the text of its file rel.
@@ -216,9 +257,9 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 // TestActionWithoutGoTest runs the action as a repository without a Go
 // adapter test uses it: the mapiconf command built from the action's
 // checkout, on a known-bad provider named by input, or on a known-bad
-// provider DLL, the C reference provider that never calls
-// StoreLogoffTransports. The job fails, and the reports and the job summary
-// say why.
+// provider DLL (x64, and x86 with the arch input), the C reference
+// provider that never calls StoreLogoffTransports. The job fails, and the
+// reports and the job summary say why.
 func TestActionWithoutGoTest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the mapiconf command; skipped with -short")
@@ -232,6 +273,7 @@ func TestActionWithoutGoTest(t *testing.T) {
 	}{
 		{"provider", map[string]any{"provider": "no-stlt", "profile": "deferred", "explore": "-1"}, "## mapiconf: no-stlt (deferred profile): ❌"},
 		{"dll", map[string]any{"dll": "build/no-stlt.dll", "profile": "deferred", "explore": "-1"}, "## mapiconf: no-stlt.dll (deferred profile): ❌"},
+		{"dll x86", map[string]any{"dll": "build/x86/no-stlt.dll", "arch": "x86", "profile": "deferred", "explore": "-1"}, "## mapiconf: no-stlt.dll (deferred profile): ❌"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir, summary := t.TempDir(), filepath.Join(t.TempDir(), "summary.md")
@@ -239,7 +281,11 @@ func TestActionWithoutGoTest(t *testing.T) {
 				if !haveWine(t) {
 					t.Skip("a provider DLL needs Wine and mingw-w64 here")
 				}
-				tools, _ := wine.Find(wine.AMD64)
+				arch := wine.AMD64
+				if c.with["arch"] == "x86" {
+					arch = wine.I386
+				}
+				tools, _ := wine.Find(arch)
 				if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(dll)), 0o755); err != nil {
 					t.Fatal(err)
 				}

@@ -84,7 +84,7 @@ Examples:
   mapiconf test -explore 100000 -seed 7          # a long exploration, replayable
   mapiconf test -provider no-stlt                # a known-bad provider: watch the gate fail
   mapiconf test -dll mystore.dll -profile deferred -capabilities StatusRow,Spooler
-                                                 # a provider DLL (on Linux under Wine: docs/dll.md)
+                                                 # a provider DLL, x64 or x86 (on Linux under Wine: docs/dll.md)
 
 Every flag of mapiconf test is also an environment variable: MAPICONF_ and the
 flag's name in capitals, '-' as '_' (MAPICONF_PROFILE=deferred). A flag given on
