@@ -263,6 +263,6 @@ func (b *syncBuffer) String() string {
 // varying matches what differs between two runs of the same suite: the
 // durations Ginkgo and the report print, the random seed, and the
 // directories (the suite's, the reports').
-var varying = regexp.MustCompile(`\d+(\.\d+)?(ns|µs|ms|s|m)\b|\d+ ?(seconds|lifecycles/s)|(?m)^(Running Suite|Random Seed|mapiconf: reports):.*$`)
+var varying = regexp.MustCompile(`\d+(\.\d+)? ?(ns|µs|ms|s|m|seconds|lifecycles/s)\b|(?m)^(Running Suite|Random Seed|mapiconf: reports):.*$`)
 
 func withoutTimes(out string) string { return varying.ReplaceAllString(out, "T") }
