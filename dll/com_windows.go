@@ -148,6 +148,9 @@ func (l *Library) guarded(fn uintptr, slot int, conv uintptr, name string, args 
 		panic(&Crash{Call: name, Code: uint32(f.code), Address: f.address, Module: moduleOf(f.address),
 			Info: f.info[:min(int(f.ninfo), 2)]})
 	}
+	if l.damage != nil {
+		l.checkHeap(name, &buf.fault)
+	}
 	if l.bad.Load() != nil {
 		if b := l.bad.Swap(nil); b != nil {
 			panic(fmt.Errorf("%s: %w", name, b))
@@ -211,6 +214,8 @@ func result(r uintptr) error {
 func peek(addr uintptr) uintptr { return **(**uintptr)(unsafe.Pointer(&addr)) }
 
 func poke(addr, v uintptr) { **(**uintptr)(unsafe.Pointer(&addr)) = v }
+
+func peek32(addr uintptr) uint32 { return **(**uint32)(unsafe.Pointer(&addr)) }
 
 var (
 	kernel32              = syscall.NewLazyDLL("kernel32.dll")

@@ -56,8 +56,13 @@ type Library struct {
 	malloc uintptr // the IMalloc MSProviderInit gets, from CoGetMalloc
 	opts   Options
 	rec    *callRecord
-	stuck  atomic.Bool                // a call hung: hung refuses every provider from then on
-	bad    atomic.Pointer[BadPointer] // a bad pointer a callback was given, for the call in progress to report
+	stuck  atomic.Bool
+	// damage is where the guard notes the frees it refused (heap_windows.go),
+	// damageSeen how many were reported.
+	damage     *heapDamageMem
+	damageSeen int32
+	guardDLL   *syscall.DLL
+	bad        atomic.Pointer[BadPointer] // a bad pointer a callback was given, for the call in progress to report
 }
 
 // Open loads the DLL at path and checks its MSProviderInit once: it must be
@@ -84,6 +89,11 @@ func Open(path string, opts Options) (*Library, error) {
 	}
 	if l.module, err = load(abs, 5*opts.CallTimeout); err != nil {
 		return nil, err
+	}
+	if l.guardDLL != nil {
+		if err := l.watchHeap(l.guardDLL); err != nil {
+			return nil, fmt.Errorf("dll: %s is not this mapiconf's guard (rebuild it: dll.BuildGuard): %w", opts.Guard, err)
+		}
 	}
 	// MAPI looks the entry point up by its undecorated name; one declared
 	// __stdcall exports a decorated name instead (on x86), said apart.
@@ -124,7 +134,7 @@ func (l *Library) loadGuard(path string) error {
 		}
 		procs[i] = p.Addr()
 	}
-	l.guard = procs[0]
+	l.guard, l.guardDLL = procs[0], g
 	guardCopy.Store(procs[1])
 	if l.opts.Record != "" {
 		syscall.SyscallN(procs[2], uintptr(unsafe.Pointer(&l.rec.m.crash)))
@@ -146,6 +156,9 @@ type initOut struct {
 // every provider is refused (Options.ContinueAfterHang).
 func (l *Library) NewProvider() (mapi.IMSProvider, error) {
 	if err := l.hung(); err != nil {
+		return nil, err
+	}
+	if err := l.validateHeaps(); err != nil {
 		return nil, err
 	}
 	type answer struct {

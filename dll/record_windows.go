@@ -114,6 +114,19 @@ func (r *callRecord) inProgress() string {
 	return s
 }
 
+// last names the latest call the record holds.
+func (r *callRecord) last() string {
+	seq := r.m.seq.Load()
+	if seq == 0 {
+		return "no call yet"
+	}
+	s := &r.m.slots[seq%recordSlots]
+	if s.seq.Load() != seq {
+		return fmt.Sprintf("call #%d", seq)
+	}
+	return fmt.Sprintf("#%d %s", seq, string(s.name[:s.n]))
+}
+
 // Spec tells the call record which spec runs now, so that a process the DLL
 // ends can be reported with it (ReadCallRecord).
 func (l *Library) Spec(text string) { l.rec.spec(text) }

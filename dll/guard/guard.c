@@ -451,6 +451,44 @@ __declspec(dllexport) void guardWatch(ThreadCrash *c)
 	SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
 }
 
+/* HeapDamage is the first free the guard refused: the layout is shared
+ * with dll/heap_windows.go. */
+typedef struct HeapDamage {
+	volatile LONG count; /* refused frees so far */
+	LONG pad;
+	ULONG64 heap, block, caller; /* the latest: its heap, its block, and the provider's code that freed it */
+	ULONG64 call; /* and the Fault of the guarded call it happened in (0: none), which names it */
+} HeapDamage;
+
+static HeapDamage heapDamage;
+
+/* guardHeapFree stands in for HeapFree in the provider's import table
+ * (dll.Library patches it): a block that is not allocated in that heap
+ * (freed already, or never the heap's) is refused and noted, not freed.
+ * Windows' heap may end the process on such a free (or damage itself
+ * quietly); Wine's refuses it quietly; neither says who did it. */
+__declspec(dllexport) BOOL WINAPI guardHeapFree(HANDLE heap, DWORD flags, LPVOID block)
+{
+	if (block != NULL && !HeapValidate(heap, 0, block)) {
+		Guard *g = TlsGetValue(tlsIndex);
+		heapDamage.heap = (ULONG_PTR)heap;
+		heapDamage.block = (ULONG_PTR)block;
+		heapDamage.caller = (ULONG_PTR)__builtin_return_address(0);
+		heapDamage.call = g != NULL ? (ULONG_PTR)g->fault : 0;
+		MemoryBarrier();
+		InterlockedIncrement(&heapDamage.count);
+		SetLastError(ERROR_INVALID_PARAMETER);
+		return FALSE;
+	}
+	return HeapFree(heap, flags, block);
+}
+
+/* guardHeapDamage is where guardHeapFree notes what it refused. */
+__declspec(dllexport) HeapDamage *guardHeapDamage(void)
+{
+	return &heapDamage;
+}
+
 BOOL WINAPI DllMain(HINSTANCE hinst, DWORD reason, LPVOID reserved)
 {
 	(void)hinst;
