@@ -87,7 +87,7 @@ func Open(path string, opts Options) (*Library, error) {
 			return nil, err
 		}
 	}
-	if l.module, err = load(abs, 5*opts.CallTimeout); err != nil {
+	if l.module, err = load(abs, 5*opts.CallTimeout, l.rec); err != nil {
 		return nil, err
 	}
 	if l.guardDLL != nil {

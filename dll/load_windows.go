@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -21,6 +22,10 @@ type LoadError struct {
 	Path  string
 	Cause string
 	Err   error // LoadLibrary's, if it answered
+	// Hung: LoadLibrary never returned. Its thread holds the loader's
+	// lock, which much of Windows needs (finding a function of a DLL,
+	// starting a thread): the process can do little more than end.
+	Hung bool
 }
 
 func (e *LoadError) Error() string {
@@ -44,7 +49,8 @@ const (
 // load loads the DLL at path (its DllMain runs), within timeout: a DllMain
 // that never returns holds the loader's lock for ever, and is reported as
 // such rather than waited for.
-func load(path string, timeout time.Duration) (syscall.Handle, error) {
+func load(path string, timeout time.Duration, rec *callRecord) (syscall.Handle, error) {
+	rec.spec(loadingMarker)
 	type answer struct {
 		h   syscall.Handle
 		err error
@@ -58,12 +64,13 @@ func load(path string, timeout time.Duration) (syscall.Handle, error) {
 	defer t.Stop()
 	select {
 	case a := <-done:
+		rec.spec("")
 		if a.err != nil {
 			return 0, &LoadError{Path: path, Cause: loadCause(path, a.err), Err: a.err}
 		}
 		return a.h, nil
 	case <-t.C:
-		return 0, &LoadError{Path: path, Cause: fmt.Sprintf("loading it did not end within %v: its DllMain (DLL_PROCESS_ATTACH) hangs", timeout)}
+		return 0, &LoadError{Path: path, Cause: LoadHangs(timeout), Hung: true}
 	}
 }
 
@@ -116,9 +123,15 @@ func missingImports(path string) []string {
 		return nil
 	}
 	defer f.Close()
-	libs, err := f.ImportedLibraries()
+	syms, err := f.ImportedSymbols() // "function:library" (ImportedLibraries answers nothing for PE)
 	if err != nil {
 		return nil
+	}
+	var libs []string
+	for _, s := range syms {
+		if _, lib, ok := strings.Cut(s, ":"); ok && !slices.Contains(libs, lib) {
+			libs = append(libs, lib)
+		}
 	}
 	const asDatafile = 0x2 // LOAD_LIBRARY_AS_DATAFILE
 	k := syscall.NewLazyDLL("kernel32.dll")

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // A call record is a small file in which the process that runs the suite
@@ -39,11 +40,22 @@ const (
 	recordSize     = recordSlotsAt + recordSlots*recordSlotSize
 )
 
+// loadingMarker is the record's spec while LoadLibrary runs the DLL's
+// DllMain: a DllMain that never returns holds the loader's lock, and the
+// process may not even be able to print why.
+const loadingMarker = "(loading the DLL: its DllMain runs)"
+
+// LoadHangs is the cause of a DLL whose loading did not end within timeout.
+func LoadHangs(timeout time.Duration) string {
+	return fmt.Sprintf("loading it did not end within %v: its DllMain (DLL_PROCESS_ATTACH) hangs", timeout)
+}
+
 // A CallRecord is what a call record said when it was read.
 type CallRecord struct {
-	Spec  string         // the spec that was running, if the suite said
-	Calls []RecordedCall // the latest calls, in the order they started
-	Crash *ThreadCrash   // a crash on a thread the provider started, or nil
+	Loading bool           // the process was loading the DLL: its DllMain was running
+	Spec    string         // the spec that was running, if the suite said
+	Calls   []RecordedCall // the latest calls, in the order they started
+	Crash   *ThreadCrash   // a crash on a thread the provider started, or nil
 }
 
 // A RecordedCall is one call into the DLL.
@@ -85,6 +97,9 @@ func ReadCallRecord(path string) (CallRecord, error) {
 	}
 	le := binary.LittleEndian
 	r.Spec = cstr(b[recordSpecAt : recordSpecAt+256])
+	if r.Spec == loadingMarker {
+		r.Spec, r.Loading = "", true
+	}
 	if c := b[recordCrashAt:]; le.Uint32(c) == 1 {
 		tc := &ThreadCrash{Thread: le.Uint32(c[4:]), Code: uint32(le.Uint64(c[8:])), Address: le.Uint64(c[16:])}
 		if n := min(le.Uint64(c[40:]), 2); n > 0 {

@@ -126,6 +126,14 @@ func testInChild(fs *flag.FlagSet, f *testFlags, stdout, stderr io.Writer) int {
 	// The child ended before it could give a verdict: the DLL's doing,
 	// as the suite itself records one on every path. The call record
 	// says where it was.
+	if r, err := dll.ReadCallRecord(record); err == nil && r.Loading && !overtime {
+		timeout := f.callTimeout
+		if timeout <= 0 {
+			timeout = 2 * time.Second // the suite's default (conformance.Config)
+		}
+		fmt.Fprintf(stderr, "mapiconf test: dll: %s does not load: %s\n", f.dll, dll.LoadHangs(5*timeout))
+		return exitUsage
+	}
 	fmt.Fprintf(stdout, "mapiconf: the gate FAILS: %s\n", noVerdict(cmd.ProcessState, record, overtime, f.runTimeout))
 	return exitFail
 }

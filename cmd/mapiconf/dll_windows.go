@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,12 @@ import (
 // that the parent can say where a DLL that ended the process was.
 func dllConfig(f *testFlags, profile conformance.Profile, caps conformance.Capabilities, stderr io.Writer) (conformance.Config, func(), error) {
 	lib, err := dll.Open(f.dll, dll.Options{Guard: f.guard, CallTimeout: f.callTimeout, Record: os.Getenv(recordEnv)})
+	var le *dll.LoadError
+	if errors.As(err, &le) && le.Hung && os.Getenv(doneEnv) != "" {
+		// The loader's lock is held for good: printing may not even
+		// work. The parent reads the call record and says why.
+		exit(exitUsage)
+	}
 	if err != nil {
 		return conformance.Config{}, func() {}, err
 	}
@@ -37,12 +44,17 @@ func dllConfig(f *testFlags, profile conformance.Profile, caps conformance.Capab
 // DLL's DllMain again, would wait for.
 func exit(status int) {
 	if os.Getenv(doneEnv) != "" {
-		if p, err := syscall.GetCurrentProcess(); err == nil {
-			syscall.TerminateProcess(p, uint32(status))
-		}
+		const currentProcess = ^uintptr(0) // GetCurrentProcess's pseudo-handle
+		procTerminateProcess.Call(currentProcess, uintptr(status))
 	}
 	os.Exit(status)
 }
+
+// procTerminateProcess is found before any DLL is loaded: finding a
+// function takes the loader's lock, which a hung DllMain holds.
+var procTerminateProcess = syscall.NewLazyDLL("kernel32.dll").NewProc("TerminateProcess")
+
+func init() { procTerminateProcess.Find() }
 
 // guardCompilers are the mingw-w64 gccs that may build the guard for a
 // bitness, the first found on PATH first: a cross compiler's name says its

@@ -14,6 +14,10 @@
  *                       on x86 it then takes its 36 bytes of arguments off
  *                       the stack, where MAPI's __cdecl call removes them
  *                       again
+ *   INIT_HANGS          never returns
+ *   DLLMAIN_FALSE       DllMain refuses to attach: the DLL does not load
+ *   DLLMAIN_HANGS       DllMain never returns: loading never ends
+ *   MISSING_DEPENDENCY  imports a function of mapiconf-gone.dll, which is not there
  *
  * On x64 there is one calling convention and no decoration: the two
  * stdcall ones are correct providers there, which Open accepts.
@@ -33,6 +37,28 @@
 #undef MSProviderInit
 #else
 #include <mapispi.h>
+#endif
+
+#if defined(DLLMAIN_FALSE) || defined(DLLMAIN_HANGS)
+BOOL WINAPI DllMain(HINSTANCE hinst, DWORD reason, LPVOID reserved)
+{
+	(void)hinst;
+	(void)reserved;
+#if defined(DLLMAIN_FALSE)
+	return reason != DLL_PROCESS_ATTACH;
+#else
+	if (reason == DLL_PROCESS_ATTACH)
+		for (;;)
+			Sleep(INFINITE);
+	return TRUE;
+#endif
+}
+#endif
+
+#if defined(MISSING_DEPENDENCY)
+/* Exported by mapiconf-gone.dll, which the test builds, links against and
+ * then removes. */
+__declspec(dllimport) void gone(void);
 #endif
 
 #if defined(INIT_WRONG_VERSION) || defined(INIT_STDCALL) || defined(INIT_STDCALL_RENAMED)
@@ -90,7 +116,15 @@ INIT_EXPORT HRESULT INIT_CALLTYPE MSProviderInit(HINSTANCE hInstance, LPMALLOC l
 #elif defined(INIT_STDCALL) || defined(INIT_STDCALL_RENAMED)
 	*lppMSProvider = (LPMSPROVIDER)&provider;
 	return S_OK;
+#elif defined(INIT_HANGS)
+	for (;;)
+		Sleep(INFINITE);
+#elif defined(MISSING_DEPENDENCY)
+	gone();
+	return MAPI_E_CALL_FAILED;
+#elif defined(DLLMAIN_FALSE) || defined(DLLMAIN_HANGS)
+	return MAPI_E_CALL_FAILED; /* never reached: the DLL does not load */
 #else
-#error define one of INIT_FAILS, INIT_WRONG_VERSION, INIT_NULL_PROVIDER, INIT_CRASHES, INIT_STDCALL, INIT_STDCALL_RENAMED
+#error define one of INIT_FAILS, INIT_WRONG_VERSION, INIT_NULL_PROVIDER, INIT_CRASHES, INIT_STDCALL, INIT_STDCALL_RENAMED, INIT_HANGS, DLLMAIN_FALSE, DLLMAIN_HANGS, MISSING_DEPENDENCY
 #endif
 }

@@ -44,7 +44,7 @@ static void *gone(void)
 static DWORD WINAPI crashLater(LPVOID arg)
 {
 	(void)arg;
-	Sleep(200); /* the Logon that started it has long returned */
+	Sleep(50); /* the Logon that started it has returned */
 	*(volatile ULONG *)NULL = 0;
 	return 0;
 }
