@@ -175,6 +175,50 @@ func TestCrashContained(t *testing.T) {
 	t.Logf("%d contained crashes in %v (Wine's clock is coarse)", n, time.Since(start))
 }
 
+// TestHostile runs the specs of SD-01 and SL-01 against each hostile DLL
+// that fails specs rather than ending the process (winetest.Hostile; the
+// others are cmd/mapiconf's TestHostileDLL): each must fail, within a
+// bound, with failures that name the call and the fault.
+func TestHostile(t *testing.T) {
+	dir := testDir(t)
+	for _, h := range winetest.Hostile {
+		if h.Process {
+			continue
+		}
+		t.Run(h.Name, func(t *testing.T) {
+			t.Parallel()
+			lib, err := dll.Open(filepath.Join(dir, h.Name+".dll"), dll.Options{Guard: os.Getenv("MAPICONF_GUARD")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			res, err := conformance.Check(ctx, lib.Config(conformance.Deferred, cCapabilities), "SD-01", "SL-01")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("%s: the specs did not end within a minute", h.Name)
+			}
+			var msgs []string
+			for _, r := range res {
+				if r.Status == conformance.Failed {
+					msgs = append(msgs, r.Message)
+				}
+			}
+			all := strings.Join(msgs, "\n")
+			if len(msgs) == 0 {
+				t.Fatalf("%s passes SD-01 and SL-01", h.Name)
+			}
+			for _, s := range h.Says {
+				if !strings.Contains(all, s) {
+					t.Errorf("%s: no failure says %q; the first:\n%s", h.Name, s, msgs[0])
+				}
+			}
+		})
+	}
+}
+
 // A DLL whose MSProviderInit is missing or wrong is one clear error from
 // Open, not a crash and not a failure per spec.
 func TestBadInit(t *testing.T) {

@@ -4,9 +4,9 @@
  * define. mapiconf must end every one of them on its own, with a verdict
  * that names the call and the fault (docs/dll.md, "A crash or a hang"), or
  * a load error that names the cause; internal/wine/winetest.Hostile lists
- * them with the verdict each must get.
+ * them with the verdict each must get, beside dll/testdata/badinit.c's DLLs
+ * that do not load or whose MSProviderInit hangs.
  *
- *   HOSTILE_INIT_HANGS         MSProviderInit never returns
  *   HOSTILE_THREAD_CRASH       Logon starts a thread that crashes after the call returned
  *   HOSTILE_RELEASE_DEADLOCK   the store's Release waits for a thread of its own that waits for the store's lock
  *   HOSTILE_STACK_OVERFLOW     StoreLogoff recurses without end
@@ -160,10 +160,6 @@ __declspec(dllexport) HRESULT __cdecl MSProviderInit(HINSTANCE hInstance, LPMALL
 	LPALLOCATEMORE lpAllocateMore, LPFREEBUFFER lpFreeBuffer, ULONG ulFlags, ULONG ulMAPIVer, ULONG *lpulProviderVer,
 	LPMSPROVIDER *lppMSProvider)
 {
-#if defined(HOSTILE_INIT_HANGS)
-	for (;;)
-		Sleep(INFINITE);
-#endif
 	(void)gone;
 	providerVtbl.Logon = hostileLogon;
 	storeVtbl.StoreLogoff = hostileStoreLogoff;

@@ -83,8 +83,9 @@ var Variants = []Variant{
 var BadInits = []string{"INIT_FAILS", "INIT_WRONG_VERSION", "INIT_NULL_PROVIDER", "INIT_CRASHES", "INIT_STDCALL", "INIT_STDCALL_RENAMED"}
 
 // Build builds every DLL package dll's Windows tests load into dir, for the
-// tools' bitness: the guard, the C provider's variants and the bad
-// MSProviderInits. root is the module's root directory.
+// tools' bitness: the guard, the C provider's variants, the hostile DLLs
+// that fail specs and the bad MSProviderInits. root is the module's root
+// directory.
 func Build(t wine.Tools, root, dir string) error {
 	if _, err := dll.BuildGuard(t.CC, dir); err != nil {
 		return err
@@ -98,10 +99,84 @@ func Build(t wine.Tools, root, dir string) error {
 			return err
 		}
 	}
+	for _, h := range Hostile {
+		if !h.Process {
+			if err := BuildHostile(t, root, dir, h); err != nil {
+				return err
+			}
+		}
+	}
 	for _, d := range BadInits {
 		if err := t.BuildDLL(filepath.Join(dir, strings.ToLower(d)+".dll"), filepath.Join(root, "dll/testdata/badinit.c"), "-D"+d, "-Wno-unused-parameter"); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// A HostileDLL breaks the way native code breaks, one way each (the rows
+// of issue 17): `mapiconf test -dll` must end it on its own, with a
+// verdict that names the call and the fault (exit status 1) or a load
+// error that names the cause (2). The list is the same for every machine
+// the DLLs are built for.
+type HostileDLL struct {
+	Name   string // the DLL is Name + ".dll"
+	Source string // the C file, from the module's root: hostile.c's variants, or badinit.c's
+	Define string
+	Exit   int      // the exit status mapiconf test must end with
+	Says   []string // what its output must say: the call and the fault, or the cause
+	// Process: the DLL ends or never starts the process that loads it,
+	// so only mapiconf test's parent can answer (cmd/mapiconf's
+	// TestHostileDLL); the others fail specs, which package dll's tests
+	// check in one process (TestHostile), far cheaper under Wine.
+	Process bool
+}
+
+const hostileC, badinitC = "reference/c/hostile.c", "dll/testdata/badinit.c"
+
+// Hostile are the hostile DLLs and the answer each must get.
+var Hostile = []HostileDLL{
+	{"init-hangs", badinitC, "INIT_HANGS", 2, []string{"MSProviderInit did not return within 2s: it hangs"}, true},
+	{"dllmain-hangs", badinitC, "DLLMAIN_HANGS", 2, []string{"does not load: loading it did not end within 10s: its DllMain (DLL_PROCESS_ATTACH) hangs"}, true},
+	{"dllmain-false", badinitC, "DLLMAIN_FALSE", 2, []string{"does not load: its DllMain returned FALSE"}, true},
+	{"missing-dependency", badinitC, "MISSING_DEPENDENCY", 2, []string{"does not load: a DLL it imports is missing: mapiconf-gone.dll"}, true},
+	{"thread-crash", hostileC, "HOSTILE_THREAD_CRASH", 1, []string{"a thread the provider started", "crashed: EXCEPTION_ACCESS_VIOLATION (0xC0000005) at thread-crash.dll+", "while the suite was"}, true},
+	{"release-deadlock", hostileC, "HOSTILE_RELEASE_DEADLOCK", 1, []string{"the provider hung in call #", "IMsgStore::Release", "an earlier call into it never returned"}, true},
+	{"stack-overflow", hostileC, "HOSTILE_STACK_OVERFLOW", 1, []string{"IMsgStore::StoreLogoff crashed: EXCEPTION_STACK_OVERFLOW (0xC00000FD)"}, false},
+	{"cxx-exception", hostileC, "HOSTILE_CXX_EXCEPTION", 1, []string{"IMSProvider::Logon crashed: a C++ exception (0xE06D7363)"}, false},
+	{"raise", hostileC, "HOSTILE_RAISE", 1, []string{"IMSLogon::Logoff crashed: an exception raised by the provider (RaiseException) (0xE0000BAD)"}, false},
+	{"exit-in-logoff", hostileC, "HOSTILE_EXIT_IN_LOGOFF", 1, []string{"ended with exit status 0 during call #", "IMSLogon::Logoff", "in the spec"}, true},
+	{"terminate-in-release", hostileC, "HOSTILE_TERMINATE_IN_RELEASE", 1, []string{"ended with exit status 3 during call #", "IMsgStore::Release"}, true},
+	{"abort-in-release", hostileC, "HOSTILE_ABORT_IN_RELEASE", 1, []string{"ended with exit status 3 during call #", "IMsgStore::Release"}, true},
+	{"dangling-store", hostileC, "HOSTILE_DANGLING_STORE", 1, []string{"could not be called: the object at 0x", "(a dangling or wild pointer)"}, false},
+	{"wild-stlt-flags", hostileC, "HOSTILE_WILD_STLT_FLAGS", 1, []string{"IMAPISupport::StoreLogoffTransports got lpulFlags = 0x", "which cannot be read: EXCEPTION_ACCESS_VIOLATION"}, false},
+	{"bad-stlt-flags", hostileC, "HOSTILE_BAD_STLT_FLAGS", 1, []string{"IMAPISupport::StoreLogoffTransports got lpulFlags = 0x1 from the provider, which cannot be read"}, false},
+	{"storelogoff-s-false", hostileC, "HOSTILE_STORELOGOFF_S_FALSE", 1, []string{"SL-01", "IMsgStore::StoreLogoff(LOGOFF_NO_WAIT) = S_FALSE"}, false},
+	{"storelogoff-success-code", hostileC, "HOSTILE_STORELOGOFF_SUCCESS_CODE", 1, []string{"SL-01", "= HRESULT(0x0BADF00D)"}, false},
+	{"double-free", hostileC, "HOSTILE_DOUBLE_FREE", 1, []string{"IMsgStore::Release freed memory that is not allocated: HeapFree("}, false},
+}
+
+// BuildHostile builds h into dir as h.Name + ".dll". root is the module's
+// root directory.
+func BuildHostile(t wine.Tools, root, dir string, h HostileDLL) error {
+	out, src := filepath.Join(dir, h.Name+".dll"), filepath.Join(root, h.Source)
+	flags := []string{"-D" + h.Define, "-Wno-unused-parameter"}
+	if h.Define != "MISSING_DEPENDENCY" {
+		return t.BuildDLL(out, src, flags...)
+	}
+	// Linked against a DLL that is then removed.
+	sub, err := os.MkdirTemp(dir, "gone")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(sub)
+	gone := filepath.Join(sub, "gone.c")
+	if err := os.WriteFile(gone, []byte("__declspec(dllexport) void gone(void) {}\n"), 0o644); err != nil {
+		return err
+	}
+	dep := filepath.Join(sub, "mapiconf-gone.dll")
+	if err := t.BuildDLL(dep, gone); err != nil {
+		return err
+	}
+	return t.BuildDLL(out, src, append(flags, dep)...)
 }

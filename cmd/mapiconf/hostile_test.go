@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mapiconf/mapiconf/dll"
+	"github.com/mapiconf/mapiconf/internal/wine"
+	"github.com/mapiconf/mapiconf/internal/wine/winetest"
+)
+
+// hostileBudget bounds each hostile DLL's run: the 60 s, several
+// times what a run takes here alone (6 to 21 s, the Windows build
+// included), so that only a run that does not end by itself misses it.
+const hostileBudget = 60 * time.Second
+
+// TestHostileDLL runs mapiconf test -dll on each DLL that breaks the way
+// native code breaks and ends (or never starts) the process that loads it
+// (winetest.Hostile, Process): each must end by itself within
+// hostileBudget, with its exit status and output naming the call and the
+// fault, or the cause, and leave no Wine program of its own behind.
+func TestHostileDLL(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("this test is of the way through Wine")
+	}
+	tools := winetest.ForTest(t, wine.AMD64)
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	guard, err := dll.BuildGuard(tools.CC, dir) // built once, given to every run
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{sourceEnv + "=" + root}
+	// A few at a time: each is a Wine process on a machine of two cores.
+	slots := make(chan struct{}, 3)
+	for _, h := range winetest.Hostile {
+		if !h.Process {
+			continue // package dll's TestHostile checks it in process
+		}
+		t.Run(h.Name, func(t *testing.T) {
+			t.Parallel()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			if err := winetest.BuildHostile(tools, root, dir, h); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), hostileBudget)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, binary, "test", "-dll", filepath.Join(dir, h.Name+".dll"), "-guard", guard,
+				"-profile", "deferred", "-explore", "-1", "-no-color")
+			for _, kv := range os.Environ() {
+				if !strings.HasPrefix(kv, "MAPICONF_") {
+					cmd.Env = append(cmd.Env, kv)
+				}
+			}
+			cmd.Env = append(cmd.Env, env...)
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			cmd.WaitDelay = 5 * time.Second
+			start := time.Now()
+			cmd.Run()
+			took := time.Since(start)
+			if ctx.Err() != nil {
+				t.Fatalf("%s did not end within %v:\n%s", h.Name, hostileBudget, tail(out.String()))
+			}
+			if code := cmd.ProcessState.ExitCode(); code != h.Exit {
+				t.Errorf("%s: exit %d, want %d:\n%s", h.Name, code, h.Exit, tail(out.String()))
+			}
+			for _, s := range h.Says {
+				if !strings.Contains(out.String(), s) {
+					t.Errorf("%s: the output does not say %q:\n%s", h.Name, s, tail(out.String()))
+				}
+			}
+			t.Logf("%s: exit %d in %v", h.Name, cmd.ProcessState.ExitCode(), took.Round(100*time.Millisecond))
+		})
+	}
+}
+
+// tail is the end of a run's output, where the verdict is.
+func tail(out string) string {
+	lines := strings.Split(out, "\n")
+	if len(lines) > 40 {
+		lines = append([]string{"…"}, lines[len(lines)-40:]...)
+	}
+	return strings.Join(lines, "\n")
+}
