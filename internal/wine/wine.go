@@ -21,7 +21,10 @@
 //     with every standard stream redirected (wineserver -p, then one
 //     `wine cmd /c exit`).
 //   - WINEDEBUG=-all and WINEDLLOVERRIDES="mscoree,mshtml=" keep Wine quiet
-//     and stop it offering to install Mono and Gecko into a new prefix.
+//     and stop it offering to install Mono and Gecko into a new prefix;
+//     "winedbg.exe=d" keeps a crash from starting Wine's debugger, which
+//     starts explorer.exe, which holds the crashed program's output open
+//     until the prefix's last program ends.
 package wine
 
 import (
