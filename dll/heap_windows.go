@@ -77,36 +77,46 @@ func (l *Library) checkHeap(call string, f *fault) {
 }
 
 // patchImport points every import of the function name in the module at
-// base (its import table, kernel32's or an API set's) to fn.
+// base (its import table, kernel32's or an API set's) to fn. The image is
+// the library's own, loaded and mapped: reading it cannot fault.
 func patchImport(base uintptr, name string, fn uintptr) {
 	nt := base + uintptr(peek32(base+0x3C))
-	const importDir = 0x18 + 0x70 + 8 // optional header (PE32+), its data directories, the second one
-	rva := peek32(nt + importDir)
+	opt := nt + 0x18 // the optional header
+	// The import directory is the second data directory; its place and
+	// the size of a thunk depend on PE32 (x86) or PE32+ (x64).
+	dirs, thunkSize, ordinalFlag := opt+0x70, uintptr(8), uint64(1)<<63
+	if peek32(opt)&0xFFFF == 0x10B { // PE32
+		dirs, thunkSize, ordinalFlag = opt+0x60, 4, 1<<31
+	}
+	rva := peek32(dirs + 8)
 	if rva == 0 {
 		return
+	}
+	thunkAt := func(a uintptr) uint64 {
+		if thunkSize == 4 {
+			return uint64(peek32(a))
+		}
+		return uint64(peek32(a)) | uint64(peek32(a+4))<<32
 	}
 	for d := base + uintptr(rva); peek32(d+12) != 0; d += 20 { // IMAGE_IMPORT_DESCRIPTOR: Name at 12
 		names, iat := peek32(d), peek32(d+16) // OriginalFirstThunk, FirstThunk
 		if names == 0 {
 			names = iat
 		}
-		for i := uintptr(0); ; i += 8 {
-			thunk := peek(base + uintptr(names) + i)
+		for i := uintptr(0); ; i += thunkSize {
+			thunk := thunkAt(base + uintptr(names) + i)
 			if thunk == 0 {
 				break
 			}
-			if thunk>>63 != 0 { // by ordinal
-				continue
-			}
-			if cName(base+uintptr(thunk)+2) != name {
+			if thunk&ordinalFlag != 0 || cName(base+uintptr(thunk)+2) != name {
 				continue
 			}
 			slot := base + uintptr(iat) + i
 			var old uint32
 			const pageReadWrite = 0x04
-			procVirtualProtect.Call(slot, 8, pageReadWrite, uintptr(unsafe.Pointer(&old)))
-			poke(slot, fn)
-			procVirtualProtect.Call(slot, 8, uintptr(old), uintptr(unsafe.Pointer(&old)))
+			procVirtualProtect.Call(slot, thunkSize, pageReadWrite, uintptr(unsafe.Pointer(&old)))
+			poke(slot, fn) // a pointer's size: the thunk's
+			procVirtualProtect.Call(slot, thunkSize, uintptr(old), uintptr(unsafe.Pointer(&old)))
 		}
 	}
 }
