@@ -19,6 +19,9 @@ import (
 // hostileBudget bounds each hostile DLL's run: the 60 s, several
 // times what a run takes here alone (6 to 21 s, the Windows build
 // included), so that only a run that does not end by itself misses it.
+// The command also builds its Windows half before the run, which on a
+// loaded machine takes as long again: each run's deadline adds twice the
+// time that build took here.
 const hostileBudget = 60 * time.Second
 
 // TestHostileDLL runs mapiconf test -dll on each DLL that breaks the way
@@ -41,6 +44,22 @@ func TestHostileDLL(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{sourceEnv + "=" + root}
+	start := time.Now()
+	if err := tools.GoBuild(root, "build", "-o", filepath.Join(dir, "mapiconf.exe"), "./cmd/mapiconf"); err != nil {
+		t.Fatal(err)
+	}
+	budget := hostileBudget + 2*time.Since(start)
+	prefix, err := wine.Prefix()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Once every run ended: none left a Wine debugger or explorer.exe
+	// behind (which would hold a run's output open, and the next run).
+	t.Cleanup(func() {
+		if left := wineHelpers(prefix); len(left) > 0 {
+			t.Errorf("left running in the prefix %s: %s", prefix, strings.Join(left, ", "))
+		}
+	})
 	// A few at a time: each is a Wine process on a machine of two cores.
 	slots := make(chan struct{}, 3)
 	for _, h := range winetest.Hostile {
@@ -54,7 +73,7 @@ func TestHostileDLL(t *testing.T) {
 			if err := winetest.BuildHostile(tools, root, dir, h); err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), hostileBudget)
+			ctx, cancel := context.WithTimeout(context.Background(), budget)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, binary, "test", "-dll", filepath.Join(dir, h.Name+".dll"), "-guard", guard,
 				"-profile", "deferred", "-explore", "-1", "-no-color")
@@ -71,7 +90,7 @@ func TestHostileDLL(t *testing.T) {
 			cmd.Run()
 			took := time.Since(start)
 			if ctx.Err() != nil {
-				t.Fatalf("%s did not end within %v:\n%s", h.Name, hostileBudget, tail(out.String()))
+				t.Fatalf("%s did not end within %v (%v and the Windows build):\n%s", h.Name, budget.Round(time.Second), hostileBudget, tail(out.String()))
 			}
 			if code := cmd.ProcessState.ExitCode(); code != h.Exit {
 				t.Errorf("%s: exit %d, want %d:\n%s", h.Name, code, h.Exit, tail(out.String()))
@@ -93,4 +112,29 @@ func tail(out string) string {
 		lines = append([]string{"…"}, lines[len(lines)-40:]...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// wineHelpers lists the Wine debuggers and explorer.exe processes running
+// in the prefix (by their WINEPREFIX), as "name (pid)".
+func wineHelpers(prefix string) []string {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var left []string
+	for _, e := range entries {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		name := strings.ToLower(string(bytes.SplitN(cmdline, []byte{0}, 2)[0]))
+		if !strings.Contains(name, "winedbg") && !strings.HasSuffix(name, "explorer.exe") {
+			continue
+		}
+		environ, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if bytes.Contains(environ, []byte("WINEPREFIX="+prefix+"\x00")) {
+			left = append(left, name+" ("+e.Name()+")")
+		}
+	}
+	return left
 }

@@ -483,6 +483,12 @@ __declspec(dllexport) BOOL WINAPI guardHeapFree(HANDLE heap, DWORD flags, LPVOID
 	return HeapFree(heap, flags, block);
 }
 
+#if defined(__i386__)
+/* On x86 a WINAPI (stdcall) function is exported as guardHeapFree@12; the
+ * adapter looks it up by its plain name, as a .def file would export it. */
+__asm__(".section .drectve\n\t.ascii \" -export:guardHeapFree=guardHeapFree@12\"\n\t.text");
+#endif
+
 /* guardHeapDamage is where guardHeapFree notes what it refused. */
 __declspec(dllexport) HeapDamage *guardHeapDamage(void)
 {
