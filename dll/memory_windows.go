@@ -97,16 +97,26 @@ func usable(addr, n uintptr, write bool) bool {
 	return true
 }
 
+// memoryBasicInformation is MEMORY_BASIC_INFORMATION for this process's
+// bitness: x64 has a WORD PartitionId in the padding after
+// AllocationProtect, x86 no padding there, so RegionSize is at 24 or 12,
+// which Go's alignment of a uintptr gives without naming the field.
 type memoryBasicInformation struct {
 	BaseAddress       uintptr
 	AllocationBase    uintptr
 	AllocationProtect uint32
-	PartitionID       uint16
 	RegionSize        uintptr
 	State             uint32
 	Protect           uint32
 	Type              uint32
 }
+
+// sizeofMBI is sizeof(MEMORY_BASIC_INFORMATION), winnt.h: 48 bytes on x64,
+// 28 on x86; checked at compile time for the bitness built.
+const sizeofMBI = 28 + 20*(unsafe.Sizeof(uintptr(0))/8)
+
+var _ [sizeofMBI - unsafe.Sizeof(memoryBasicInformation{})]byte
+var _ [unsafe.Sizeof(memoryBasicInformation{}) - sizeofMBI]byte
 
 var procVirtualQuery = kernel32.NewProc("VirtualQuery")
 

@@ -148,37 +148,40 @@ func TestDLL(t *testing.T) {
 		})
 	}
 
-	// The Windows program itself, as a Windows runner runs it: it loads
-	// the DLL in process. Under Wine no gcc.exe is on the PATH to build the
-	// guard with (Linux's mingw-w64 is no Windows program), so it warns and
-	// calls the DLL directly.
-	t.Run("windows", func(t *testing.T) {
-		dir := t.TempDir()
-		exe := filepath.Join(dir, "mapiconf.exe")
-		if err := tools.GoBuild(".", "build", "-o", exe, "."); err != nil {
-			t.Fatal(err)
-		}
-		prefix, err := wine.Prefix()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tools.Start(prefix); err != nil {
-			t.Fatal(err)
-		}
-		reports := filepath.Join(dir, "reports")
-		cmd := tools.Command(prefix, exe, "test", "-dll", wine.WindowsPath(filepath.Join(dlls, "provider.dll")), "-profile", "deferred",
-			"-capabilities", cCapabilities, "-explore", "-1", "-no-color", "-report-dir", wine.WindowsPath(reports))
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("mapiconf.exe test: %v\n%s", err, out)
-		}
-		if !strings.Contains(string(out), "warning: no guard, so a crash in") || !strings.Contains(string(out), "mapiconf: the gate passes.") {
-			t.Errorf("the output does not warn that there is no guard, or does not say the gate passes:\n%s", out)
-		}
-		if _, err := os.Stat(filepath.Join(reports, "mapiconf.json")); err != nil {
-			t.Errorf("the JSON report: %v", err)
-		}
-	})
+	// The Windows program itself, as a Windows runner runs it, of each
+	// bitness with a DLL of its own: it loads the DLL in process. Under
+	// Wine no gcc.exe is on the PATH to build the guard with (Linux's
+	// mingw-w64 is no Windows program), so it warns and calls the DLL
+	// directly.
+	for tools, dlls := range map[wine.Tools]string{tools: dlls, tools32: dlls32} {
+		t.Run("windows/"+tools.Arch, func(t *testing.T) {
+			dir := t.TempDir()
+			exe := filepath.Join(dir, "mapiconf.exe")
+			if err := tools.GoBuild(".", "build", "-o", exe, "."); err != nil {
+				t.Fatal(err)
+			}
+			prefix, err := wine.Prefix()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tools.Start(prefix); err != nil {
+				t.Fatal(err)
+			}
+			reports := filepath.Join(dir, "reports")
+			cmd := tools.Command(prefix, exe, "test", "-dll", wine.WindowsPath(filepath.Join(dlls, "provider.dll")), "-profile", "deferred",
+				"-capabilities", cCapabilities, "-explore", "-1", "-no-color", "-report-dir", wine.WindowsPath(reports))
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("mapiconf.exe test: %v\n%s", err, out)
+			}
+			if !strings.Contains(string(out), "warning: no guard, so a crash in") || !strings.Contains(string(out), "mapiconf: the gate passes.") {
+				t.Errorf("the output does not warn that there is no guard, or does not say the gate passes:\n%s", out)
+			}
+			if _, err := os.Stat(filepath.Join(reports, "mapiconf.json")); err != nil {
+				t.Errorf("the JSON report: %v", err)
+			}
+		})
+	}
 
 	// A DLL that ends the process ends the child with status 0 and no
 	// verdict: the gate fails, saying so.
