@@ -56,7 +56,7 @@ var exploreRules = []string{
 	"STLT-01", "STLT-02", "STLT-03", "STLT-04", "STLT-05", "STLT-06", "STLT-07", "STLT-08",
 	"SL-01", "SL-02", "SL-03", "SL-04", "SL-05",
 	"RL-01", "RL-02", "RL-03", "RL-04",
-	"E-01", "E-03",
+	"E-01", "E-02", "E-03", "E-05",
 	"LG-01", "LG-02", "LG-03", "LG-04", "LG-06",
 	"SD-02", "SS-02", "SS-03", "SS-04", "SS-05",
 	"RB-01", "RB-02",

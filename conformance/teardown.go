@@ -26,7 +26,7 @@ func teardown() []*spec {
 		text: orderly.name + ": the provider's status row is removed",
 		body: func(h *H) {
 			orderly.drive(h, mapisim.Options{})
-			h.selfCheck("E-02", HaveCallBefore(trace.TheLast(trace.ModifyStatusRow), trace.RemoveStatusRow))
+			h.selfCheck("E-02", checkOf(judge.StatusRowRemoved))
 		}})
 
 	type opened struct {
@@ -142,7 +142,7 @@ func teardown() []*spec {
 						order = []trace.Selector{trace.RemoveProviderUIDs, trace.RemoveStatusRow, trace.Logoff, trace.LogonRelease}
 					}
 					h.selfCheck("E-05", HaveCallsInOrder(order...))
-					h.expect("E-05", HaveNoCallAfter(stlt, trace.TheFirst(trace.RemoveProviderUIDs)))
+					h.expect("E-05", checkOf(judge.STLTBeforeTeardown))
 				}}
 			if row {
 				sp.text = p.name + ": StoreLogoffTransports, then MAPIUIDs removed, then the status row removed, then IMSLogon::Logoff, then the logon object released"

@@ -22,16 +22,13 @@ func blindSpots() []Bad {
 		{Name: "support-released-twice-spooler", Flaw: SupportReleasedTwice, Only: SpoolerOnly, Doc: "the spooler's store's end releases its support twice", Options: withRow,
 			Declares: both("RL-01", "RL-03")},
 		{Name: "orderly-on-release-only-second-store", Flaw: OrderlyOnReleaseOnly, Only: SecondStore, Doc: "the second store's Release-only path passes LOGOFF_ORDERLY, not LOGOFF_ABORT", Options: withRow,
-			Awaits:   "issue 16 item 6: STLT-04 and SS-02 are judged on the first store only",
 			Declares: both("STLT-04", "SS-02")},
 		{Name: "objects-outlive-logoff-second-store", Flaw: ObjectsOutliveLogoff, Only: SecondStore, Doc: "the second store's IMSLogon::Logoff leaves its open objects working", Options: withRow,
 			Awaits:   "issue 16 item 6: E-03 is judged on the first store's objects only",
 			Declares: both("E-03")},
 		{Name: "status-row-after-logoff-second-store", Flaw: StatusRowAfterLogoff, Only: SecondStore, Doc: "the second store's IMSLogon::Logoff updates the status row after MAPI removed it", Options: withRow,
-			Awaits:   "issue 16 item 6: E-02 and LG-03 are judged on the first store only (RL-03 is caught)",
 			Declares: both("RL-03", "E-02", "LG-03")},
 		{Name: "stlt-after-support-release-second-store", Flaw: STLTAfterSupportRelease, Only: SecondStore, Doc: "the second store's end releases the support, then calls StoreLogoffTransports", Options: withRow,
-			Awaits:   "issue 16 item 6: STLT-05 and E-05 are judged on the first store only (RL-03 is caught)",
 			Declares: both("STLT-05", "RL-03", "E-05")},
 
 		// Every object IMSLogon::Logoff must release (E-03).

@@ -32,8 +32,14 @@ func (rn *Runner) next(m *mapisim.MAPI, cfg Config, lc lifecycle.Lifecycle) *sta
 		d.fn, d.fail = d.drive, d.r.fail
 		rn.d = d
 	}
-	d.r, d.lc, d.m, d.s = Run{M: m}, lc, m, nil
-	d.objs, d.reopened = d.objs[:0], d.reopened[:0]
-	d.md.Reset(m.Trace(), cfg.Setting, d.fail)
+	d.r, d.lc, d.m, d.stores = Run{M: m}, lc, m, [2]*mapisim.Store{}
+	for i := range d.objs {
+		d.objs[i], d.reopened[i] = d.objs[i][:0], d.reopened[i][:0]
+	}
+	stores := 1
+	if lc.TwoStores {
+		stores = 2
+	}
+	d.md.Reset(m.Trace(), cfg.Setting, d.fail, stores)
 	return d
 }

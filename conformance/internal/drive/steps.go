@@ -18,18 +18,23 @@ type state struct {
 	md       judge.Model
 	lc       lifecycle.Lifecycle
 	m        *mapisim.MAPI
-	s        *mapisim.Store
-	objs     []*mapisim.Object   // by OpenEntry step; nil where it failed
-	reopened []*mapisim.Reopened // the stores second Logons returned
-	fn       func()              // d.drive
-	fail     judge.Fail          // d.r.fail
+	stores   [2]*mapisim.Store      // the first store, and the second with Lifecycle.TwoStores
+	objs     [2][]*mapisim.Object   // by store, by OpenEntry step; nil where it failed
+	reopened [2][]*mapisim.Reopened // by store: the stores second Logons returned
+	fn       func()                 // d.drive
+	fail     judge.Fail             // d.r.fail
 }
 
 // drive makes lc's steps, each judged, and ends the lifecycle.
 func (d *state) drive() {
 	r, lc := &d.r, d.lc
-	if d.s = d.logon(); d.s == nil || lc.TwoStores && d.logon() == nil {
+	if d.stores[0] = d.logon(); d.stores[0] == nil {
 		return
+	}
+	if lc.TwoStores {
+		if d.stores[1] = d.logon(); d.stores[1] == nil {
+			return
+		}
 	}
 	d.md.Logons()
 	for i, o := range lc.Steps {
@@ -58,7 +63,8 @@ func (d *state) step(at int, o lifecycle.Step) {
 	if skip {
 		return
 	}
-	c := d.s.Client()
+	s := d.stores[o.Store]
+	c := s.Client()
 	var r judge.Step
 	switch o.Kind {
 	case lifecycle.AddRef:
@@ -75,38 +81,38 @@ func (d *state) step(at int, o lifecycle.Step) {
 		if obj != nil {
 			r.Object = obj.Name()
 		}
-		d.objs = append(d.objs, obj)
+		d.objs[o.Store] = append(d.objs[o.Store], obj)
 	case lifecycle.GetProps:
-		r.Err = d.objs[o.N].GetProps()
+		r.Err = d.objs[o.Store][o.N].GetProps()
 	case lifecycle.CloseObject:
-		d.objs[o.N].Release()
+		d.objs[o.Store][o.N].Release()
 	case lifecycle.SessionLogoff:
 		// MAPI's part only: the client still holds the store and its
 		// objects, and releases them itself, later.
 		d.m.EndSession(0)
 	case lifecycle.LogonAgain:
 		var again *mapisim.Reopened
-		if again, r.Err = d.m.LogonAgain(d.s); again != nil {
-			d.reopened = append(d.reopened, again)
+		if again, r.Err = d.m.LogonAgain(s); again != nil {
+			d.reopened[o.Store] = append(d.reopened[o.Store], again)
 			r.Object = "store (again)"
 		}
 	case lifecycle.ReleaseAgain:
-		last := len(d.reopened) - 1
-		d.reopened[last].Release()
-		d.reopened = d.reopened[:last]
+		held := d.reopened[o.Store]
+		held[len(held)-1].Release()
+		d.reopened[o.Store] = held[:len(held)-1]
 	}
-	r.TornDown = d.s.TornDown()
+	for i, st := range d.stores {
+		r.TornDown[i] = st != nil && st.TornDown()
+	}
 	d.md.Made(at, o, p, r)
 }
 
-// finish ends the lifecycle: the client releases what it still holds, in
-// the order the lifecycle says, each Release judged like a step; then the
-// session logs off, which ends the second store and shuts the provider
-// down; then the model judges the whole trace once more.
+// finish ends the lifecycle: the client releases what it still holds of
+// the first store, in the order the lifecycle says, each Release judged
+// like a step; then the session logs off, which ends the second store
+// (judged as its end) and shuts the provider down; then the model judges
+// the whole trace once more.
 func (d *state) finish() {
-	if d.lc.TwoStores {
-		d.md.SecondStoreLeftAlone()
-	}
 	reopened, refs, objects := d.md.Held()
 	// The stores second Logons returned go first, while the first logon's
 	// references keep the store: their Release ends nothing.
@@ -131,9 +137,10 @@ func (d *state) finish() {
 		releaseObjects()
 	}
 	if !d.md.Session() {
-		// The suite's own cleanup, not a client's step: the store's end
-		// was judged at the client's last Release.
-		d.m.EndSession(0)
+		// The suite's own cleanup: the first store's end was judged at
+		// the client's last Release; a store the client still holds ends
+		// here, on the session path.
+		d.step(-1, lifecycle.Step{Kind: lifecycle.SessionLogoff})
 	}
 	d.m.ReleaseHeld() // the second store's client, and the spooler if it still holds its store
 	d.md.Finish()

@@ -24,7 +24,7 @@ func (md *Model) again(evs []trace.Event, at int, o lifecycle.Step, wasEnded boo
 		logon, ok := trace.First(evs, trace.Logon)
 		switch {
 		case !ok:
-		case err != nil && !md.invalidated:
+		case err != nil && !md.cur.invalidated:
 			// A store invalidated by its own logoff may refuse
 			// (SEMANTICS.md §4); the live one is open, and Logon opens it.
 			md.fail(at, "LG-06", "IMSProvider::Logon to the store already open returned %v, want S_OK and the store", mapi.ResultOf(err))

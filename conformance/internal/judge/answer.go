@@ -20,10 +20,10 @@ const activityFlags = mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutb
 // reported judges StoreLogoff's output flags against the answer of the
 // StoreLogoffTransports call it made, in the immediate profile.
 func (md *Model) reported(evs []trace.Event, at int, f, out mapi.LogoffFlags, err error) {
-	if md.set.Deferred || md.ended || err != nil {
+	if md.set.Deferred || md.cur.ended || err != nil {
 		return
 	}
-	e, ok := trace.First(evs, stlt1)
+	e, ok := trace.First(evs, md.cur.stlt1)
 	if !ok || e.Err != nil || len(e.Out) == 0 {
 		return
 	}
@@ -36,7 +36,7 @@ func (md *Model) reported(evs []trace.Event, at int, f, out mapi.LogoffFlags, er
 // goesOn judges OpenEntry on the store after a StoreLogoff whose logoff
 // did not occur, while the store lives (wasEnded: before the step).
 func (md *Model) goesOn(at int, o lifecycle.Step, wasEnded bool, openErr error) {
-	if md.busy && !md.invalidated && o.Kind == lifecycle.Open && !wasEnded && openErr != nil {
+	if md.cur.busy && !md.cur.invalidated && o.Kind == lifecycle.Open && !wasEnded && openErr != nil {
 		md.fail(at, "SL-05", "OpenEntry returned %v after a StoreLogoff whose logoff did not occur (StoreLogoffTransports answered transport activity), want S_OK: the store goes on working", mapi.ResultOf(openErr))
 	}
 }

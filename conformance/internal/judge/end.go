@@ -19,7 +19,7 @@ import (
 // StoreLogoffTransports call (StoreLogoff's own are judged by storeLogoff),
 // no Release of the support.
 func (md *Model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepText, end ending, tornDown bool) {
-	if md.ended {
+	if md.cur.ended {
 		return
 	}
 	session := kind == lifecycle.SessionLogoff
@@ -32,7 +32,7 @@ func (md *Model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 		case end == endRequired:
 			md.fail(at, "RL-01", "%s left the client nothing, yet the provider kept the support: the store never ended", what)
 			md.noSTLT(at, what, session)
-		case end == endForbidden && kind != lifecycle.StoreLogoff && trace.Contains(evs, stlt1):
+		case end == endForbidden && kind != lifecycle.StoreLogoff && trace.Contains(evs, md.cur.stlt1):
 			md.fail(at, rule, "%s called StoreLogoffTransports", what)
 		}
 		// A support Release that leaves the provider a reference ends
@@ -40,20 +40,20 @@ func (md *Model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 		// judged.
 		return
 	}
-	md.ended, md.endedAt = true, at
+	md.cur.ended, md.cur.endedAt = true, at
 	if end == endForbidden {
 		md.fail(at, rule, "%s ended the store", what)
 	}
-	if md.stlts == 0 {
-		if other, ok := trace.First(evs, stlt); ok {
+	if md.cur.stlts == 0 {
+		if other, ok := trace.First(evs, stlt); ok && !session {
 			md.fail(at, "SS-04", "%s called StoreLogoffTransports on %s, another store's support", what, other.Object)
 		} else {
 			md.noSTLT(at, what, session)
 		}
 	}
-	if last, ok := trace.Last(evs, supRel1); ok {
+	if last, ok := trace.Last(evs, md.cur.supRel1); ok {
 		for _, e := range evs {
-			if stlt1.Matches(e) && e.At > last.At {
+			if md.cur.stlt1.Matches(e) && e.At > last.At {
 				md.fail(at, "STLT-05", "StoreLogoffTransports (#%d) came after the support's Release (#%d)", e.Seq, last.Seq)
 				break
 			}
@@ -62,22 +62,22 @@ func (md *Model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 	// A provider may hold several references on the support, so long as
 	// the store's end brings them back to none (RL-01). One that keeps them
 	// past IMSLogon::Logoff on the session path is SD-02's, below.
-	if held := md.t.Balance(supAddRef1, supRel1); held < 0 || held > 0 && !session {
+	if held := md.t.Balance(md.cur.supAddRef1, md.cur.supRel1); held < 0 || held > 0 && !session {
 		md.fail(at, "RL-01", "after the store's end the provider's references on the support are %+d, want 0", held)
 	}
-	if logoff, ok := trace.First(evs, logoff1); ok {
+	if logoff, ok := trace.First(evs, md.cur.logoff1); ok {
 		// MAPI called IMSLogon::Logoff itself: the provider must force its
 		// shutdown there, letting go of the support.
-		if session && !slices.ContainsFunc(evs, func(e trace.Event) bool { return supRel1.Matches(e) && logoff.Encloses(e) }) {
+		if session && !slices.ContainsFunc(evs, func(e trace.Event) bool { return md.cur.supRel1.Matches(e) && logoff.Encloses(e) }) {
 			md.fail(at, "SD-02", "on the session path the provider did not release the support inside IMSLogon::Logoff, where it must force its shutdown")
 		}
-		md.loggedOff = true
+		md.cur.loggedOff = true
 		if logoff.Err != nil {
 			md.fail(at, "LG-04", "IMSLogon::Logoff returned %v, want S_OK", mapi.ResultOf(logoff.Err))
 		}
-		for i, st := range md.objState {
+		for i, st := range md.cur.objState {
 			if st == objOpen {
-				md.objState[i] = objLoggedOff
+				md.cur.objState[i] = objLoggedOff
 			}
 		}
 	}
@@ -86,14 +86,14 @@ func (md *Model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 // noSTLT: the store ended, or should have, and StoreLogoffTransports was
 // never called.
 func (md *Model) noSTLT(at int, what stepText, session bool) {
-	if md.stlts > 0 {
+	if md.cur.stlts > 0 {
 		return
 	}
 	rule := "STLT-01"
 	switch {
 	case session:
 		rule = "SS-02"
-	case !md.requested:
+	case !md.cur.requested:
 		rule = "STLT-04"
 	case md.set.Deferred:
 		rule = "STLT-02"
@@ -107,27 +107,31 @@ func (md *Model) noSTLT(at int, what stepText, session bool) {
 // for.
 func (md *Model) stltCalls(evs []trace.Event, at int, o lifecycle.Step) {
 	immediateLogoff := o.Kind == lifecycle.StoreLogoff && !md.set.Deferred
+	finalBefore := md.cur.final // the logoff was done before the step began
 	for _, e := range evs {
-		if !stlt1.Matches(e) {
+		if !md.cur.stlt1.Matches(e) {
 			continue
 		}
-		if md.final != 0 {
+		if md.cur.final != 0 {
+			// A repeated StoreLogoff's StoreLogoffTransports call is
+			// STLT-06's ("the second call makes no second STLT"); two
+			// calls from one StoreLogoff, STLT-01's.
 			rule := "STLT-01"
-			if immediateLogoff {
+			if immediateLogoff && finalBefore != 0 {
 				rule = "STLT-06"
 			}
-			md.fail(at, rule, "#%d StoreLogoffTransports came after #%d, which logged the store off", e.Seq, md.final)
+			md.fail(at, rule, "#%d StoreLogoffTransports came after #%d, which logged the store off", e.Seq, md.cur.final)
 		}
-		if md.stlts == 0 && o.Kind != lifecycle.StoreLogoff {
+		if md.cur.stlts == 0 && o.Kind != lifecycle.StoreLogoff {
 			md.firstFlag(e, at, o.Kind == lifecycle.SessionLogoff)
 		}
-		md.stlts++
-		md.busy = immediateLogoff && !LoggedOff(e)
-		if md.final == 0 && LoggedOff(e) {
-			md.final = e.Seq
+		md.cur.stlts++
+		md.cur.busy = immediateLogoff && !LoggedOff(e)
+		if md.cur.final == 0 && LoggedOff(e) {
+			md.cur.final = e.Seq
 		}
 		if len(e.Out) > 0 && e.Err == nil && e.Out[0].(mapi.LogoffFlags)&mapi.LogoffComplete != 0 {
-			md.invalidated = true
+			md.cur.invalidated = true
 		}
 	}
 }
@@ -138,16 +142,16 @@ func (md *Model) stltCalls(evs []trace.Event, at int, o lifecycle.Step) {
 func (md *Model) firstFlag(e trace.Event, at int, session bool) {
 	got, _ := e.Arg(0).(mapi.LogoffFlags)
 	want := mapi.LogoffAbort
-	if md.requested {
-		want = md.pending
+	if md.cur.requested {
+		want = md.cur.pending
 	}
 	switch {
-	case md.pendingAny || got == want:
-	case !md.requested && session:
+	case md.cur.pendingAny || got == want:
+	case !md.cur.requested && session:
 		md.fail(at, "SS-02", "IMAPISession::Logoff with no StoreLogoff before: StoreLogoffTransports(%v), want LOGOFF_ABORT", got)
-	case !md.requested:
+	case !md.cur.requested:
 		md.fail(at, "STLT-04", "the Release-only path called StoreLogoffTransports(%v), want LOGOFF_ABORT", got)
-	case md.flagsSaved <= 1:
+	case md.cur.flagsSaved <= 1:
 		md.fail(at, "STLT-03", "StoreLogoffTransports(%v) at the store's end, want StoreLogoff's flag %v", got, want)
 	default:
 		md.fail(at, "STLT-06", "StoreLogoffTransports(%v) at the store's end, want the last StoreLogoff's flag %v", got, want)

@@ -22,28 +22,23 @@ func checkLogon(evs []trace.Event, fail Fail) {
 	}
 }
 
-// Held is what the client still holds at the end of its steps: the stores
-// second Logons returned, its references on the store, and its objects (by
-// OpenEntry): the driver releases them, each Release judged like a step.
+// Held is what the client still holds of the first store at the end of
+// its steps: the stores second Logons returned, its references on the
+// store, and its objects (by OpenEntry): the driver releases them, each
+// Release judged like a step. (The second store it leaves to
+// IMAPISession::Logoff, judged as that store's end.)
 func (md *Model) Held() (reopened, refs int, objects []int) {
-	for i, st := range md.objState {
-		if st != objReleased {
+	st := &md.stores[0]
+	for i, s := range st.objState {
+		if s != objReleased {
 			objects = append(objects, i)
 		}
 	}
-	return md.reopened, md.refs, objects
+	return st.reopened, st.refs, objects
 }
 
 // Session reports whether IMAPISession::Logoff came among the steps.
 func (md *Model) Session() bool { return md.session }
-
-// SecondStoreLeftAlone is SS-04 before the client lets go: the first
-// store's end must have left the second alone.
-func (md *Model) SecondStoreLeftAlone() {
-	if !md.session && md.t.Count(trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon 2"}) > 0 {
-		md.fail(-1, "SS-04", "the second store was torn down while its client still held it")
-	}
-}
 
 // Finish judges the whole trace once the lifecycle has ended (checkEnd,
 // checkSpooler).

@@ -10,16 +10,15 @@ import (
 
 // The model judges a lifecycle step by step: what the declared profile
 // requires of each step, given what the client holds and what happened
-// before. It follows the first store; the second, when there is one, must
-// only be left alone (the end judges every support, every logon). The
-// driver makes the steps (package drive) and tells the model what each
-// returned; the model never calls the provider.
+// before, on each store the lifecycle opens (RULES.md revision 4: "every
+// store of a provider"). The driver makes the steps (package drive) and
+// tells the model what each returned; the model never calls the provider.
+// The first store's calls, for the spooler's logon of it (spooler.go):
 var (
-	stlt       = trace.StoreLogoffTransports
-	stlt1      = trace.Call{Iface: "IMAPISupport", Method: "StoreLogoffTransports", Object: "support"}
-	supRel1    = trace.Call{Iface: "IMAPISupport", Method: "Release", Object: "support"}
-	supAddRef1 = trace.Call{Iface: "IMAPISupport", Method: "AddRef", Object: "support"}
-	logoff1    = trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon"}
+	stlt    = trace.StoreLogoffTransports
+	stlt1   = trace.Call{Iface: "IMAPISupport", Method: "StoreLogoffTransports", Object: "support"}
+	supRel1 = trace.Call{Iface: "IMAPISupport", Method: "Release", Object: "support"}
+	logoff1 = trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon"}
 )
 
 // Setting is what the model judges by: the declared profile, Strict.
@@ -65,11 +64,28 @@ const (
 	endRequired                // the clients hold nothing more: the store must end here
 )
 
-// Model is what the declared profile requires, step by step.
+// Model is what the declared profile requires, step by step, of each
+// store on its own.
 type Model struct {
 	t    *trace.Trace
 	set  Setting
 	fail Fail
+
+	stores  []store // the first store, and the second with Lifecycle.TwoStores
+	cur     *store  // the store of the step being judged
+	session bool    // IMAPISession::Logoff came
+
+	// SuiteBug is what the simulated MAPI did wrong, if it did
+	// (checkSpooler): no rule of the provider's.
+	SuiteBug string
+
+	view []trace.Event // the events a step looks at (events)
+}
+
+// store is what the model follows of one store.
+type store struct {
+	// Its support's calls, and its logon object's Logoff.
+	stlt1, supRel1, supAddRef1, logoff1 trace.Call
 
 	refs     int      // references the client holds on the store
 	reopened int      // the stores second Logons returned, which it holds too
@@ -81,7 +97,7 @@ type Model struct {
 	pendingAny bool             // that StoreLogoff's flag was no single valid one: what STLT gets is the provider's call
 	flagsSaved int              // StoreLogoff calls whose valid flag was taken
 
-	stlts       int  // StoreLogoffTransports calls on the first support so far
+	stlts       int  // StoreLogoffTransports calls on its support so far
 	final       int  // Seq of the first of them that logged the store off; 0: none yet
 	invalidated bool // one was answered S_OK with LOGOFF_COMPLETE
 	busy        bool // the last was an immediate StoreLogoff's, and its logoff did not occur (SL-05)
@@ -89,19 +105,38 @@ type Model struct {
 	ended     bool // MAPI's teardown of the store ran
 	endedAt   int  // the step where it ran
 	loggedOff bool // IMSLogon::Logoff ran
-	session   bool // IMAPISession::Logoff came
-
-	// SuiteBug is what the simulated MAPI did wrong, if it did
-	// (checkSpooler): no rule of the provider's.
-	SuiteBug string
-
-	view []trace.Event // the events a step looks at (events)
 }
 
-// Reset readies md for a lifecycle on t, keeping its buffers: an
-// exploration judges thousands of lifecycles one after another.
-func (md *Model) Reset(t *trace.Trace, set Setting, fail Fail) {
-	*md = Model{t: t, set: set, fail: fail, refs: 1, view: md.view[:0], objs: md.objs[:0], objState: md.objState[:0]}
+// newStore is the model's store i (from 0), as the simulated MAPI names
+// it: "store", "support", "logon"; then "store 2", "support 2", "logon 2".
+func newStore(i int, objs []string, objState []objState) store {
+	suffix := ""
+	if i > 0 {
+		suffix = fmt.Sprintf(" %d", i+1)
+	}
+	return store{refs: 1, objs: objs[:0], objState: objState[:0],
+		stlt1:      trace.Call{Iface: "IMAPISupport", Method: "StoreLogoffTransports", Object: "support" + suffix},
+		supRel1:    trace.Call{Iface: "IMAPISupport", Method: "Release", Object: "support" + suffix},
+		supAddRef1: trace.Call{Iface: "IMAPISupport", Method: "AddRef", Object: "support" + suffix},
+		logoff1:    trace.Call{Iface: "IMSLogon", Method: "Logoff", Object: "logon" + suffix},
+	}
+}
+
+// Reset readies md for a lifecycle on t with the given number of stores
+// (1, or 2 with Lifecycle.TwoStores), keeping its buffers: an exploration
+// judges thousands of lifecycles one after another.
+func (md *Model) Reset(t *trace.Trace, set Setting, fail Fail, stores int) {
+	old := md.stores
+	*md = Model{t: t, set: set, fail: fail, view: md.view[:0], stores: old[:0]}
+	for i := range stores {
+		var objs []string
+		var states []objState
+		if i < len(old) {
+			objs, states = old[i].objs, old[i].objState
+		}
+		md.stores = append(md.stores, newStore(i, objs, states))
+	}
+	md.cur = &md.stores[0]
 }
 
 // events copies the trace's events from index i on into the model's
@@ -117,19 +152,19 @@ type Step struct {
 	Out    mapi.LogoffFlags // StoreLogoff's output flags
 	Err    error            // the step's call's result
 	Object string           // OpenEntry: the object's name, "" for none
-	// TornDown: MAPI's teardown of the first store has run, as of the
-	// step's end (the simulated MAPI knows; a recorded trace shows it as
-	// MAPI::RemoveProviderUIDs of the first support).
-	TornDown bool
+	// TornDown: MAPI's teardown of each store (by index) has run, as of
+	// the step's end (the simulated MAPI knows; a recorded trace shows it
+	// as MAPI::RemoveProviderUIDs of the store's support).
+	TornDown [2]bool
 }
 
 // Pending is what the model knew of a step before it was made: whether it
-// may end the store, and its words for the failures.
+// may end its store, and its words for the failures.
 type Pending struct {
 	end    ending
 	what   stepText
 	from   int // the trace's length when the step began
-	before int // StoreLogoffTransports calls before it
+	before int // StoreLogoffTransports calls on its store before it
 	ended  bool
 }
 
@@ -137,37 +172,44 @@ type Pending struct {
 // client cannot make it as generated (the OpenEntry it names failed, the
 // store it would log on to again has ended): the driver then leaves it out.
 func (md *Model) Begin(o lifecycle.Step) (p Pending, skip bool) {
+	if o.Store >= len(md.stores) {
+		return p, true
+	}
+	md.cur = &md.stores[o.Store]
 	if md.skip(o) {
 		return p, true
 	}
-	return Pending{end: md.ending(o), what: md.describe(o), from: md.t.Len(), before: md.stlts, ended: md.ended}, false
+	return Pending{end: md.ending(o), what: md.describe(o), from: md.t.Len(), before: md.cur.stlts, ended: md.cur.ended}, false
 }
 
 // Made judges step o, made at position at (from 1; -1 at the end), with
 // what the driver saw.
 func (md *Model) Made(at int, o lifecycle.Step, p Pending, r Step) {
+	if o.Kind == lifecycle.SessionLogoff {
+		md.sessionLogoff(at, p, r)
+		return
+	}
+	md.cur = &md.stores[o.Store]
 	switch o.Kind {
 	case lifecycle.AddRef:
-		md.refs++
+		md.cur.refs++
 	case lifecycle.Release, lifecycle.ConcurrentRelease:
 		// A failure in a burst of concurrent Releases is named by the rule
 		// it breaks; the exploration calls it RB-01 only if the same
 		// Releases made one after another pass.
-		md.refs -= max(o.N, 1)
+		md.cur.refs -= max(o.N, 1)
 	case lifecycle.Open:
 		md.opened(at, r.Object, r.Err)
 	case lifecycle.GetProps:
 		md.getProps(at, o.N, r.Err)
 	case lifecycle.CloseObject:
-		md.objState[o.N] = objReleased
-	case lifecycle.SessionLogoff:
-		md.session = true
+		md.cur.objState[o.N] = objReleased
 	case lifecycle.LogonAgain:
 		if r.Object != "" {
-			md.reopened++
+			md.cur.reopened++
 		}
 	case lifecycle.ReleaseAgain:
-		md.reopened--
+		md.cur.reopened--
 	}
 	evs := md.events(p.from)
 	if o.Kind == lifecycle.StoreLogoff {
@@ -177,9 +219,42 @@ func (md *Model) Made(at int, o lifecycle.Step, p Pending, r Step) {
 		md.reported(evs, at, o.Flags, r.Out, r.Err)
 	}
 	md.stltCalls(evs, at, o)
-	md.end(evs, at, o.Kind, p.what, p.end, r.TornDown)
+	md.end(evs, at, o.Kind, p.what, p.end, r.TornDown[o.Store])
 	md.goesOn(at, o, p.ended, r.Err)
 	md.again(evs, at, o, p.ended, r.Err)
+	md.othersLeftAlone(at, o, p.what, r)
+}
+
+// sessionLogoff judges IMAPISession::Logoff: it ends every store the client
+// still holds (at the end of a lifecycle, the suite's own cleanup, only
+// those the client still held: the others' ends were judged at their
+// steps).
+func (md *Model) sessionLogoff(at int, p Pending, r Step) {
+	md.session = true
+	evs := md.events(p.from)
+	for i := range md.stores {
+		md.cur = &md.stores[i]
+		if md.cur.ended || at < 0 && md.cur.refs+md.cur.reopened == 0 && md.live() == 0 {
+			continue
+		}
+		o := lifecycle.Step{Kind: lifecycle.SessionLogoff}
+		md.stltCalls(evs, at, o)
+		md.end(evs, at, o.Kind, stepText{o: o}, endRequired, r.TornDown[i])
+	}
+	md.cur = &md.stores[0]
+}
+
+// othersLeftAlone is SS-04: a step on one store ends no other store
+// ("StoreLogoff shuts down one particular message store provider").
+func (md *Model) othersLeftAlone(at int, o lifecycle.Step, what stepText, r Step) {
+	for i := range md.stores {
+		other := &md.stores[i]
+		if i == o.Store || other.ended || !r.TornDown[i] {
+			continue
+		}
+		other.ended, other.endedAt = true, at
+		md.fail(at, "SS-04", "%s ended store %d too, which its client still held", what, i+1)
+	}
 }
 
 // skip reports whether the client cannot make step o as generated: the
@@ -187,11 +262,11 @@ func (md *Model) Made(at int, o lifecycle.Step, p Pending, r Step) {
 func (md *Model) skip(o lifecycle.Step) bool {
 	switch o.Kind {
 	case lifecycle.GetProps, lifecycle.CloseObject:
-		return o.N >= len(md.objState) || md.objState[o.N] == objReleased
+		return o.N >= len(md.cur.objState) || md.cur.objState[o.N] == objReleased
 	case lifecycle.LogonAgain:
-		return md.ended // no longer open: a Logon would be a first one
+		return md.cur.ended // no longer open: a Logon would be a first one
 	case lifecycle.ReleaseAgain:
-		return md.reopened == 0
+		return md.cur.reopened == 0
 	}
 	return false
 }
@@ -199,7 +274,7 @@ func (md *Model) skip(o lifecycle.Step) bool {
 // live is how many objects the client holds on the live store.
 func (md *Model) live() int {
 	n := 0
-	for _, st := range md.objState {
+	for _, st := range md.cur.objState {
 		if st == objOpen {
 			n++
 		}
@@ -213,7 +288,7 @@ func (md *Model) live() int {
 // holds one reference, and IMAPISession::Logoff. The stores second Logons
 // returned are references on the store too.
 func (md *Model) ending(o lifecycle.Step) ending {
-	refs := md.refs + md.reopened
+	refs := md.cur.refs + md.cur.reopened
 	lastRef := func(n int) ending {
 		switch {
 		case refs-n > 0:
@@ -231,7 +306,7 @@ func (md *Model) ending(o lifecycle.Step) ending {
 	case lifecycle.ReleaseAgain:
 		return lastRef(1)
 	case lifecycle.CloseObject:
-		if refs > 0 || md.objState[o.N] != objOpen {
+		if refs > 0 || md.cur.objState[o.N] != objOpen {
 			return endForbidden
 		}
 		if md.live() == 1 {
@@ -251,9 +326,9 @@ func (md *Model) ending(o lifecycle.Step) ending {
 // describe names step o for the failure messages, with what the client
 // holds when it begins; it is formatted only for a failure.
 func (md *Model) describe(o lifecycle.Step) stepText {
-	t := stepText{o: o, refs: md.refs + md.reopened, live: md.live()}
+	t := stepText{o: o, refs: md.cur.refs + md.cur.reopened, live: md.live()}
 	if o.Kind == lifecycle.CloseObject {
-		t.object = md.objs[o.N]
+		t.object = md.cur.objs[o.N]
 	}
 	return t
 }
@@ -285,14 +360,14 @@ func (t stepText) String() string {
 func (md *Model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags, err error, before int) {
 	strict := md.set.Strict
 	switch {
-	case md.ended && !f.IsSingleInput():
+	case md.cur.ended && !f.IsSingleInput():
 		// An invalid flag word is SL-03's business, alive or not; the
 		// store may look at the flags before it looks at itself.
 		if want, ok := InvalidInput(strict, true); strict && !ok(err) {
 			md.fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, on the ended store returned %v, want it %s", f, mapi.ResultOf(err), want)
 		}
 		return
-	case md.ended:
+	case md.cur.ended:
 		if strict && err != mapi.ErrInvalidObject {
 			md.fail(at, "RL-04", "StoreLogoff(%v) on the ended store returned %v, want MAPI_E_INVALID_OBJECT", f, mapi.ResultOf(err))
 		}
@@ -300,7 +375,7 @@ func (md *Model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 	case err == nil && out&^OutputMask(strict) != 0:
 		md.fail(at, "SL-02", "StoreLogoff(%v) returned the output flags %v", f, out)
 	}
-	if md.set.Deferred && trace.Contains(evs, stlt1) {
+	if md.set.Deferred && trace.Contains(evs, md.cur.stlt1) {
 		md.fail(at, "STLT-02", "StoreLogoff(%v) called StoreLogoffTransports in the deferred profile", f)
 	}
 	switch {
@@ -310,32 +385,32 @@ func (md *Model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 		// what the provider did with the flag is its call, as long as
 		// StoreLogoffTransports gets one valid flag (STLT-08, judged at
 		// the end).
-		if want, ok := InvalidInput(strict, md.invalidated); !ok(err) {
+		if want, ok := InvalidInput(strict, md.cur.invalidated); !ok(err) {
 			md.fail(at, "SL-03", "StoreLogoff(%v), an invalid flag word, returned %v, want it %s", f, mapi.ResultOf(err), want)
 		}
 		if err == nil {
-			md.requested, md.pendingAny = true, true
+			md.cur.requested, md.cur.pendingAny = true, true
 		}
 		return
 	case err != nil:
 		// A store invalidated by its own logoff may refuse every call but
 		// Release (SEMANTICS.md §4). Refused or not, a valid flag may have
 		// been taken: what StoreLogoffTransports gets is not judged.
-		if !md.invalidated {
+		if !md.cur.invalidated {
 			md.fail(at, "SL-01", "StoreLogoff(%v) returned %v, want S_OK", f, mapi.ResultOf(err))
 		}
-		md.requested, md.pendingAny = true, true
+		md.cur.requested, md.cur.pendingAny = true, true
 		return
 	}
-	md.requested, md.pending, md.pendingAny = true, f, false
-	md.flagsSaved++
-	if md.set.Deferred || before > 0 || md.invalidated {
+	md.cur.requested, md.cur.pending, md.cur.pendingAny = true, f, false
+	md.cur.flagsSaved++
+	if md.set.Deferred || before > 0 || md.cur.invalidated {
 		// Deferred: the flag is saved for the store's end. Immediate: once
 		// StoreLogoffTransports was called, a second StoreLogoff need not
 		// call it (and must not, once it logged off: stltCalls).
 		return
 	}
-	first, ok := trace.First(evs, stlt1)
+	first, ok := trace.First(evs, md.cur.stlt1)
 	other, elsewhere := trace.First(evs, stlt)
 	switch {
 	case !ok && elsewhere:
@@ -351,7 +426,7 @@ func (md *Model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 // open its root folder; the ended store must refuse (RL-04, strict).
 func (md *Model) opened(at int, obj string, err error) {
 	st := objOpen
-	if md.ended {
+	if md.cur.ended {
 		st = objUnjudged
 		if md.set.Strict && err != mapi.ErrInvalidObject {
 			md.fail(at, "RL-04", "OpenEntry on the ended store returned %v, want MAPI_E_INVALID_OBJECT", mapi.ResultOf(err))
@@ -360,7 +435,7 @@ func (md *Model) opened(at int, obj string, err error) {
 	if obj == "" {
 		st = objReleased
 	}
-	md.objs, md.objState = append(md.objs, obj), append(md.objState, st)
+	md.cur.objs, md.cur.objState = append(md.cur.objs, obj), append(md.cur.objState, st)
 }
 
 // getProps judges what GetProps on an object the client holds returned.
@@ -369,13 +444,13 @@ func (md *Model) opened(at int, obj string, err error) {
 // when strict (RULES.md revision 3). What the live store's objects answer,
 // even once the store was invalidated by its own logoff, no rule says.
 func (md *Model) getProps(at, n int, err error) {
-	if md.objState[n] != objLoggedOff {
+	if md.cur.objState[n] != objLoggedOff {
 		return
 	}
-	name := md.objs[n]
+	name := md.cur.objs[n]
 	switch {
 	case err == nil:
-		md.fail(at, "E-03", "GetProps on %s, open when IMSLogon::Logoff ran at %s, returned S_OK", name, StepName(md.endedAt))
+		md.fail(at, "E-03", "GetProps on %s, open when IMSLogon::Logoff ran at %s, returned S_OK", name, StepName(md.cur.endedAt))
 	case md.set.Strict && err != mapi.ErrInvalidObject:
 		md.fail(at, "E-03", "GetProps on %s after IMSLogon::Logoff returned %v, want MAPI_E_INVALID_OBJECT (strict)", name, mapi.ResultOf(err))
 	}

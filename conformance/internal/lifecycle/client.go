@@ -10,7 +10,7 @@ import (
 // client can make.
 type Caps struct {
 	Objects             bool // OpenEntry opens the root folder
-	MultipleStores      bool // a second store can stay open
+	MultipleStores      bool // a second store can be open
 	OneStorePerProvider bool // no second Logon to the open store
 }
 
@@ -19,101 +19,142 @@ type Caps struct {
 // object or a store it released (in COM that is a use after free, whatever
 // the provider). It probes the ended store (RL-04) and dead objects (E-03)
 // while it still holds them: after IMAPISession::Logoff, or a StoreLogoff
-// that ended the store. The zero Client holds nothing: use NewClient.
+// that ended the store. It follows each store on its own. Use NewClient.
 type Client struct {
-	refs    int   // references on the store
-	again   int   // of which from Logons to the open store (LogonAgain)
-	live    []int // the objects it holds, by OpenEntry
-	opened  int   // OpenEntry steps so far
-	session bool  // IMAPISession::Logoff came
+	stores  []held
+	session bool // IMAPISession::Logoff came
+}
+
+// held is what the client holds of one store.
+type held struct {
+	refs   int   // references on the store
+	again  int   // of which from Logons to the open store (LogonAgain)
+	live   []int // the objects it holds, by OpenEntry on this store
+	opened int   // OpenEntry steps on this store so far
 }
 
 // NewClient is the client just after its Logon: one store reference.
-func NewClient() Client { return Client{refs: 1} }
+func NewClient() Client { return Client{stores: []held{{refs: 1}}} }
 
-// Clone is a copy that does not share c's objects.
-func (c Client) Clone() Client { c.live = slices.Clone(c.live); return c }
+// NewClientOf is the client at the start of lc: on two stores with
+// TwoStores.
+func NewClientOf(lc Lifecycle) Client {
+	c := NewClient()
+	if lc.TwoStores {
+		c.AddStore()
+	}
+	return c
+}
 
-// ended reports whether the store has surely ended: the client holds
-// nothing, or the session logged off. While the client holds only objects
-// the store may live on, kept alive by them.
-func (c *Client) ended() bool { return c.session || c.refs == 0 && len(c.live) == 0 }
+// AddStore logs the client on to one more store: a second Logon that
+// opens a store of its own (Lifecycle.TwoStores).
+func (c *Client) AddStore() { c.stores = append(c.stores, held{refs: 1}) }
+
+// Stores is how many stores the client is logged on to.
+func (c *Client) Stores() int { return len(c.stores) }
+
+// Clone is a copy that does not share c's state.
+func (c Client) Clone() Client {
+	c.stores = slices.Clone(c.stores)
+	for i := range c.stores {
+		c.stores[i].live = slices.Clone(c.stores[i].live)
+	}
+	return c
+}
+
+// ended reports whether store st has surely ended: the client holds
+// nothing of it, or the session logged off. While the client holds only
+// objects the store may live on, kept alive by them.
+func (c *Client) ended(st *held) bool { return c.session || st.refs == 0 && len(st.live) == 0 }
 
 // Fits reports whether the client can make step o.
 func (c *Client) Fits(o Step, caps Caps) bool {
+	if o.Kind == SessionLogoff {
+		return o.Store == 0 && !c.session
+	}
+	if o.Store < 0 || o.Store >= len(c.stores) {
+		return false
+	}
 	// After IMAPISession::Logoff the client still holds what it held: it
 	// probes it and releases it, but takes no new reference. While it
 	// holds the store a second Logon returned, it keeps a reference of the
 	// first logon's: that Release "ends nothing while the first logon
 	// lives" (LG-06), which it then must.
-	holds := c.refs > 0
+	st := &c.stores[o.Store]
+	holds := st.refs > 0
 	switch o.Kind {
 	case AddRef:
 		return holds && !c.session
 	case Release:
-		return holds && (c.again == 0 || c.refs > 1)
+		return holds && (st.again == 0 || st.refs > 1)
 	case ConcurrentRelease:
-		return o.N >= 2 && c.refs >= o.N && (c.again == 0 || c.refs > o.N)
+		return o.N >= 2 && st.refs >= o.N && (st.again == 0 || st.refs > o.N)
 	case LogonAgain:
 		return holds && !c.session && !caps.OneStorePerProvider
 	case ReleaseAgain:
-		return c.again > 0
+		return st.again > 0
 	case StoreLogoff:
 		return holds
 	case Open:
 		return holds && caps.Objects
 	case GetProps, CloseObject:
-		return slices.Contains(c.live, o.N)
-	case SessionLogoff:
-		return !c.session
+		return slices.Contains(st.live, o.N)
 	}
 	return false
 }
 
 // Take follows step o, which fits.
 func (c *Client) Take(o Step) {
+	if o.Kind == SessionLogoff {
+		c.session = true
+		return
+	}
+	st := &c.stores[o.Store]
 	switch o.Kind {
 	case AddRef:
-		c.refs++
+		st.refs++
 	case Release:
-		c.refs--
+		st.refs--
 	case ConcurrentRelease:
-		c.refs -= o.N
+		st.refs -= o.N
 	case Open:
 		// An object the ended store hands out anyway is not held: the
 		// client leaves it alone (RL-04 judged the OpenEntry).
-		if !c.ended() {
-			c.live = append(c.live, c.opened)
+		if !c.ended(st) {
+			st.live = append(st.live, st.opened)
 		}
-		c.opened++
+		st.opened++
 	case CloseObject:
-		c.live = slices.DeleteFunc(c.live, func(n int) bool { return n == o.N })
-	case SessionLogoff:
-		c.session = true
+		st.live = slices.DeleteFunc(st.live, func(n int) bool { return n == o.N })
 	case LogonAgain:
-		c.again++
+		st.again++
 	case ReleaseAgain:
-		c.again--
+		st.again--
 	}
 }
 
 // Next lists, in a fixed order, every step the client can make now, each
-// with each of its inputs: the enumeration's alphabet at this point.
-// Concurrent Releases come in bursts of 2 to maxBurst references.
+// with each of its inputs: the enumeration's alphabet at this point. The
+// first store's steps come first, then the second's, then
+// IMAPISession::Logoff. Concurrent Releases come in bursts of 2 to
+// maxBurst references.
 func (c *Client) Next(caps Caps, maxBurst int) []Step {
 	var all []Step
-	all = append(all, Step{Kind: AddRef}, Step{Kind: Release})
-	for n := 2; n <= maxBurst; n++ {
-		all = append(all, Step{Kind: ConcurrentRelease, N: n})
+	for s := range c.stores {
+		all = append(all, Step{Kind: AddRef, Store: s}, Step{Kind: Release, Store: s})
+		for n := 2; n <= maxBurst; n++ {
+			all = append(all, Step{Kind: ConcurrentRelease, N: n, Store: s})
+		}
+		for _, f := range StoreLogoffInputs() {
+			all = append(all, Step{Kind: StoreLogoff, Flags: f, Store: s})
+		}
+		all = append(all, Step{Kind: Open, Store: s})
+		for _, n := range c.stores[s].live {
+			all = append(all, Step{Kind: GetProps, N: n, Store: s}, Step{Kind: CloseObject, N: n, Store: s})
+		}
+		all = append(all, Step{Kind: LogonAgain, Store: s}, Step{Kind: ReleaseAgain, Store: s})
 	}
-	for _, f := range StoreLogoffInputs() {
-		all = append(all, Step{Kind: StoreLogoff, Flags: f})
-	}
-	all = append(all, Step{Kind: Open})
-	for _, n := range c.live {
-		all = append(all, Step{Kind: GetProps, N: n}, Step{Kind: CloseObject, N: n})
-	}
-	all = append(all, Step{Kind: SessionLogoff}, Step{Kind: LogonAgain}, Step{Kind: ReleaseAgain})
+	all = append(all, Step{Kind: SessionLogoff})
 	return slices.DeleteFunc(all, func(o Step) bool { return !c.Fits(o, caps) })
 }
 
@@ -127,7 +168,7 @@ func StoreLogoffInputs() []mapi.LogoffFlags {
 // Possible reports whether the client can make every step of lc: shrinking
 // keeps only lifecycles a client could make.
 func Possible(lc Lifecycle, caps Caps) bool {
-	c := NewClient()
+	c := NewClientOf(lc)
 	for _, o := range lc.Steps {
 		if !c.Fits(o, caps) {
 			return false

@@ -37,7 +37,7 @@ func Enumerate(caps Caps, depth int, yield func(Lifecycle) bool) {
 				continue
 			}
 			e := enumeration{caps: caps, set: set.lc, yield: yield}
-			if !e.steps(NewClient(), make([]Step, 0, size), size-set.cost) {
+			if !e.steps(NewClientOf(set.lc), make([]Step, 0, size), size-set.cost) {
 				return
 			}
 		}
@@ -131,7 +131,7 @@ func (e *enumeration) duplicate(steps []Step, objectsFirst bool) bool {
 	if n == 0 || e.set.TwoStores {
 		return false
 	}
-	prev := NewClient()
+	prev := NewClientOf(e.set)
 	for _, o := range steps[:n-1] {
 		prev.Take(o)
 	}
@@ -140,19 +140,21 @@ func (e *enumeration) duplicate(steps []Step, objectsFirst bool) bool {
 }
 
 // endOrderMatters reports whether the end releases both store references
-// and objects, so that Lifecycle.ObjectsFirst changes it.
-func (c *Client) endOrderMatters() bool { return c.refs > 0 && len(c.live) > 0 }
+// and objects of the first store, so that Lifecycle.ObjectsFirst changes
+// it.
+func (c *Client) endOrderMatters() bool { st := &c.stores[0]; return st.refs > 0 && len(st.live) > 0 }
 
 // firstOfEnd is the first step the end of a lifecycle makes for a client
 // holding what c holds: the stores second Logons returned go first, then
 // its store references and its objects, in the order objectsFirst says.
 func (c *Client) firstOfEnd(objectsFirst bool) (Step, bool) {
+	st := &c.stores[0]
 	switch {
-	case c.again > 0:
+	case st.again > 0:
 		return Step{Kind: ReleaseAgain}, true
-	case len(c.live) > 0 && (objectsFirst || c.refs == 0):
-		return Step{Kind: CloseObject, N: c.live[0]}, true
-	case c.refs > 0:
+	case len(st.live) > 0 && (objectsFirst || st.refs == 0):
+		return Step{Kind: CloseObject, N: st.live[0]}, true
+	case st.refs > 0:
 		return Step{Kind: Release}, true
 	}
 	return Step{}, false

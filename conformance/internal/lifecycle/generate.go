@@ -17,7 +17,7 @@ func Generate(seed uint64, caps Caps) Lifecycle {
 	lc.Bogus = r.IntN(6) == 0
 	lc.TwoStores = caps.MultipleStores && r.IntN(4) == 0
 	lc.ObjectsFirst = r.IntN(2) == 0
-	c := NewClient()
+	c := NewClientOf(lc)
 	n := 1 + r.IntN(10)
 	lc.Steps = make([]Step, 0, n+1) // a habit makes two steps
 	for range n {
@@ -29,6 +29,11 @@ func Generate(seed uint64, caps Caps) Lifecycle {
 // draw appends one random step, or two for a habit, or none when the draw
 // does not fit what the client holds.
 func (c *Client) draw(r *rand.Rand, caps Caps, steps []Step) []Step {
+	store := 0
+	if len(c.stores) > 1 && r.IntN(3) == 0 {
+		store = 1 // a third of the steps go to the second store, when there is one
+	}
+	st := &c.stores[store]
 	var o Step
 	switch k := r.IntN(24); {
 	case k < 4:
@@ -46,29 +51,33 @@ func (c *Client) draw(r *rand.Rand, caps Caps, steps []Step) []Step {
 	case k < 14:
 		// An importer's habit: StoreLogoff(LOGOFF_NO_WAIT) and Release
 		// straight after.
-		if !c.Fits(Step{Kind: Release}, caps) {
+		rel := Step{Kind: Release, Store: store}
+		if !c.Fits(rel, caps) {
 			return steps
 		}
-		c.Take(Step{Kind: Release})
-		return append(steps, Step{Kind: StoreLogoff, Flags: mapi.LogoffNoWait}, Step{Kind: Release})
+		c.Take(rel)
+		return append(steps, Step{Kind: StoreLogoff, Flags: mapi.LogoffNoWait, Store: store}, rel)
 	case k < 16:
 		o = Step{Kind: Open}
 	case k < 19:
-		if len(c.live) == 0 {
+		if len(st.live) == 0 {
 			return steps
 		}
-		o = Step{Kind: GetProps, N: c.live[r.IntN(len(c.live))]}
+		o = Step{Kind: GetProps, N: st.live[r.IntN(len(st.live))]}
 		if k == 18 {
 			o.Kind = CloseObject
 		}
 	case k < 20:
-		o = Step{Kind: ConcurrentRelease, N: min(2+r.IntN(4), c.refs)}
+		o = Step{Kind: ConcurrentRelease, N: min(2+r.IntN(4), st.refs)}
 	case k < 22:
 		o = Step{Kind: SessionLogoff}
 	case k < 23:
 		o = Step{Kind: LogonAgain}
 	default:
 		o = Step{Kind: ReleaseAgain}
+	}
+	if o.Kind != SessionLogoff {
+		o.Store = store
 	}
 	if !c.Fits(o, caps) {
 		return steps

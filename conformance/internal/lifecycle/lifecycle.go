@@ -24,7 +24,7 @@ type Lifecycle struct {
 	Seed         uint64 // the random lifecycle's seed; 0 for others
 	Answer       uint8  // index in Answers
 	Bogus        bool   // the support's AddRef and Release return 0
-	TwoStores    bool   // a second store stays open throughout
+	TwoStores    bool   // a second store is open from the start; steps with Store 1 are made on it
 	ObjectsFirst bool   // at the end the client releases its objects before its store references
 	Steps        []Step
 }
@@ -49,10 +49,19 @@ const (
 type Step struct {
 	Kind  Kind
 	Flags mapi.LogoffFlags // StoreLogoff
-	N     int              // ConcurrentRelease: how many references; object steps: which OpenEntry, from 0
+	N     int              // ConcurrentRelease: how many references; object steps: which OpenEntry on its store, from 0
+	Store int              // the store it is made on: 0 the first, 1 the second (Lifecycle.TwoStores)
 }
 
 func (o Step) String() string {
+	if o.Store > 0 && o.Kind != SessionLogoff {
+		return o.onFirst() + " (second store)"
+	}
+	return o.onFirst()
+}
+
+// onFirst says the step as made on the first store.
+func (o Step) onFirst() string {
 	switch o.Kind {
 	case AddRef:
 		return "client AddRef"
@@ -127,7 +136,7 @@ func (lc Lifecycle) String() string {
 		b.WriteString("; the support's AddRef and Release return 0")
 	}
 	if lc.TwoStores {
-		b.WriteString("; a second store stays open")
+		b.WriteString("; a second store is open")
 	}
 	b.WriteString("\n     0. IMSProvider::Logon\n")
 	for i, o := range lc.Steps {

@@ -22,7 +22,7 @@ func Shrink(lc Lifecycle, caps Caps, breaks func(Lifecycle) bool) Lifecycle {
 			func(c *Lifecycle) bool { was := c.Answer; c.Answer = 0; return was != 0 },
 			func(c *Lifecycle) bool { was := c.ObjectsFirst; c.ObjectsFirst = false; return was },
 		} {
-			if c := lc; simpler(&c) && breaks(c) {
+			if c := lc; simpler(&c) && Possible(c, caps) && breaks(c) {
 				lc, changed = c, true
 			}
 		}
@@ -34,16 +34,17 @@ func Shrink(lc Lifecycle, caps Caps, breaks func(Lifecycle) bool) Lifecycle {
 // its object go too, and those on later objects are renumbered.
 func WithoutStep(lc Lifecycle, i int) Lifecycle {
 	steps := slices.Delete(slices.Clone(lc.Steps), i, i+1)
-	if lc.Steps[i].Kind == Open {
-		gone := 0 // which OpenEntry step i was
+	if removed := lc.Steps[i]; removed.Kind == Open {
+		gone := 0 // which OpenEntry on its store step i was
 		for _, o := range lc.Steps[:i] {
-			if o.Kind == Open {
+			if o.Kind == Open && o.Store == removed.Store {
 				gone++
 			}
 		}
-		steps = slices.DeleteFunc(steps, func(o Step) bool { return o.OnObject() && o.N == gone })
+		onIt := func(o Step) bool { return o.OnObject() && o.Store == removed.Store }
+		steps = slices.DeleteFunc(steps, func(o Step) bool { return onIt(o) && o.N == gone })
 		for j := range steps {
-			if steps[j].OnObject() && steps[j].N > gone {
+			if onIt(steps[j]) && steps[j].N > gone {
 				steps[j].N--
 			}
 		}
@@ -62,7 +63,7 @@ func SequentialReleases(lc Lifecycle) Lifecycle {
 			continue
 		}
 		for range o.N {
-			steps = append(steps, Step{Kind: Release})
+			steps = append(steps, Step{Kind: Release, Store: o.Store})
 		}
 	}
 	lc.Steps = steps
