@@ -4,6 +4,7 @@ package dll
 
 import (
 	"fmt"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -89,16 +90,20 @@ const (
 // arguments escapes to the heap, so memory the DLL writes through stays put
 // even if a callback into Go moves the calling goroutine's stack. With the
 // guard, the guard reads the vtable, so that a bad object is a caught
-// fault; without it, the adapter does.
+// fault; without it, the adapter does. The arguments go into an array on
+// the stack (they are plain words by now): a call allocates nothing.
 //
 //go:uintptrescapes
 func (l *Library) callSlot(obj uintptr, slot int, name string, args ...uintptr) uintptr {
+	var a [maxArgs]uintptr
+	a[0] = obj
+	n := 1 + copyArgs(name, a[1:], args)
 	if l.guard != 0 {
-		return l.guarded(0, slot, stdcall, name, append([]uintptr{obj}, args...)...)
+		return l.guarded(0, slot, stdcall, name, &a, n)
 	}
 	vtbl := peek(obj)
 	fn := peek(vtbl + uintptr(slot)*unsafe.Sizeof(uintptr(0)))
-	return l.call(fn, stdcall, name, append([]uintptr{obj}, args...)...)
+	return l.direct(fn, name, a[:n])
 }
 
 // call calls fn in the calling convention conv, inside the guard's
@@ -110,8 +115,25 @@ func (l *Library) callSlot(obj uintptr, slot int, name string, args ...uintptr) 
 //go:uintptrescapes
 func (l *Library) call(fn, conv uintptr, name string, args ...uintptr) uintptr {
 	if l.guard != 0 {
-		return l.guarded(fn, 0, conv, name, args...)
+		var a [maxArgs]uintptr
+		return l.guarded(fn, 0, conv, name, &a, copyArgs(name, a[:], args))
 	}
+	return l.direct(fn, name, args)
+}
+
+// maxArgs is the most arguments a call passes, the object included: the
+// guard passes sixteen, and no MAPI method has more.
+const maxArgs = 16
+
+func copyArgs(name string, dst, args []uintptr) int {
+	if len(args) > len(dst) {
+		panic(fmt.Sprintf("dll: %s takes %d arguments; the guard passes at most %d", name, len(args), maxArgs))
+	}
+	return copy(dst, args)
+}
+
+// direct makes one call without the guard, recorded as it starts (l.rec).
+func (l *Library) direct(fn uintptr, name string, args []uintptr) uintptr {
 	seq := l.rec.begin(name)
 	r, _, _ := syscall.SyscallN(fn, args...)
 	l.rec.end(seq)
@@ -119,38 +141,35 @@ func (l *Library) call(fn, conv uintptr, name string, args ...uintptr) uintptr {
 }
 
 // guarded makes one call through the guard: fn, or with fn 0 the slot of
-// the vtable of the object args[0], in the convention conv. Each call is recorded as it starts
-// (l.rec), so that a process the DLL ends can still say which call was
-// running. A fault, or a bad pointer the DLL passed the support meanwhile,
-// becomes a panic.
-//
-//go:uintptrescapes
-func (l *Library) guarded(fn uintptr, slot int, conv uintptr, name string, args ...uintptr) uintptr {
-	var a [16]uintptr
-	if len(args) > len(a) {
-		panic(fmt.Sprintf("dll: %s takes %d arguments; the guard passes at most %d", name, len(args), len(a)))
-	}
-	copy(a[:], args)
-	buf := &guardCall{args: a}
+// the vtable of the object a[0], in the convention conv, with the first n
+// words of a. Each call is recorded as it starts (l.rec), so that a
+// process the DLL ends can still say which call was running. A fault, or a
+// bad pointer the DLL passed the support meanwhile, becomes a panic.
+func (l *Library) guarded(fn uintptr, slot int, conv uintptr, name string, a *[maxArgs]uintptr, n int) uintptr {
+	buf := guardCalls.Get().(*guardCall)
+	buf.args, buf.fault = *a, fault{}
 	seq := l.rec.begin(name)
 	r, _, _ := syscall.SyscallN(l.guard, fn, uintptr(unsafe.Pointer(&buf.args)), uintptr(unsafe.Pointer(&buf.fault)), uintptr(slot),
-		uintptr(len(args)), conv)
+		uintptr(n), conv)
 	l.rec.end(seq)
-	if f := buf.fault; f.code != 0 {
+	f := buf.fault
+	if f.code != 0 {
+		guardCalls.Put(buf)
+		info := append([]uintptr(nil), f.info[:min(int(f.ninfo), 2)]...) // f stays on the stack
 		if f.phase == phaseReadObject || f.phase == phaseReadSlot {
-			what, addr := "object", args[0]
+			what, addr := "object", a[0]
 			if f.phase == phaseReadSlot {
 				what = "object's vtable"
 				addr = f.info[1]
 			}
-			panic(&BadObject{Call: name, What: what, Addr: addr, Code: uint32(f.code), Info: f.info[:min(int(f.ninfo), 2)]})
+			panic(&BadObject{Call: name, What: what, Addr: addr, Code: uint32(f.code), Info: info})
 		}
-		panic(&Crash{Call: name, Code: uint32(f.code), Address: f.address, Module: moduleOf(f.address),
-			Info: f.info[:min(int(f.ninfo), 2)]})
+		panic(&Crash{Call: name, Code: uint32(f.code), Address: f.address, Module: moduleOf(f.address), Info: info})
 	}
 	if l.damage != nil {
-		l.checkHeap(name, &buf.fault)
+		l.checkHeap(name, &buf.fault) // which call's record the heap watch saw: buf is not put back before
 	}
+	guardCalls.Put(buf)
 	if l.bad.Load() != nil {
 		if b := l.bad.Swap(nil); b != nil {
 			panic(fmt.Errorf("%s: %w", name, b))
@@ -180,11 +199,14 @@ func (b *BadObject) Error() string {
 }
 
 // guardCall is the memory one guarded call shares with guard.c: on the
-// heap, since the DLL writes it while callbacks may move Go stacks.
+// heap, since the guard writes the fault while callbacks may have moved the
+// calling goroutine's stack; pooled, so that a call allocates nothing.
 type guardCall struct {
-	args  [16]uintptr
+	args  [maxArgs]uintptr
 	fault fault
 }
+
+var guardCalls = sync.Pool{New: func() any { return new(guardCall) }}
 
 // hresult turns a Go error into the HRESULT a slot returns.
 func hresult(err error) uintptr {

@@ -35,20 +35,40 @@ const (
 	objectTypeFolder       uint32 = 3 // MAPI_FOLDER: the object is a container
 )
 
-// object is a COM object of the DLL's: its address, and the library that
-// calls it.
+// object is a COM object of the DLL's: its address, its interface, and the
+// library that calls it.
 type object struct {
-	lib  *Library
-	addr uintptr
-	name string // its interface, for a crash's message: "IMsgStore"
+	lib   *Library
+	addr  uintptr
+	iface *iface
 }
 
+// An iface names an interface and the methods every object of it has, for
+// the call record and a crash's message: made once, so that a call names
+// its method without building the string each time.
+type iface struct {
+	name                      string // "IMsgStore"
+	addRef, release, getProps string // "IMsgStore::AddRef", ...
+}
+
+func newIface(name string) *iface {
+	return &iface{name: name, addRef: name + "::AddRef", release: name + "::Release", getProps: name + "::GetProps"}
+}
+
+var (
+	ifaceProvider = newIface("IMSProvider")
+	ifaceLogon    = newIface("IMSLogon")
+	ifaceStore    = newIface("IMsgStore")
+	ifaceFolder   = newIface("IMAPIFolder")
+	ifaceProp     = newIface("IMAPIProp")
+)
+
 func (o object) AddRef() uint32 {
-	return uint32(o.lib.callSlot(o.addr, slotIUnknownAddRef, o.name+"::AddRef"))
+	return uint32(o.lib.callSlot(o.addr, slotIUnknownAddRef, o.iface.addRef))
 }
 
 func (o object) Release() uint32 {
-	return uint32(o.lib.callSlot(o.addr, slotIUnknownRelease, o.name+"::Release"))
+	return uint32(o.lib.callSlot(o.addr, slotIUnknownRelease, o.iface.release))
 }
 
 // provider is IMSProvider.
@@ -154,10 +174,10 @@ func (p provider) logonAndStore(logonAddr, storeAddr uintptr) (mapi.IMSLogon, ma
 	var logon mapi.IMSLogon
 	var store mapi.IMsgStore
 	if logonAddr != 0 {
-		logon = logonObject{object{p.lib, logonAddr, "IMSLogon"}}
+		logon = logonObject{object{p.lib, logonAddr, ifaceLogon}}
 	}
 	if storeAddr != 0 {
-		store = storeObject{object{p.lib, storeAddr, "IMsgStore"}}
+		store = storeObject{object{p.lib, storeAddr, ifaceStore}}
 	}
 	return logon, store
 }
@@ -243,9 +263,9 @@ func (l *Library) wrapProp(addr uintptr, objType uint32) mapi.IMAPIProp {
 		return nil
 	}
 	if objType == objectTypeFolder {
-		return container{prop{object{l, addr, "IMAPIFolder"}}}
+		return container{prop{object{l, addr, ifaceFolder}}}
 	}
-	return prop{object{l, addr, "IMAPIProp"}}
+	return prop{object{l, addr, ifaceProp}}
 }
 
 // logonObject is IMSLogon.
@@ -294,7 +314,7 @@ func (p prop) GetProps(tags []mapi.PropTag) ([]mapi.PropValue, error) {
 		arr[1+i] = uint32(t)
 	}
 	out := new(getPropsOut)
-	r := p.lib.callSlot(p.addr, slotPropGetProps, p.name+"::GetProps", uintptr(unsafe.Pointer(&arr[0])), 0,
+	r := p.lib.callSlot(p.addr, slotPropGetProps, p.iface.getProps, uintptr(unsafe.Pointer(&arr[0])), 0,
 		uintptr(unsafe.Pointer(&out.count)), uintptr(unsafe.Pointer(&out.props)))
 	err := result(r)
 	if failed(err) {
@@ -303,7 +323,7 @@ func (p prop) GetProps(tags []mapi.PropTag) ([]mapi.PropValue, error) {
 	if err == errorsReturned {
 		err = nil // some values are PT_ERROR, which the model leaves out
 	}
-	vals, rerr := readProps(p.name+"::GetProps", "*lppPropArray", out.count, out.props)
+	vals, rerr := readProps(p.iface.getProps, "*lppPropArray", out.count, out.props)
 	if rerr != nil {
 		panic(rerr)
 	}

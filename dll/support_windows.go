@@ -66,7 +66,7 @@ func (s *comSupport) addr() uintptr { return uintptr(unsafe.Pointer(s.obj)) }
 // as many as its Go function declares.
 func supportCallback(slot int) uintptr {
 	m := supportMethods[slot]
-	return newCallback(1+m.args, func(a []uintptr) (ret uintptr) {
+	return newCallback(1+m.args, func(a callbackArgs) (ret uintptr) {
 		v, ok := supports.Load(a[0])
 		if !ok {
 			return uintptr(mapi.ErrInvalidObject) // not one of ours: a bad pointer
@@ -82,9 +82,7 @@ func supportCallback(slot int) uintptr {
 				ret = uintptr(mapi.ErrCallFailed)
 			}
 		}()
-		var args [3]uintptr
-		copy(args[:], a[1:])
-		return s.dispatch(slot, args[0], args[1], args[2])
+		return s.dispatch(slot, a[1], a[2], a[3])
 	})
 }
 
