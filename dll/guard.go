@@ -1,12 +1,12 @@
 package dll
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
+
+	"github.com/mapiconf/mapiconf/internal/cbuild"
 )
 
 //go:embed guard/guard.c
@@ -27,11 +27,9 @@ func BuildGuard(cc, dir string) (string, error) {
 		return "", err
 	}
 	out := filepath.Join(dir, guardName)
-	var stderr bytes.Buffer
-	cmd := exec.Command(cc, "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-o", out, src)
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("dll: building the guard: %s %v: %v\n%s", cc, cmd.Args[1:], err, stderr.String())
+	// Built once per compiler and source: package cbuild keeps it.
+	if err := cbuild.Compile(cc, []string{"-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-o", out, src}, out, src); err != nil {
+		return "", fmt.Errorf("dll: building the guard: %w", err)
 	}
 	return out, nil
 }

@@ -37,7 +37,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/mapiconf/mapiconf/internal/cbuild"
 )
 
 // The bitnesses, as GOARCH spells them.
@@ -123,7 +126,9 @@ func look(names ...string) string {
 }
 
 // BuildDLL builds the DLL out from the C file src; libraries (-l) in flags
-// go after the source, where the linker looks for them.
+// go after the source, where the linker looks for them. A DLL built before
+// from the same source and flags comes from mapiconf's cache (package
+// cbuild).
 func (t Tools) BuildDLL(out, src string, flags ...string) error {
 	args := []string{"-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-o", out}
 	var libs []string
@@ -135,11 +140,8 @@ func (t Tools) BuildDLL(out, src string, flags ...string) error {
 		}
 	}
 	args = append(append(args, src), libs...)
-	var stderr bytes.Buffer
-	cmd := exec.Command(t.CC, args...)
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("building %s: %s %s: %v\n%s", filepath.Base(out), t.CC, strings.Join(args, " "), err, stderr.String())
+	if err := cbuild.Compile(t.CC, args, out, src); err != nil {
+		return fmt.Errorf("building %s: %w", filepath.Base(out), err)
 	}
 	return nil
 }
@@ -148,9 +150,14 @@ func (t Tools) BuildDLL(out, src string, flags ...string) error {
 // args (build or test -c), run in dir, for windows/amd64 or windows/386,
 // without cgo.
 func (t Tools) GoBuild(dir string, args ...string) error {
+	return t.GoBuildEnv(nil, dir, args...)
+}
+
+// GoBuildEnv is GoBuild with more environment variables.
+func (t Tools) GoBuildEnv(env []string, dir string, args ...string) error {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH="+t.Arch, "CGO_ENABLED=0")
+	cmd.Env = append(append(os.Environ(), "GOOS=windows", "GOARCH="+t.Arch, "CGO_ENABLED=0"), env...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("cross-building for windows/%s (go %s, in %s): %v\n%s", t.Arch, strings.Join(args, " "), dir, err, b)
 	}
@@ -174,6 +181,8 @@ func (t Tools) Command(prefix, exe string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+var startMu sync.Mutex
+
 //go:embed shim/bcryptprimitives.c
 var shimSource []byte
 
@@ -183,6 +192,10 @@ var shimSource []byte
 // detached from every standard stream, so that the programs run next do not
 // wait for them.
 func (t Tools) Start(prefix string) error {
+	// One at a time in this process: two bitnesses starting a new prefix
+	// at once would both make it.
+	startMu.Lock()
+	defer startMu.Unlock()
 	env := Env(prefix)
 	// A new prefix takes seconds to minutes; a broken one can keep Wine's
 	// setup spinning for ever.
