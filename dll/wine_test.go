@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,11 +25,22 @@ var wineArgs = flag.String("wine.args", "", "more arguments for the Windows test
 // binary for it (GOARCH amd64 or 386) and runs it; it skips, saying what
 // to install, when Wine or mingw-w64 is missing, unless
 // MAPICONF_REQUIRE_WINE=1.
+//
+// The bitnesses build at the same time, and the DLLs while the test binary
+// is built; the Windows test binaries run one at a time (running), since
+// their hang specs time calls out after 100 ms and each runs its specs in
+// parallel already.
 func TestUnderWine(t *testing.T) {
 	for _, arch := range winetest.Arches {
-		t.Run(arch, func(t *testing.T) { testUnderWine(t, arch) })
+		t.Run(arch, func(t *testing.T) {
+			t.Parallel()
+			testUnderWine(t, arch)
+		})
 	}
 }
+
+// running is held while a Windows test binary runs.
+var running sync.Mutex
 
 func testUnderWine(t *testing.T, arch string) {
 	out, err := runUnderWine(t, arch, append([]string{"-test.v"}, strings.Fields(*wineArgs)...)...)
@@ -59,11 +71,14 @@ func runUnderWine(t *testing.T, arch string, args ...string) (string, error) {
 	}
 	dir := t.TempDir()
 	start := time.Now()
-	if err := winetest.Build(tools, root, dir); err != nil {
-		t.Fatal(err)
-	}
+	dlls := make(chan error, 1)
+	go func() { dlls <- winetest.Build(tools, root, dir) }()
 	exe := filepath.Join(dir, "dll.test.exe")
-	if err := tools.GoBuild(".", "test", "-c", "-o", exe, "."); err != nil {
+	err = tools.GoBuild(".", "test", "-c", "-o", exe, ".")
+	if derr := <-dlls; derr != nil {
+		t.Fatal(derr)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	built := time.Since(start)
@@ -83,6 +98,8 @@ func runUnderWine(t *testing.T, arch string, args ...string) (string, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.Stdin = nil
+	running.Lock()
+	defer running.Unlock()
 	start = time.Now()
 	err = cmd.Run()
 	t.Logf("built the DLLs and the Windows test binary in %v, started Wine in %v, ran the Windows tests in %v",

@@ -69,6 +69,7 @@ func TestDLL(t *testing.T) {
 	env := []string{sourceEnv + "=" + root}
 
 	t.Run("passes", func(t *testing.T) {
+		t.Parallel() // each runs the command in processes of its own
 		reports := t.TempDir()
 		code, out := mapiconf(t, append(env, "MAPICONF_REPORT_DIR="+reports, "MAPICONF_CAPABILITIES="+cCapabilities),
 			"test", "-dll", filepath.Join(dlls, "provider.dll"), "-profile", "deferred", "-no-color")
@@ -102,6 +103,7 @@ func TestDLL(t *testing.T) {
 	// the same verdict, rule by rule and spec by spec, with the same
 	// reasons and messages, and the same output but for the times.
 	t.Run("x86 as x64", func(t *testing.T) {
+		t.Parallel() // each runs the command in processes of its own
 		var runs [2]report.Run
 		var outs [2]string
 		for i, dir := range []string{dlls, dlls32} {
@@ -131,6 +133,7 @@ func TestDLL(t *testing.T) {
 
 	for _, dir := range []string{dlls, dlls32} {
 		t.Run("fails/"+filepath.Base(dir), func(t *testing.T) {
+			t.Parallel() // each runs the command in processes of its own
 			code, out := mapiconf(t, env, "test", "-dll", filepath.Join(dir, "no-stlt.dll"), "-capabilities", cCapabilities,
 				"-profile", "deferred", "-explore", "-1", "-no-color")
 			if code != exitFail {
@@ -155,6 +158,7 @@ func TestDLL(t *testing.T) {
 	// directly.
 	for tools, dlls := range map[wine.Tools]string{tools: dlls, tools32: dlls32} {
 		t.Run("windows/"+tools.Arch, func(t *testing.T) {
+			t.Parallel() // each runs the command in processes of its own
 			dir := t.TempDir()
 			exe := filepath.Join(dir, "mapiconf.exe")
 			if err := tools.GoBuild(".", "build", "-o", exe, "."); err != nil {
@@ -186,6 +190,7 @@ func TestDLL(t *testing.T) {
 	// A DLL that ends the process ends the child with status 0 and no
 	// verdict: the gate fails, saying so.
 	t.Run("ends the process", func(t *testing.T) {
+		t.Parallel() // each runs the command in processes of its own
 		exits := filepath.Join(t.TempDir(), "exits.dll")
 		if err := tools.BuildDLL(exits, filepath.Join("testdata", "exits.c")); err != nil {
 			t.Fatal(err)
@@ -199,6 +204,7 @@ func TestDLL(t *testing.T) {
 	// An interrupt reaches the Windows program under Wine, and ends the
 	// run with no verdict (exit status 2), not as a provider's failure.
 	t.Run("interrupted", func(t *testing.T) {
+		t.Parallel() // each runs the command in processes of its own
 		cmd := exec.Command(binary, "test", "-dll", filepath.Join(dlls, "provider.dll"), "-profile", "deferred", "-label-filter", "explore", "-explore", "100000000", "-no-color")
 		cmd.Env = append(os.Environ(), env...)
 		var out syncBuffer
@@ -220,6 +226,7 @@ func TestDLL(t *testing.T) {
 	})
 
 	t.Run("usage", func(t *testing.T) {
+		t.Parallel() // each runs the command in processes of its own
 		for _, c := range []struct {
 			args []string
 			want string
