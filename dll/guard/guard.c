@@ -262,6 +262,52 @@ static ULONG_PTR __attribute__((noinline)) copy(void *dst, const void *src, SIZE
 
 #if defined(__x86_64__)
 
+/* systemModule reports whether addr is in one of the system's DLLs that
+ * raise an exception for their caller: ntdll, kernelbase and kernel32
+ * (RaiseException), and the C and C++ runtimes (a C++ throw). */
+static BOOL systemModule(ULONG_PTR addr)
+{
+	static const WCHAR *const names[] = {L"ntdll.dll", L"kernelbase.dll", L"kernel32.dll", L"msvcrt.dll", L"ucrtbase.dll",
+		L"vcruntime140.dll", L"vcruntime140_1.dll", L"libstdc++-6.dll", L"libgcc_s_seh-1.dll"};
+	HMODULE m;
+	if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+		    (LPCWSTR)addr, &m))
+		return FALSE;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (m == GetModuleHandleW(names[i]))
+			return TRUE;
+	return FALSE;
+}
+
+/* raiser is where an exception comes from, for the report: its address,
+ * or, for one a system DLL raised for its caller (RaiseException, a C++
+ * throw), the first caller outside those DLLs, found by unwinding the
+ * exception's context: the provider's code that raised or threw it. */
+static ULONG_PTR raiser(const EXCEPTION_RECORD *rec, const CONTEXT *ctx)
+{
+	ULONG_PTR at = (ULONG_PTR)rec->ExceptionAddress;
+	if (!systemModule(at))
+		return at;
+	ULONG_PTR low, high;
+	GetCurrentThreadStackLimits(&low, &high);
+	CONTEXT c = *ctx;
+	for (int i = 0; i < 32 && systemModule(c.Rip); i++) {
+		DWORD64 base;
+		PRUNTIME_FUNCTION fe = RtlLookupFunctionEntry(c.Rip, &base, NULL);
+		if (fe == NULL) { /* a leaf: the return address is on top */
+			if (c.Rsp < low || c.Rsp + 8 > high)
+				return at;
+			c.Rip = *(DWORD64 *)c.Rsp;
+			c.Rsp += 8;
+			continue;
+		}
+		PVOID data;
+		DWORD64 establisher;
+		RtlVirtualUnwind(UNW_FLAG_NHANDLER, base, c.Rip, fe, &c, &data, &establisher, NULL);
+	}
+	return systemModule(c.Rip) || c.Rip == 0 ? at : c.Rip;
+}
+
 /* guardHandler is the exception handler of guardedCall and guardCopy's
  * frames: the search for a handler reached the provider's caller, so
  * nothing in the provider wants the exception. It records it and unwinds
@@ -270,9 +316,10 @@ static ULONG_PTR __attribute__((noinline)) copy(void *dst, const void *src, SIZE
  * there, and no continue handler runs, Go's included). */
 EXCEPTION_DISPOSITION guardHandler(EXCEPTION_RECORD *rec, void *frame, CONTEXT *ctx, DISPATCHER_CONTEXT *dc)
 {
-	(void)ctx;
 	if (!record(rec))
 		return ExceptionContinueSearch;
+	Guard *g = TlsGetValue(tlsIndex);
+	g->fault->address = raiser(rec, ctx);
 	RtlUnwindEx(frame, (void *)dc->ControlPc, rec, NULL, dc->ContextRecord, dc->HistoryTable);
 	return ExceptionContinueSearch; /* not reached */
 }
