@@ -4,6 +4,8 @@
 package winetest
 
 import (
+	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -138,6 +140,8 @@ const hostileC, badinitC = "reference/c/hostile.c", "dll/testdata/badinit.c"
 var Hostile = []HostileDLL{
 	{"init-hangs", badinitC, "INIT_HANGS", 2, []string{"MSProviderInit did not return within 2s: it hangs"}, true},
 	{"dllmain-hangs", badinitC, "DLLMAIN_HANGS", 2, []string{"does not load: loading it did not end within 10s: its DllMain (DLL_PROCESS_ATTACH) hangs"}, true},
+	{"not-pe", "", "NOT_PE", 2, []string{"is no Windows DLL mapiconf can read"}, true},
+	{"wrong-machine", badinitC, "WRONG_MACHINE", 2, []string{"is built for machine 0xaa64; mapiconf tests x64 (x86-64) and x86 (i386) provider DLLs"}, true},
 	{"dllmain-false", badinitC, "DLLMAIN_FALSE", 2, []string{"does not load: its DllMain returned FALSE"}, true},
 	{"missing-dependency", badinitC, "MISSING_DEPENDENCY", 2, []string{"does not load: a DLL it imports is missing: mapiconf-gone.dll"}, true},
 	{"thread-crash", hostileC, "HOSTILE_THREAD_CRASH", 1, []string{"a thread the provider started", "crashed: EXCEPTION_ACCESS_VIOLATION (0xC0000005) at thread-crash.dll+", "in the spec"}, true},
@@ -161,7 +165,18 @@ var Hostile = []HostileDLL{
 func BuildHostile(t wine.Tools, root, dir string, h HostileDLL) error {
 	out, src := filepath.Join(dir, h.Name+".dll"), filepath.Join(root, h.Source)
 	flags := []string{"-D" + h.Define, "-Wno-unused-parameter"}
-	if h.Define != "MISSING_DEPENDENCY" {
+	switch h.Define {
+	case "NOT_PE":
+		return os.WriteFile(out, []byte("a text file named .dll\n"), 0o644)
+	case "WRONG_MACHINE":
+		// A DLL of this machine whose header says ARM64, as one built
+		// for Windows on ARM does.
+		if err := t.BuildDLL(out, src, "-DINIT_FAILS", "-Wno-unused-parameter"); err != nil {
+			return err
+		}
+		return setMachine(out, 0xAA64)
+	case "MISSING_DEPENDENCY":
+	default:
 		return t.BuildDLL(out, src, flags...)
 	}
 	// Linked against a DLL that is then removed.
@@ -179,4 +194,21 @@ func BuildHostile(t wine.Tools, root, dir string, h HostileDLL) error {
 		return err
 	}
 	return t.BuildDLL(out, src, append(flags, dep)...)
+}
+
+// setMachine writes machine into the PE file header of the DLL at path.
+func setMachine(path string, machine uint16) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if len(b) < 0x40 {
+		return fmt.Errorf("%s: too short for a PE file", path)
+	}
+	at := int(binary.LittleEndian.Uint32(b[0x3C:])) + 4 // after "PE\0\0"
+	if at+2 > len(b) {
+		return fmt.Errorf("%s: no PE header", path)
+	}
+	binary.LittleEndian.PutUint16(b[at:], machine)
+	return os.WriteFile(path, b, 0o644)
 }
