@@ -5,11 +5,13 @@ package winetest
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/mapiconf/mapiconf/dll"
 	"github.com/mapiconf/mapiconf/internal/wine"
@@ -89,31 +91,42 @@ var BadInits = []string{"INIT_FAILS", "INIT_WRONG_VERSION", "INIT_NULL_PROVIDER"
 // that fail specs and the bad MSProviderInits. root is the module's root
 // directory.
 func Build(t wine.Tools, root, dir string) error {
-	if _, err := dll.BuildGuard(t.CC, dir); err != nil {
-		return err
-	}
+	// Each DLL is one gcc: they are built side by side, a core each.
+	var jobs []func() error
+	jobs = append(jobs, func() error { _, err := dll.BuildGuard(t.CC, dir); return err })
 	for _, v := range Variants {
 		var flags []string
 		if v.Define != "" {
 			flags = append(flags, "-D"+v.Define)
 		}
-		if err := t.BuildDLL(filepath.Join(dir, v.Name+".dll"), filepath.Join(root, "reference/c/provider.c"), flags...); err != nil {
-			return err
-		}
+		jobs = append(jobs, func() error {
+			return t.BuildDLL(filepath.Join(dir, v.Name+".dll"), filepath.Join(root, "reference/c/provider.c"), flags...)
+		})
 	}
 	for _, h := range Hostile {
 		if !h.Process {
-			if err := BuildHostile(t, root, dir, h); err != nil {
-				return err
-			}
+			jobs = append(jobs, func() error { return BuildHostile(t, root, dir, h) })
 		}
 	}
 	for _, d := range BadInits {
-		if err := t.BuildDLL(filepath.Join(dir, strings.ToLower(d)+".dll"), filepath.Join(root, "dll/testdata/badinit.c"), "-D"+d, "-Wno-unused-parameter"); err != nil {
-			return err
-		}
+		jobs = append(jobs, func() error {
+			return t.BuildDLL(filepath.Join(dir, strings.ToLower(d)+".dll"), filepath.Join(root, "dll/testdata/badinit.c"), "-D"+d, "-Wno-unused-parameter")
+		})
 	}
-	return nil
+	errs := make([]error, len(jobs))
+	slots := make(chan struct{}, runtime.NumCPU())
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer wg.Done()
+			errs[i] = job()
+			<-slots
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // A HostileDLL breaks the way native code breaks, one way each (the rows
