@@ -17,6 +17,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
@@ -81,6 +83,12 @@ type MAPI struct {
 	shutDown        bool
 	objects         int
 	faults          []*Fault
+
+	// late is set once a call may be late: a support was let go of, or
+	// the provider released (late.go). Until then no call looks.
+	late   atomic.Bool
+	goneAt time.Time // the provider's final Release
+	lates  []Late
 }
 
 // New returns a simulated MAPI for provider, which MSProviderInit has just
@@ -314,6 +322,10 @@ func (m *MAPI) Shutdown() {
 		func() ([]any, error) { return nil, m.provider.Shutdown(0) })
 	m.call(trace.Event{Caller: "MAPI", Object: "provider", Iface: "IMSProvider", Method: "Release"},
 		func() ([]any, error) { return m.trace.Values(m.provider.Release()), nil })
+	m.mu.Lock()
+	m.goneAt = time.Now()
+	m.mu.Unlock()
+	m.late.Store(true)
 }
 
 func (m *MAPI) objectName(kind string) string {

@@ -2,6 +2,7 @@ package mapisim
 
 import (
 	"sync"
+	"time"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
@@ -22,6 +23,9 @@ type Support struct {
 	uidBuf   [1]any
 	row      any  // the status row's display name, as ModifyStatusRow's event holds it; nil: no row
 	released bool // the provider dropped its last reference
+	// releasedAt is when the provider let go of the support: its count
+	// fell below what it was before logon (late.go).
+	releasedAt time.Time
 }
 
 var _ mapi.IMAPISupport = (*Support)(nil)
@@ -29,7 +33,11 @@ var _ mapi.IMAPISupport = (*Support)(nil)
 // record makes a provider → MAPI event; the support never panics, so no
 // recover is needed here.
 func (s *Support) record(method string, args []any, fn func() ([]any, error)) error {
-	seq := s.m.trace.Begin(trace.Event{Dir: trace.ToMAPI, Caller: "provider", Object: s.name, Iface: "IMAPISupport", Method: method, Args: args})
+	ev := trace.Event{Dir: trace.ToMAPI, Caller: "provider", Object: s.name, Iface: "IMAPISupport", Method: method, Args: args}
+	seq := s.m.trace.Begin(ev)
+	if s.m.late.Load() {
+		s.m.noteLate(s, ev, seq)
+	}
 	out, err := fn()
 	s.m.trace.End(seq, out, err, nil)
 	return err
@@ -69,6 +77,11 @@ func (s *Support) Release() uint32 {
 		last := n <= 0 && !s.released && s.s.loggedOn.Load()
 		if last {
 			s.released = true
+		}
+		if n < 0 || last {
+			// From now on every call on it is late.
+			s.releasedAt = time.Now()
+			s.m.late.Store(true)
 		}
 		s.mu.Unlock()
 		if last {
