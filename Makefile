@@ -33,10 +33,9 @@ lint:
 # Speed goals (issue 19), each a benchmark: lifecycles per second per core
 # (BenchmarkExplore: at least 150,000 with at most 10 allocations a
 # lifecycle; BenchmarkLifecycle: at least 300,000), the conformance run
-# against the Ginkgo floor (BenchmarkGinkgoRunVsFloor: at most 2x without
-# the two specs labelled waits, which wait on purpose for stray calls,
-# about 50ms a run; it reports the ratio with and without them),
-# allocations.
+# against the Ginkgo floor (BenchmarkGinkgoRunVsFloor: at most 2x, the named
+# specs without the enumeration), the whole default run in process
+# (BenchmarkDefaultRun, issue 16: at most 5s), allocations.
 bench:
 	go test -run '^$$' -bench 'Lifecycle|Explore|Check|DefaultRun' -benchmem -cpu 1 ./reference
 	go test -run '^$$' -bench GinkgoRunVsFloor -benchtime 1x ./conformance/internal/benchrun

@@ -30,7 +30,6 @@ type spec struct {
 	// enumerate: the enumeration, part of the deterministic gate: Check
 	// runs it too, unlike the random exploration.
 	enumerate bool
-	waits     bool // it waits on purpose, for stray calls: labelled "waits"
 	body      func(h *H)
 }
 
@@ -369,24 +368,8 @@ func (h *H) deferred() bool { return h.cfg.Profile == Deferred }
 // every simulated MAPI they made, so that the last spec can look for calls a
 // provider made after its spec ended.
 type runState struct {
-	mu    sync.Mutex
-	all   []started
-	first time.Time // when the run's first spec had shut its providers down
-}
-
-// shutDown notes that a spec has shut its providers down.
-func (rs *runState) shutDown() {
-	rs.mu.Lock()
-	if rs.first.IsZero() {
-		rs.first = time.Now()
-	}
-	rs.mu.Unlock()
-}
-
-func (rs *runState) firstShutdown() time.Time {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	return rs.first
+	mu  sync.Mutex
+	all []started
 }
 
 type started struct {
@@ -466,9 +449,6 @@ func (h *H) close() {
 	}
 	for _, m := range h.all {
 		h.worker.Run(h.ctx, m, h.cfg.CallTimeout, m.Shutdown)
-	}
-	if len(h.all) > 0 {
-		h.run.shutDown()
 	}
 }
 

@@ -76,5 +76,5 @@ func release() []*spec {
 			h.expect("RL-04", HaveCallsSatisfying(trace.StoreLogoff, want, refused))
 			h.expect("RL-04", HaveCallsSatisfying(trace.Call{Iface: "IMsgStore", Method: "OpenEntry"}, want, refused))
 		}})
-	return append(out, idle())
+	return out
 }

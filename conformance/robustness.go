@@ -1,13 +1,13 @@
 package conformance
 
 import (
-	"context"
 	"fmt"
-	"github.com/mapiconf/mapiconf/conformance/internal/judge"
+	"strings"
 	"time"
 
 	"github.com/onsi/gomega/types"
 
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
@@ -66,60 +66,25 @@ func robustness() []*spec {
 
 // Stray goroutines: a provider may leave work running that calls MAPI later,
 // a timer that updates the status row, a cleanup scheduled from Logoff.
-// Two waits give it the time to show:
-//
-//   - idleWindow: one spec ends a store and keeps its provider loaded, as
-//     MAPI does while the session goes on, for this long before Shutdown;
-//   - the last spec waits until idleWindow has passed since the run's first
-//     provider was shut down (every provider runs the same code, so a
-//     delayed call shows in the first), and lateCallWindow at least, for the
-//     last few.
-//
-// A call delayed longer than idleWindow goes unseen: the suite cannot wait
-// for ever, and these windows cost each run about idleWindow.
-const (
-	idleWindow     = 50 * time.Millisecond
-	lateCallWindow = 2 * time.Millisecond
-)
-
-// idle is the spec that keeps a provider loaded after its store ended.
-func idle() *spec {
-	return &spec{section: "D", rules: []string{"RL-03", "LG-03"}, waits: true,
-		text: fmt.Sprintf("%s, then the provider stays loaded for %v before IMSProvider::Shutdown: no call on the released support, no status row update once the support is gone", orderly.name, idleWindow),
-		body: func(h *H) {
-			orderly.drive(h, mapisim.Options{})
-			wait(h.ctx, idleWindow)
-			h.expect("RL-03", checkOf(judge.NoCallAfterGone))
-			h.expect("LG-03", checkOf(judge.NoRowAfterLogoff))
-		}}
-}
-
-// wait sleeps for d, or until ctx ends.
-func wait(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
-}
+// However late it comes, such a call breaks a rule (RULES.md revision 4).
+// The simulated MAPI of every spec keeps watching until the run ends (it
+// notes each late call with how long after it came: mapisim.Late), and the
+// run's last spec judges every trace of the run then. Nothing waits on
+// purpose: a call later than the rest of the run is seen by no run, which
+// the report says by the run's length.
 
 // lateCalls is the last spec of a run. Every other spec ends by shutting its
 // provider down; a provider that goes on calling MAPI from a goroutine of
-// its own does so after its spec was judged. This spec waits a moment, then
-// looks at the calls of every provider the run started.
+// its own does so after its spec was judged. This spec looks at the calls
+// of every provider the run started, as they stand at the end of the run.
 func lateCalls() *spec {
-	return &spec{section: "H", rules: []string{"RL-03", "SS-03"}, waits: true,
-		text: "after every other spec: no provider called the support after releasing it, or MAPI after its final Release",
+	return &spec{section: "H", rules: []string{"RL-03", "LG-03", "SS-03"},
+		text: "after every other spec: no provider called the support after releasing it, updated its status row after IMSLogon::Logoff, or called MAPI after its final Release, however late",
 		body: func(h *H) {
-			d := lateCallWindow
-			if first := h.run.firstShutdown(); !first.IsZero() {
-				d = max(d, time.Until(first.Add(idleWindow)))
-			}
-			wait(h.ctx, d)
 			type offence struct {
 				spec string
 				evs  []trace.Event
+				late []mapisim.Late
 				m    types.GomegaMatcher
 			}
 			found := map[string][]offence{}
@@ -130,15 +95,15 @@ func lateCalls() *spec {
 				}
 				scanned++
 				evs := st.m.Trace().Events()
-				for _, c := range []judge.Check{judge.NoCallAfterGone, judge.NothingAfterProvider} {
+				for _, c := range []judge.Check{judge.NoCallAfterGone, judge.NoRowAfterLogoff, judge.NothingAfterProvider} {
 					if ok, _, _ := c.Judge(evs); !ok {
-						found[c.Rule] = append(found[c.Rule], offence{st.spec, evs, checkOf(c)})
+						found[c.Rule] = append(found[c.Rule], offence{st.spec, evs, st.m.Late(), checkOf(c)})
 					}
 				}
 			}
 			// One example per rule is enough to read; the count says how
 			// widespread it is.
-			for _, id := range []string{"RL-03", "SS-03"} {
+			for _, id := range []string{"RL-03", "LG-03", "SS-03"} {
 				if len(found[id]) == 0 && scanned > 0 {
 					h.prove(id) // every trace of the run was looked at
 				}
@@ -147,8 +112,21 @@ func lateCalls() *spec {
 					if len(offs) > 1 {
 						prefix += fmt.Sprintf(" (and %s)", plural(len(offs)-1, "other spec"))
 					}
-					h.judge(id, offs[0].evs, &described{prefix + ":\n", offs[0].m})
+					h.judge(id, offs[0].evs, &described{prefix + ":\n" + lateness(offs[0].late), offs[0].m})
 				}
 			}
 		}}
+}
+
+// lateness says how late the late calls of a spec came, the first few.
+func lateness(late []mapisim.Late) string {
+	var b strings.Builder
+	for i, l := range late {
+		if i == 3 {
+			fmt.Fprintf(&b, "  … and %s more\n", plural(len(late)-3, "late call"))
+			break
+		}
+		fmt.Fprintf(&b, "  #%d %s came %v after %s, when the spec had been judged.\n", l.Event.Seq, l.Event.Name(), l.After.Round(time.Millisecond), l.Since)
+	}
+	return b.String()
 }

@@ -25,9 +25,6 @@ func allSpecs() []*spec {
 func (sp *spec) labels() []string {
 	labels := append([]string(nil), sp.rules...)
 	labels = append(labels, sectionLabel(sp.section))
-	if sp.waits {
-		labels = append(labels, "waits")
-	}
 	for _, id := range sp.rules {
 		r, _ := RuleByID(id)
 		for _, st := range r.Strength {

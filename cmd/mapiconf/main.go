@@ -80,7 +80,7 @@ Examples:
   mapiconf test -profile deferred -report-dir reports
   MAPICONF_REPORT_DIR=reports mapiconf test      # the same, set from the environment
   mapiconf test -rules STLT-04,SL-01 -verbose    # only the specs of two rules, each printed
-  mapiconf test -label-filter 'must && !waits'   # Ginkgo's label syntax
+  mapiconf test -label-filter 'must && !enumerate'   # Ginkgo's label syntax
   mapiconf test -explore 100000 -seed 7          # a long exploration, replayable
   mapiconf test -provider no-stlt                # a known-bad provider: watch the gate fail
   mapiconf test -dll mystore.dll -profile deferred -capabilities StatusRow,Spooler

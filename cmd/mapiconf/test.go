@@ -43,7 +43,7 @@ func (f *testFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.guard, "guard", "", "with -dll: the `path` of mapiconf-guard.dll, which turns a crash in the DLL into a failed spec (default: built with mingw-w64's gcc)")
 	fs.StringVar(&f.profile, "profile", string(conformance.Immediate), "when the provider calls StoreLogoffTransports: immediate or deferred")
 	fs.BoolVar(&f.strict, "strict", false, "fail the may rules (SL-03, RL-04) too, and read SL-02 and SL-03 exactly")
-	fs.StringVar(&f.labelFilter, "label-filter", "", "run only the specs this Ginkgo label `expression` selects, e.g. 'must && !waits'")
+	fs.StringVar(&f.labelFilter, "label-filter", "", "run only the specs this Ginkgo label `expression` selects, e.g. 'must && !enumerate'")
 	fs.StringVar(&f.rules, "rules", "", "run only the specs of these rule `IDs`, comma separated, e.g. STLT-04,SL-01")
 	fs.StringVar(&f.reportDir, "report-dir", "", "write the reports into `dir`: mapiconf.xml (JUnit), .json, .md, .html and the badge .svg")
 	fs.StringVar(&f.formats, "formats", report.FormatNames(), "the reports -report-dir writes, comma separated")

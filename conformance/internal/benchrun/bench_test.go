@@ -5,7 +5,6 @@ package benchrun
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -21,7 +20,6 @@ var (
 	once              sync.Once
 	suiteWall, floorW time.Duration
 	suiteRun          time.Duration // the specs' own run time, summed
-	waits             time.Duration // of which the specs' that wait on purpose for stray calls
 	failed            bool
 	specs             int
 )
@@ -30,9 +28,8 @@ var (
 // reference provider (both profiles, five times each; exploration off:
 // BenchmarkExplore measures it) and the same number of empty Ginkgo specs,
 // in one RunSpecs, and reports both wall times and their ratio (goal: at
-// most 3). It also reports how much of the suite's time the two specs
-// labelled "waits" spend waiting on purpose for stray provider goroutines
-// (about 50ms a run), and the ratio without them.
+// most 3). The enumeration is off: it is no Ginkgo overhead, and
+// BenchmarkDefaultRun (package reference) measures the whole run.
 //
 // Ginkgo allows one RunSpecs per process, so the measurement is made once
 // and reported for every b.N; run it with -benchtime=1x.
@@ -44,7 +41,7 @@ func BenchmarkGinkgoRunVsFloor(b *testing.B) {
 			deferred := i%2 == 1
 			cfg := reference.Config(reference.Options{Deferred: deferred, StatusRow: true})
 			cfg.Name = fmt.Sprintf("reference-%d", i) // one container title per run, to time each apart
-			cfg.Explore = -1
+			cfg.Explore, cfg.Depth = -1, -1
 			res, err := conformance.Check(context.Background(), cfg)
 			if err != nil {
 				b.Fatal(err)
@@ -73,9 +70,6 @@ func BenchmarkGinkgoRunVsFloor(b *testing.B) {
 			c := sr.ContainerHierarchyTexts[0]
 			if c != "floor" {
 				suiteRun += sr.RunTime
-				if slices.Contains(sr.Labels(), "waits") {
-					waits += sr.RunTime
-				}
 			}
 			sp := spans[c]
 			if sp[0].IsZero() || sr.StartTime.Before(sp[0]) {
@@ -101,7 +95,5 @@ func BenchmarkGinkgoRunVsFloor(b *testing.B) {
 	b.ReportMetric(float64(suiteWall.Microseconds())/1000, "suite-ms")
 	b.ReportMetric(float64(floorW.Microseconds())/1000, "floor-ms")
 	b.ReportMetric(float64(suiteRun.Microseconds())/1000, "suite-spec-run-ms")
-	b.ReportMetric(float64(waits.Microseconds())/1000, "waits-ms")
 	b.ReportMetric(float64(suiteWall)/float64(floorW), "x-floor")
-	b.ReportMetric(float64(suiteWall-waits)/float64(floorW), "x-floor-without-waits")
 }
