@@ -51,11 +51,30 @@ func teardown() []*spec {
 			h.capability(err, fmt.Sprintf("OpenEntry(%q) on the root folder (Capabilities.Subobject)", h.cfg.Capabilities.Subobject))
 			return o
 		}},
-		{"the status object, opened with IMSLogon::OpenStatusEntry", []need{needStatusObject}, false, func(h *H, s *mapisim.Store) (o *mapisim.Object) {
+		{"the status object, opened with IMSLogon::OpenStatusEntry", []need{needStatusObject}, false, func(h *H, s *mapisim.Store) *mapisim.Object {
+			return h.openStatus(s)
+		}},
+		// IMSLogon::Logoff releases "every object, subobject and status
+		// object" still open (E-03): also a subobject whose folder its
+		// holder released first, and each of several status objects.
+		{"a subobject whose root folder was released before it", []need{needObjects, needSubobject}, false, func(h *H, s *mapisim.Store) (o *mapisim.Object) {
+			var root *mapisim.Object
 			var err error
-			h.drive(func() { o, err = s.OpenStatusEntry() })
-			h.capability(err, "IMSLogon::OpenStatusEntry (Capabilities.StatusObject)")
+			h.drive(func() { root, err = s.Client().OpenEntry("") })
+			h.capability(err, "IMsgStore::OpenEntry of the root folder (Capabilities.Objects)")
+			h.drive(func() { o, err = root.OpenEntry(h.cfg.Capabilities.Subobject) })
+			h.capability(err, fmt.Sprintf("OpenEntry(%q) on the root folder (Capabilities.Subobject)", h.cfg.Capabilities.Subobject))
+			h.drive(root.Release)
 			return o
+		}},
+		{"the first of two status objects (IMSLogon::OpenStatusEntry twice)", []need{needStatusObject}, false, func(h *H, s *mapisim.Store) *mapisim.Object {
+			first := h.openStatus(s)
+			h.openStatus(s)
+			return first
+		}},
+		{"the second of two status objects (IMSLogon::OpenStatusEntry twice)", []need{needStatusObject}, false, func(h *H, s *mapisim.Store) *mapisim.Object {
+			h.openStatus(s)
+			return h.openStatus(s)
 		}},
 	}
 	for _, ob := range objects {
@@ -197,4 +216,12 @@ func (h *H) capability(err error, what string) {
 	if err != nil {
 		h.fatal(fmt.Sprintf("the provider declares a capability that failed: %s returned %v", what, mapi.ResultOf(err)))
 	}
+}
+
+// openStatus opens a status object of the store's logon.
+func (h *H) openStatus(s *mapisim.Store) (o *mapisim.Object) {
+	var err error
+	h.drive(func() { o, err = s.OpenStatusEntry() })
+	h.capability(err, "IMSLogon::OpenStatusEntry (Capabilities.StatusObject)")
+	return o
 }

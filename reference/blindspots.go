@@ -33,10 +33,8 @@ func blindSpots() []Bad {
 
 		// Every object IMSLogon::Logoff must release (E-03).
 		{Name: "subobjects-go-with-folder", Flaw: SubobjectsGoWithFolder, Doc: "a folder's release makes the provider forget the subobjects opened in it, which IMSLogon::Logoff then leaves open", Options: withRow,
-			Awaits:   "issue 16 item 7: nothing drives a subobject still open after its folder's release",
 			Declares: both("E-03")},
 		{Name: "one-status-slot", Flaw: OneStatusSlot, Doc: "a second OpenStatusEntry makes the logon forget the first status object, which IMSLogon::Logoff then leaves open", Options: withRow,
-			Awaits:   "issue 16 item 7: nothing opens a second status object",
 			Declares: both("E-03")},
 
 		// One flag, one path: what the enumeration finds.
