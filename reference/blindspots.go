@@ -33,9 +33,11 @@ func blindSpots() []Bad {
 
 		// Every object IMSLogon::Logoff must release (E-03).
 		{Name: "subobjects-go-with-folder", Flaw: SubobjectsGoWithFolder, Doc: "a folder's release makes the provider forget the subobjects opened in it, which IMSLogon::Logoff then leaves open", Options: withRow,
-			Declares: both("E-03")},
+			Unexplorable: "the lifecycle language has no step that opens a subobject or a status object yet: the E-03 specs of Check drive them, the enumeration and the exploration do not (issue 16 item 7, unfinished)",
+			Declares:     both("E-03")},
 		{Name: "one-status-slot", Flaw: OneStatusSlot, Doc: "a second OpenStatusEntry makes the logon forget the first status object, which IMSLogon::Logoff then leaves open", Options: withRow,
-			Declares: both("E-03")},
+			Unexplorable: "the lifecycle language has no step that opens a subobject or a status object yet: the E-03 specs of Check drive them, the enumeration and the exploration do not (issue 16 item 7, unfinished)",
+			Declares:     both("E-03")},
 
 		// One flag, one path: what the enumeration finds.
 		{Name: "stlt-twice-on-purge", Flaw: STLTTwiceOnPurge, EnumerationOnly: true, Doc: "StoreLogoffTransports is called twice for LOGOFF_PURGE", Options: withRow,
