@@ -31,6 +31,11 @@
  *   FLAW_CRASH_IN_STORELOGOFF       StoreLogoff writes through a NULL pointer
  *   FLAW_HANG_IN_LOGOFF             IMSLogon::Logoff never returns
  *   FLAW_SUPPORT_RELEASED_TWICE     the support is released twice
+ *
+ * and a known-good variant, a design the pages allow that the suite must
+ * pass:
+ *
+ *   DESIGN_FRESH_UIDS               a fresh MAPIUID at every logon
  */
 
 #define WIN32_LEAN_AND_MEAN
@@ -709,6 +714,25 @@ static HRESULT addStatusRow(LPMAPISUP sup)
 	return sup->lpVtbl->ModifyStatusRow(sup, 2, row, 0);
 }
 
+#ifdef DESIGN_FRESH_UIDS
+/* lastUID numbers the MAPIUIDs of the process: one counter for every
+ * provider object, as CoCreateGuid's values are the process's. */
+static volatile LONG lastUID;
+
+/* uidFor makes a fresh MAPIUID at every logon, as a provider that calls
+ * CoCreateGuid does: a value the provider makes up, which may differ from
+ * run to run (RULES.md revision 4; imapisupport-setprovideruid.md asks only
+ * that it identify the provider's entries). */
+static void uidFor(const char *profile, MAPIUID *uid)
+{
+	static const BYTE base[8] = {'m', 'a', 'p', 'i', 'c', 'o', 'n', 'f'};
+	LONG n = InterlockedIncrement(&lastUID);
+	(void)profile;
+	memset(uid->ab, 0, sizeof uid->ab);
+	memcpy(uid->ab, base, sizeof base);
+	memcpy(uid->ab + sizeof base, (const void *)&n, sizeof n);
+}
+#else
 /* uidFor derives the MAPIUID the provider registers from the profile name,
  * so that each store of a profile has a stable identifier. */
 static void uidFor(const char *profile, MAPIUID *uid)
@@ -718,6 +742,7 @@ static void uidFor(const char *profile, MAPIUID *uid)
 	for (size_t i = 0; profile != NULL && profile[i] != 0; i++)
 		uid->ab[8 + i % 8] ^= (BYTE)profile[i];
 }
+#endif
 
 /* openLogon is what Logon and SpoolerLogon share: keep and AddRef the
  * support exactly once, register the provider's MAPIUID, add the status

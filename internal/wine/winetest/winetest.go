@@ -69,6 +69,7 @@ type Variant struct {
 // Variants are the C provider and its known-bad variants.
 var Variants = []Variant{
 	{Name: "provider", Doc: "the C reference provider: no flaw"},
+	{Name: "fresh-uids", Define: "DESIGN_FRESH_UIDS", Doc: "a correct design: a fresh MAPIUID at every logon, from a process-wide counter, as CoCreateGuid gives (RULES.md revision 4)"},
 	{Name: "no-stlt", Define: "FLAW_NO_STLT", Doc: "StoreLogoffTransports is never called",
 		Declares: []string{"STLT-01", "STLT-02", "STLT-04", "SS-02", "SP-01", "SP-02"}},
 	{Name: "wrong-flag", Define: "FLAW_WRONG_FLAG", Doc: "StoreLogoff saves LOGOFF_ABORT instead of the caller's flag",
