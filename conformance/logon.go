@@ -59,12 +59,7 @@ func logonBookkeeping() []*spec {
 			}})
 	}
 	for _, p := range endingPaths {
-		out = append(out, &spec{section: "F", rules: []string{"LG-04"},
-			text: p.name + ": IMSLogon::Logoff(0) returns S_OK, the store already gone",
-			body: func(h *H) {
-				p.drive(h, mapisim.Options{})
-				h.expect("LG-04", checkOf(judge.LogoffOK))
-			}})
+		out = append(out, p.named("F", p.name+": IMSLogon::Logoff(0) returns S_OK, the store already gone", []string{"LG-04"}))
 	}
 	for _, p := range []path{orderly, releaseOnly} {
 		out = append(out, &spec{section: "F", rules: []string{"LG-05"},

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"github.com/onsi/gomega/types"
 
 	"slices"
@@ -31,7 +32,33 @@ type path struct {
 	// paths by caller and flag.
 	outline, caller string
 	flag            mapi.LogoffFlags
+	// life is the path in the lifecycle language, for the specs that are
+	// named lifecycles; the spooler's path has none (no step of the
+	// language is the spooler's StoreLogoff).
+	life *lifecycle.Lifecycle
 }
+
+// named is the spec of path p as a named lifecycle (named.go), or nil
+// when the path has none.
+func (p path) named(section, text string, rules []string, needs ...need) *spec {
+	if p.life == nil {
+		return nil
+	}
+	sp := namedLifecycle(section, text, rules, *p.life, needs...)
+	run := sp.body
+	sp.body = func(h *H) {
+		if p.outline == "" {
+			h.outline(p.name, "", 0)
+		} else {
+			h.outline(p.outline, p.caller, p.flag)
+		}
+		run(h)
+	}
+	return sp
+}
+
+// steps makes a lifecycle of steps.
+func steps(ss ...lifecycle.Step) *lifecycle.Lifecycle { return &lifecycle.Lifecycle{Steps: ss} }
 
 // drive logs on to a fresh provider and takes it down the path.
 func (p path) drive(h *H, opts mapisim.Options) {
@@ -50,7 +77,8 @@ var (
 		steps: func(m *mapisim.MAPI, s *mapisim.Store) {
 			s.Client().StoreLogoff(mapi.LogoffOrderly)
 			s.Client().Release()
-		}}
+		},
+		life: steps(lifecycle.Step{Kind: lifecycle.StoreLogoff, Flags: mapi.LogoffOrderly}, lifecycle.Step{Kind: lifecycle.Release})}
 	spooler = path{name: "orderly path: the spooler calls StoreLogoff(LOGOFF_ORDERLY), then the client calls Release",
 		outline: "storelogoff-release", caller: "spooler", flag: mapi.LogoffOrderly,
 		steps: func(m *mapisim.MAPI, s *mapisim.Store) {
@@ -59,10 +87,10 @@ var (
 		}}
 	releaseOnly = path{name: releaseOnlyName, steps: func(m *mapisim.MAPI, s *mapisim.Store) {
 		s.Client().Release()
-	}}
+	}, life: steps(lifecycle.Step{Kind: lifecycle.Release})}
 	session = path{name: sessionName, steps: func(m *mapisim.MAPI, s *mapisim.Store) {
 		m.SessionLogoff(0)
-	}}
+	}, life: steps(lifecycle.Step{Kind: lifecycle.SessionLogoff})}
 	extraRefs = path{name: extraRefsName, steps: func(m *mapisim.MAPI, s *mapisim.Store) {
 		c := s.Client()
 		c.AddRef()
@@ -71,13 +99,14 @@ var (
 		c.Release()
 		c.Release()
 		c.Release()
-	}}
+	}, life: steps(lifecycle.Step{Kind: lifecycle.AddRef}, lifecycle.Step{Kind: lifecycle.AddRef}, lifecycle.Step{Kind: lifecycle.StoreLogoff, Flags: mapi.LogoffOrderly},
+		lifecycle.Step{Kind: lifecycle.Release}, lifecycle.Step{Kind: lifecycle.Release}, lifecycle.Step{Kind: lifecycle.Release})}
 	repeated = path{name: repeatedName, steps: func(m *mapisim.MAPI, s *mapisim.Store) {
 		c := s.Client()
 		c.StoreLogoff(mapi.LogoffOrderly)
 		c.StoreLogoff(mapi.LogoffPurge)
 		c.Release()
-	}}
+	}, life: steps(lifecycle.Step{Kind: lifecycle.StoreLogoff, Flags: mapi.LogoffOrderly}, lifecycle.Step{Kind: lifecycle.StoreLogoff, Flags: mapi.LogoffPurge}, lifecycle.Step{Kind: lifecycle.Release})}
 
 	// everyPath is every path STLT-01 names.
 	everyPath = []path{orderly, spooler, releaseOnly, session, repeated, extraRefs}

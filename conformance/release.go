@@ -50,12 +50,7 @@ func release() []*spec {
 	}
 
 	for _, p := range endingPaths {
-		out = append(out, &spec{section: "D", rules: []string{"RL-03"},
-			text: p.name + ": no call on the support after the provider released it",
-			body: func(h *H) {
-				p.drive(h, mapisim.Options{})
-				h.expect("RL-03", checkOf(judge.NoCallAfterGone))
-			}})
+		out = append(out, p.named("D", p.name+": no call on the support after the provider released it", []string{"RL-03"}))
 	}
 
 	out = append(out, &spec{section: "D", rules: []string{"RL-04"},

@@ -19,8 +19,12 @@ func storeLogoffTransports() []*spec {
 		if p.name == session.name {
 			rules = append(rules, "SS-02")
 		}
-		out = append(out, &spec{section: "B", rules: rules,
-			text: p.name + ": StoreLogoffTransports is called exactly once",
+		text := p.name + ": StoreLogoffTransports is called exactly once"
+		if sp := p.named("B", text, rules); sp != nil {
+			out = append(out, sp)
+			continue
+		}
+		out = append(out, &spec{section: "B", rules: rules, text: text,
 			body: func(h *H) {
 				p.drive(h, mapisim.Options{})
 				for _, id := range rules {
@@ -60,12 +64,7 @@ func storeLogoffTransports() []*spec {
 		}})
 
 	for _, p := range []path{orderly, releaseOnly, session} {
-		out = append(out, &spec{section: "B", rules: []string{"STLT-05"},
-			text: p.name + ": StoreLogoffTransports comes before the provider releases the support",
-			body: func(h *H) {
-				p.drive(h, mapisim.Options{})
-				h.expect("STLT-05", checkOf(judge.STLTBeforeGone))
-			}})
+		out = append(out, p.named("B", p.name+": StoreLogoffTransports comes before the provider releases the support", []string{"STLT-05"}))
 	}
 
 	out = append(out, &spec{section: "B", rules: []string{"STLT-06"},

@@ -326,6 +326,9 @@ func (f finding) message(header bool) string {
 			fmt.Fprintf(&b, "The lifecycle, already minimal:\n%s", f.minimal)
 		}
 		fmt.Fprintf(&b, "%s.\n", replay)
+		// The lifecycle as Go, to paste into the spec table as a named
+		// lifecycle (conformance.namedLifecycle).
+		fmt.Fprintf(&b, "As a named lifecycle: %#v\n", f.minimal)
 		b.WriteString("\nCall sequence of the minimal lifecycle:\n")
 	}
 	if f.m != nil {
