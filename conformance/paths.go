@@ -1,11 +1,11 @@
 package conformance
 
 import (
+	"github.com/mapiconf/mapiconf/conformance/internal/drive"
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"github.com/onsi/gomega/types"
 
 	"slices"
-	"sync"
 
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
@@ -135,23 +135,8 @@ func (h *H) concurrentRelease(s *mapisim.Store, n int) {
 		for range n - 1 {
 			s.Client().AddRef()
 		}
-		atOnce(slices.Repeat([]func(){s.Client().Release}, n)...)
+		drive.AtOnce(slices.Repeat([]func(){s.Client().Release}, n)...)
 	})
-}
-
-// atOnce runs each f on a goroutine of its own, all let go together so that
-// they overlap in the provider, and waits for them.
-func atOnce(fs ...func()) {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for _, f := range fs {
-		wg.Go(func() {
-			<-start
-			f()
-		})
-	}
-	close(start)
-	wg.Wait()
 }
 
 // Selectors the specs share.

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"github.com/mapiconf/mapiconf/conformance/internal/drive"
 	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 
 	"github.com/onsi/gomega/types"
@@ -133,7 +134,7 @@ func storeLogoffTransports() []*spec {
 			for range 16 {
 				_, s := h.start(mapisim.Options{})
 				h.drive(func() {
-					atOnce(func() { s.Client().StoreLogoff(mapi.LogoffOrderly) }, func() { s.Spooler().StoreLogoff(mapi.LogoffOrderly) })
+					drive.AtOnce(func() { s.Client().StoreLogoff(mapi.LogoffOrderly) }, func() { s.Spooler().StoreLogoff(mapi.LogoffOrderly) })
 					s.Client().Release()
 				})
 				if !h.expect("STLT-01", checkOf(judge.LoggedOffOnce)) {
