@@ -286,7 +286,11 @@ static BOOL systemModule(ULONG_PTR addr)
 static ULONG_PTR raiser(const EXCEPTION_RECORD *rec, const CONTEXT *ctx)
 {
 	ULONG_PTR at = (ULONG_PTR)rec->ExceptionAddress;
-	if (!systemModule(at))
+	/* Only an application's code (bit 29: a C++ throw's 0xE06D7363, a
+	 * RaiseException of the provider's) is raised for a caller; a fault's
+	 * address is the faulting instruction, and a contained fault stays
+	 * cheap (no module is looked up). */
+	if (!(rec->ExceptionCode & 0x20000000) || !systemModule(at))
 		return at;
 	ULONG_PTR low, high;
 	GetCurrentThreadStackLimits(&low, &high);
