@@ -6,10 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/mapiconf/mapiconf/conformance"
 )
@@ -56,7 +54,7 @@ const MatrixDepth = 2
 
 // KillMatrix runs the suite, with the enumeration to depth, against the
 // reference provider and every known-bad provider, in every profile each
-// applies to, as many at once as there are processors.
+// applies to.
 func KillMatrix(ctx context.Context, depth int) (Matrix, error) {
 	m := Matrix{Depth: depth, Unbreakable: Unbreakable}
 	for _, r := range conformance.Rules {
@@ -85,21 +83,12 @@ func KillMatrix(ctx context.Context, depth int) (Matrix, error) {
 			}
 		}
 	}
-	checked := make([][]conformance.Result, len(entries))
-	errs := make([]error, len(entries))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, e := range entries {
+	for _, e := range entries {
 		e.cfg.Depth = depth
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			checked[i], errs[i] = conformance.Check(ctx, e.cfg)
-		})
-	}
-	wg.Wait()
-	for i, e := range entries {
-		results, err := checked[i], errs[i]
+		// One at a time: specs with timing in them (RB-01's racers, a
+		// provider's own timers) must not be judged on a machine the
+		// matrix itself loads.
+		results, err := conformance.Check(ctx, e.cfg)
 		if err != nil {
 			return m, fmt.Errorf("%s (%s): %w", e.bad.Name, e.profile, err)
 		}
