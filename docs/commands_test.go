@@ -24,6 +24,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/mapiconf/mapiconf/internal/keptdir"
 	"github.com/mapiconf/mapiconf/internal/wine"
 	"github.com/mapiconf/mapiconf/internal/wine/winetest"
 )
@@ -328,7 +329,7 @@ func localProxy(t *testing.T) string {
 func (p *place) run(t *testing.T, cmd string, env ...string) string {
 	t.Helper()
 	c := exec.Command("bash", "-c", cmd)
-	c.Dir, c.Env = p.dir, append(p.env, env...)
+	c.Dir, c.Env = p.dir, append(slices.Clip(p.env), env...) // the places share their world's env: never append into it
 	out, err := c.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", cmd, err, out)
@@ -508,7 +509,9 @@ func copyCheckout(t *testing.T, root string) string {
 	if err != nil {
 		t.Skipf("listing the checkout's files needs git: %v", err)
 	}
-	dst := t.TempDir()
+	// At the same path on every run (emptied first), so that the
+	// commands' builds of it come from Go's build cache the next time.
+	dst := keptdir.For(t, "docs-checkout")
 	for _, name := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		b, err := os.ReadFile(filepath.Join(root, name))
 		if os.IsNotExist(err) {

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/mapiconf/mapiconf/conformance"
+	"github.com/mapiconf/mapiconf/internal/keptdir"
 	"github.com/mapiconf/mapiconf/reference"
 )
 
@@ -39,12 +40,14 @@ func TestThirdPartyModule(t *testing.T) {
 	})
 }
 
-// copyModule copies the example module to a temporary directory, pointing
+// copyModule copies the example module to a directory of its own, pointing
 // its replace directive at this checkout, so that the test writes nothing
-// into the source tree.
+// into the source tree. The directory is at the same path on every run
+// (package keptdir), so that the vendored packages build from Go's build
+// cache the next time.
 func copyModule(t *testing.T, name, root string) string {
 	t.Helper()
-	dst := t.TempDir()
+	dst := keptdir.For(t, "examples-"+name)
 	err := filepath.WalkDir(name, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
