@@ -2,6 +2,7 @@ package judge
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
@@ -61,4 +62,26 @@ func madeUp(evs []trace.Event) map[string]bool {
 		}
 	}
 	return made
+}
+
+// StepCalls are the calls of evs that the run's steps brought about: every
+// call into the provider, and everything inside one. A call the provider
+// makes into MAPI from a thread of its own, outside every call into it (a
+// timer, a cleanup it scheduled), comes whenever that thread gets to it,
+// and so does what MAPI does inside it: one of two runs may hold it and the
+// other not. Such a call is judged as a late call (RL-03, LG-03), never by
+// comparing runs (RB-02), or one provider would get two verdicts.
+func StepCalls(evs []trace.Event) []trace.Event {
+	out := make([]trace.Event, 0, len(evs))
+	var apart []trace.Event // the provider's own calls, and what ran inside them
+	for _, e := range evs {
+		inside := func(outer trace.Event) bool { return outer.Encloses(e) }
+		called := func(outer trace.Event) bool { return outer.Dir == trace.ToProvider && outer.Encloses(e) }
+		if slices.ContainsFunc(apart, inside) || e.Dir == trace.ToMAPI && !slices.ContainsFunc(out, called) {
+			apart = append(apart, e)
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
