@@ -52,8 +52,10 @@ func runSpecs(cfg Config) []*spec {
 		switch {
 		case sp.enumerate && cfg.Depth > 0:
 			n := lifecycle.Count(exploreConfig(cfg).Caps, cfg.Depth)
+			sp.lifecycles = n
 			sp.text = fmt.Sprintf("enumerate: all %d lifecycles up to depth %d (steps and settings), in a fixed order, each checked step by step against the model of the declared profile", n, cfg.Depth)
 		case sp.explore && !sp.enumerate && cfg.Explore > 0:
+			sp.lifecycles = cfg.Explore
 			sp.text = fmt.Sprintf("explore: %d random lifecycles from seed %d, each checked step by step against the model of the declared profile", cfg.Explore, cfg.Seed)
 		}
 	}

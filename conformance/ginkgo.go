@@ -67,6 +67,12 @@ func Describe(cfg Config) bool {
 			return
 		}
 		specs, rs := runSpecs(cfg), &runState{}
+		// A spec's deadline is a backstop for a provider that keeps busy
+		// without ever hanging in one call (a hang is CallTimeout's). The
+		// enumeration's thousands of lifecycles get it per lifecycle too:
+		// through a DLL under Wine on a loaded machine one takes about
+		// 10ms, and a deadline that passes mid-run would be reported as a
+		// hang of a provider that has none.
 		timeout := max(time.Minute, 30*cfg.CallTimeout)
 		for _, sec := range runOrder {
 			ginkgo.Context(sec+". "+Sections[sec], func() {
@@ -84,7 +90,7 @@ func Describe(cfg Config) bool {
 							labels[0] = "enumerate"
 						}
 					}
-					ginkgo.It(sp.text, ginkgo.Label(labels...), ginkgo.SpecTimeout(timeout), func(ctx ginkgo.SpecContext) {
+					ginkgo.It(sp.text, ginkgo.Label(labels...), ginkgo.SpecTimeout(timeout+time.Duration(sp.lifecycles)*perLifecycle), func(ctx ginkgo.SpecContext) {
 						r := sp.run(ctx, cfg, rs)
 						if r.Status != Passed || len(r.Noted) > 0 || len(r.Untested) > 0 || len(r.SelfChecked) > 0 || sp.explore {
 							// A plain pass is read back from the spec's
@@ -107,3 +113,7 @@ func Describe(cfg Config) bool {
 		}
 	})
 }
+
+// perLifecycle is what a spec's deadline grants each lifecycle it runs:
+// five times what one took through a DLL under Wine at load 25 on two cores.
+const perLifecycle = 50 * time.Millisecond

@@ -28,7 +28,10 @@ type spec struct {
 	// enumerate: the enumeration, part of the deterministic gate: Check
 	// runs it too, unlike the random exploration.
 	enumerate bool
-	body      func(h *H)
+	// lifecycles is how many lifecycles the spec runs (runSpecs), so that
+	// its deadline grows with its work (Describe).
+	lifecycles int
+	body       func(h *H)
 }
 
 // need returns why a provider cannot run a spec, or "".
