@@ -269,12 +269,25 @@ static BOOL systemModule(ULONG_PTR addr)
 {
 	static const WCHAR *const names[] = {L"ntdll.dll", L"kernelbase.dll", L"kernel32.dll", L"msvcrt.dll", L"ucrtbase.dll",
 		L"vcruntime140.dll", L"vcruntime140_1.dll", L"libstdc++-6.dll", L"libgcc_s_seh-1.dll"};
+	/* Looked up once, at the first exception raised for a caller (the
+	 * provider and its runtimes are loaded by then): under Wine a lookup
+	 * of a DLL that is not loaded searches the disk. */
+	static HMODULE handles[sizeof names / sizeof names[0]];
+	static volatile LONG looked;
+	if (InterlockedCompareExchange(&looked, 1, 0) == 0) {
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+			handles[i] = GetModuleHandleW(names[i]);
+		MemoryBarrier();
+		looked = 2;
+	}
+	if (looked != 2)
+		return FALSE; /* another thread is looking them up: report the address as it is */
 	HMODULE m;
 	if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
 		    (LPCWSTR)addr, &m))
 		return FALSE;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (m == GetModuleHandleW(names[i]))
+		if (handles[i] != NULL && m == handles[i])
 			return TRUE;
 	return FALSE;
 }
