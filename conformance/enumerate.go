@@ -2,11 +2,9 @@ package conformance
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/mapiconf/mapiconf/conformance/internal/explore"
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
-	"github.com/mapiconf/mapiconf/conformance/trace"
 )
 
 // DefaultDepth is the size up to which the enumerate spec judges every
@@ -27,19 +25,7 @@ func enumerateSpec() *spec {
 		text: "enumerate: every lifecycle up to Config.Depth (steps and settings), each checked step by step against the model of the declared profile",
 		body: func(h *H) {
 			_, ex := explore.Enumerate(h.ctx, exploreConfig(h.cfg), h.cfg.Depth)
-			var faults []string
-			for _, f := range exploreFindings(ex) {
-				if f.Rule == "" {
-					faults = append(faults, f.Message)
-					continue
-				}
-				r, _ := RuleByID(f.Rule)
-				body := strings.TrimPrefix(f.Message, r.String()+"\n\n")
-				h.judge(f.Rule, []trace.Event(nil), &explorationFailure{msg: body})
-			}
-			if len(faults) > 0 {
-				h.fatal(strings.Join(faults, "\n\n────────\n\n"))
-			}
+			h.reportFindings(exploreFindings(ex))
 		}}
 }
 

@@ -72,20 +72,7 @@ func exploreSpec() *spec {
 			// What it finds, it reports under the rule broken, each rule
 			// once; the faults, which no rule names, stop the spec.
 			_, ex := explore.Run(h.ctx, exploreConfig(h.cfg), seed, h.cfg.Explore)
-			var faults []string
-			for _, f := range exploreFindings(ex) {
-				if f.Rule == "" {
-					faults = append(faults, f.Message)
-					continue
-				}
-				// h.judge puts the rule's sentence first.
-				r, _ := RuleByID(f.Rule)
-				body := strings.TrimPrefix(f.Message, r.String()+"\n\n")
-				h.judge(f.Rule, []trace.Event(nil), &explorationFailure{msg: body})
-			}
-			if len(faults) > 0 {
-				h.fatal(strings.Join(faults, "\n\n────────\n\n"))
-			}
+			h.reportFindings(exploreFindings(ex))
 		}}
 }
 
@@ -109,3 +96,23 @@ type explorationFailure struct{ msg string }
 func (e *explorationFailure) Match(any) (bool, error)          { return false, nil }
 func (e *explorationFailure) FailureMessage(any) string        { return e.msg }
 func (e *explorationFailure) NegatedFailureMessage(any) string { return e.msg }
+
+// reportFindings reports what the exploration or the enumeration found
+// under the rule broken, each rule once; the faults, which no rule names,
+// stop the spec.
+func (h *H) reportFindings(findings []Finding) {
+	var faults []string
+	for _, f := range findings {
+		if f.Rule == "" {
+			faults = append(faults, f.Message)
+			continue
+		}
+		// h.judge puts the rule's sentence first.
+		r, _ := RuleByID(f.Rule)
+		body := strings.TrimPrefix(f.Message, r.String()+"\n\n")
+		h.judge(f.Rule, []trace.Event(nil), &explorationFailure{msg: body})
+	}
+	if len(faults) > 0 {
+		h.fatal(strings.Join(faults, "\n\n────────\n\n"))
+	}
+}
