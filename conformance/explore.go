@@ -44,9 +44,10 @@ func Explore(ctx context.Context, cfg Config, seed uint64, n int) error {
 func exploreConfig(cfg Config) explore.Config {
 	c := cfg.Capabilities
 	return explore.Config{
-		Drive: drive.Config{NewProvider: cfg.NewProvider, CallTimeout: cfg.CallTimeout, Spooler: c.Spooler,
+		Drive: drive.Config{NewProvider: cfg.NewProvider, CallTimeout: cfg.CallTimeout, Spooler: c.Spooler, Subobject: c.Subobject,
 			Setting: judge.Setting{Deferred: cfg.Profile == Deferred, Strict: cfg.Strict}},
-		Caps: lifecycle.Caps{Objects: c.Objects, MultipleStores: c.MultipleStores, OneStorePerProvider: c.OneStorePerProvider},
+		Caps: lifecycle.Caps{Objects: c.Objects, Subobject: c.Objects && c.Subobject != "", StatusObject: c.StatusObject,
+			MultipleStores: c.MultipleStores, OneStorePerProvider: c.OneStorePerProvider, Spooler: c.Spooler},
 	}
 }
 
@@ -57,8 +58,8 @@ var exploreRules = []string{
 	"SL-01", "SL-02", "SL-03", "SL-04", "SL-05",
 	"RL-01", "RL-02", "RL-03", "RL-04",
 	"E-01", "E-02", "E-03", "E-05",
-	"LG-01", "LG-02", "LG-03", "LG-04", "LG-06",
-	"SD-02", "SS-02", "SS-03", "SS-04", "SS-05",
+	"LG-01", "LG-02", "LG-03", "LG-04", "LG-05", "LG-06",
+	"SD-01", "SD-02", "SD-03", "SS-02", "SS-03", "SS-04", "SS-05",
 	"RB-01", "RB-02",
 	"SP-01", "SP-02",
 }

@@ -24,7 +24,6 @@ func blindSpots() []Bad {
 		{Name: "orderly-on-release-only-second-store", Flaw: OrderlyOnReleaseOnly, Only: SecondStore, Doc: "the second store's Release-only path passes LOGOFF_ORDERLY, not LOGOFF_ABORT", Options: withRow,
 			Declares: both("STLT-04", "SS-02")},
 		{Name: "objects-outlive-logoff-second-store", Flaw: ObjectsOutliveLogoff, Only: SecondStore, Doc: "the second store's IMSLogon::Logoff leaves its open objects working", Options: withRow,
-			Awaits:   "issue 16 item 6: E-03 is judged on the first store's objects only",
 			Declares: both("E-03")},
 		{Name: "status-row-after-logoff-second-store", Flaw: StatusRowAfterLogoff, Only: SecondStore, Doc: "the second store's IMSLogon::Logoff updates the status row after MAPI removed it", Options: withRow,
 			Declares: both("RL-03", "E-02", "LG-03")},
@@ -33,11 +32,9 @@ func blindSpots() []Bad {
 
 		// Every object IMSLogon::Logoff must release (E-03).
 		{Name: "subobjects-go-with-folder", Flaw: SubobjectsGoWithFolder, Doc: "a folder's release makes the provider forget the subobjects opened in it, which IMSLogon::Logoff then leaves open", Options: withRow,
-			Unexplorable: "the lifecycle language has no step that opens a subobject or a status object yet: the E-03 specs of Check drive them, the enumeration and the exploration do not (issue 16 item 7, unfinished)",
-			Declares:     both("E-03")},
+			Declares: both("E-03")},
 		{Name: "one-status-slot", Flaw: OneStatusSlot, Doc: "a second OpenStatusEntry makes the logon forget the first status object, which IMSLogon::Logoff then leaves open", Options: withRow,
-			Unexplorable: "the lifecycle language has no step that opens a subobject or a status object yet: the E-03 specs of Check drive them, the enumeration and the exploration do not (issue 16 item 7, unfinished)",
-			Declares:     both("E-03")},
+			Declares: both("E-03")},
 
 		// One flag, one path: what the enumeration finds.
 		{Name: "stlt-twice-on-purge", Flaw: STLTTwiceOnPurge, EnumerationOnly: true, Doc: "StoreLogoffTransports is called twice for LOGOFF_PURGE", Options: withRow,

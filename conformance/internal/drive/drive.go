@@ -24,7 +24,8 @@ import (
 type Config struct {
 	NewProvider func() (mapi.IMSProvider, error)
 	CallTimeout time.Duration
-	Spooler     bool // the provider serves the MAPI spooler
+	Spooler     bool         // the provider serves the MAPI spooler
+	Subobject   mapi.EntryID // the subobject of the root folder that lifecycle.OpenSubobject opens
 	Setting     judge.Setting
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
 )
 
 // A Runner runs lifecycles one after another on one worker goroutine, and
@@ -32,7 +33,7 @@ func (rn *Runner) next(m *mapisim.MAPI, cfg Config, lc lifecycle.Lifecycle) *sta
 		d.fn, d.fail = d.drive, d.r.fail
 		rn.d = d
 	}
-	d.r, d.lc, d.m, d.stores = Run{M: m}, lc, m, [2]*mapisim.Store{}
+	d.r, d.lc, d.m, d.stores, d.lastOut, d.subobject = Run{M: m}, lc, m, [2]*mapisim.Store{}, [2]mapi.LogoffFlags{}, cfg.Subobject
 	for i := range d.objs {
 		d.objs[i], d.reopened[i] = d.objs[i][:0], d.reopened[i][:0]
 	}

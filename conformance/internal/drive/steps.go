@@ -14,15 +14,17 @@ import (
 // to the next, and its functions are bound once: a method value handed to
 // another goroutine is allocated each time it is made.
 type state struct {
-	r        Run
-	md       judge.Model
-	lc       lifecycle.Lifecycle
-	m        *mapisim.MAPI
-	stores   [2]*mapisim.Store      // the first store, and the second with Lifecycle.TwoStores
-	objs     [2][]*mapisim.Object   // by store, by OpenEntry step; nil where it failed
-	reopened [2][]*mapisim.Reopened // by store: the stores second Logons returned
-	fn       func()                 // d.drive
-	fail     judge.Fail             // d.r.fail
+	r         Run
+	md        judge.Model
+	lc        lifecycle.Lifecycle
+	m         *mapisim.MAPI
+	stores    [2]*mapisim.Store      // the first store, and the second with Lifecycle.TwoStores
+	objs      [2][]*mapisim.Object   // by store, by number (lifecycle.Step.Opens); nil where it failed
+	lastOut   [2]mapi.LogoffFlags    // by store: what the client's last StoreLogoff returned
+	reopened  [2][]*mapisim.Reopened // by store: the stores second Logons returned
+	subobject mapi.EntryID           // what OpenSubobject opens (drive.Config.Subobject)
+	fn        func()                 // d.drive
+	fail      judge.Fail             // d.r.fail
 }
 
 // drive makes lc's steps, each judged, and ends the lifecycle.
@@ -59,6 +61,10 @@ func (d *state) logon() *mapisim.Store {
 
 // step makes step o of the client's and tells the model what it returned.
 func (d *state) step(at int, o lifecycle.Step) {
+	if o.Kind == lifecycle.StoreLogoffReused {
+		// One in/out flags variable: the model judges the call it makes.
+		o = lifecycle.Step{Kind: lifecycle.StoreLogoff, Flags: d.lastOut[o.Store], Store: o.Store}
+	}
 	p, skip := d.md.Begin(o)
 	if skip {
 		return
@@ -75,9 +81,21 @@ func (d *state) step(at int, o lifecycle.Step) {
 		releaseAll(c, o.N)
 	case lifecycle.StoreLogoff:
 		r.Out, r.Err = c.StoreLogoff(o.Flags)
-	case lifecycle.Open:
+		d.lastOut[o.Store] = r.Out
+	case lifecycle.SpoolerStoreLogoff:
+		r.Out, r.Err = s.Spooler().StoreLogoff(o.Flags)
+	case lifecycle.StoreLogoffAtOnce:
+		AtOnce(func() { r.Out, r.Err = c.StoreLogoff(o.Flags) }, func() { s.Spooler().StoreLogoff(o.Flags) })
+	case lifecycle.Open, lifecycle.OpenSubobject, lifecycle.OpenStatus:
 		var obj *mapisim.Object
-		obj, r.Err = c.OpenEntry("")
+		switch o.Kind {
+		case lifecycle.Open:
+			obj, r.Err = c.OpenEntry("")
+		case lifecycle.OpenSubobject:
+			obj, r.Err = d.objs[o.Store][o.N].OpenEntry(d.subobject)
+		default:
+			obj, r.Err = s.OpenStatusEntry()
+		}
 		if obj != nil {
 			r.Object = obj.Name()
 		}
@@ -90,6 +108,8 @@ func (d *state) step(at int, o lifecycle.Step) {
 		// MAPI's part only: the client still holds the store and its
 		// objects, and releases them itself, later.
 		d.m.EndSession(0)
+	case lifecycle.ProviderShutdown:
+		d.m.Shutdown()
 	case lifecycle.LogonAgain:
 		var again *mapisim.Reopened
 		if again, r.Err = d.m.LogonAgain(s); again != nil {
@@ -105,6 +125,9 @@ func (d *state) step(at int, o lifecycle.Step) {
 		r.TornDown[i] = st != nil && st.TornDown()
 	}
 	d.md.Made(at, o, p, r)
+	if d.md.Unable != "" && !d.r.Stopped {
+		d.r.stop(judge.Violation{What: d.md.Unable, At: at, Fault: "capability"})
+	}
 }
 
 // finish ends the lifecycle: the client releases what it still holds of
@@ -126,6 +149,7 @@ func (d *state) finish() {
 	}
 	releaseObjects := func() {
 		for _, i := range objects {
+			d.probe(0, i)
 			d.step(-1, lifecycle.Step{Kind: lifecycle.CloseObject, N: i})
 		}
 	}
@@ -142,6 +166,21 @@ func (d *state) finish() {
 		// here, on the session path.
 		d.step(-1, lifecycle.Step{Kind: lifecycle.SessionLogoff})
 	}
+	for s := 1; s < len(d.stores) && d.stores[s] != nil; s++ {
+		for i := range d.objs[s] {
+			d.probe(s, i)
+		}
+	}
 	d.m.ReleaseHeld() // the second store's client, and the spooler if it still holds its store
 	d.md.Finish()
+}
+
+// probe calls GetProps on object n of store s before the client lets go of
+// it, if it was open when its store's IMSLogon::Logoff ran: every dead
+// object the client holds is asked once whether it refuses calls (E-03),
+// whatever steps the lifecycle made.
+func (d *state) probe(s, n int) {
+	if d.md.LoggedOff(s, n) {
+		d.step(-1, lifecycle.Step{Kind: lifecycle.GetProps, N: n, Store: s})
+	}
 }

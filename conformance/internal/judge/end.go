@@ -31,6 +31,14 @@ func (md *Model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 		switch {
 		case end == endRequired:
 			md.fail(at, "RL-01", "%s left the client nothing, yet the provider kept the support: the store never ended", what)
+			// The way in the client took must end the store (SD-01,
+			// SD-03), its logon object with it (LG-05).
+			way := "SD-03"
+			if md.cur.requested {
+				way = "SD-01"
+			}
+			md.fail(at, way, "%s left the client nothing, yet the store never ended: MAPI's teardown never ran", what)
+			md.fail(at, "LG-05", "%s left the client nothing, yet the logon object lives on: the store and its logon object are freed together", what)
 			md.noSTLT(at, what, session)
 		case end == endForbidden && kind != lifecycle.StoreLogoff && trace.Contains(evs, md.cur.stlt1):
 			md.fail(at, rule, "%s called StoreLogoffTransports", what)

@@ -37,6 +37,13 @@ func (md *Model) Held() (reopened, refs int, objects []int) {
 	return st.reopened, st.refs, objects
 }
 
+// LoggedOff reports whether object n of store s was open when its store's
+// IMSLogon::Logoff ran, and the client still holds it: it must refuse
+// calls (E-03).
+func (md *Model) LoggedOff(s, n int) bool {
+	return s < len(md.stores) && n < len(md.stores[s].objState) && md.stores[s].objState[n] == objLoggedOff
+}
+
 // Session reports whether IMAPISession::Logoff came among the steps.
 func (md *Model) Session() bool { return md.session }
 

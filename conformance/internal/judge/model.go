@@ -78,12 +78,27 @@ func (md *Model) Begin(o lifecycle.Step) (p Pending, skip bool) {
 	if md.skip(o) {
 		return p, true
 	}
-	return Pending{end: md.ending(o), what: md.describe(o), from: md.t.Len(), before: md.cur.stlts, ended: md.cur.ended}, false
+	what := md.describe(o)
+	return Pending{end: md.ending(plain(o)), what: what, from: md.t.Len(), before: md.cur.stlts, ended: md.cur.ended}, false
+}
+
+// plain is step o as the model follows it: a StoreLogoff whoever calls it,
+// and MAPI's shutdown of the provider as IMAPISession::Logoff's (both end
+// every store the client still holds).
+func plain(o lifecycle.Step) lifecycle.Step {
+	switch {
+	case o.IsStoreLogoff():
+		o.Kind = lifecycle.StoreLogoff
+	case o.Kind == lifecycle.ProviderShutdown:
+		o.Kind = lifecycle.SessionLogoff
+	}
+	return o
 }
 
 // Made judges step o, made at position at (from 1; -1 at the end), with
 // what the driver saw.
 func (md *Model) Made(at int, o lifecycle.Step, p Pending, r Step) {
+	o = plain(o)
 	if o.Kind == lifecycle.SessionLogoff {
 		md.sessionLogoff(at, p, r)
 		return
@@ -98,7 +113,11 @@ func (md *Model) Made(at int, o lifecycle.Step, p Pending, r Step) {
 		// Releases made one after another pass.
 		md.cur.refs -= max(o.N, 1)
 	case lifecycle.Open:
-		md.opened(at, r.Object, r.Err)
+		md.opened(at, r.Object, r.Err, true)
+	case lifecycle.OpenStatus:
+		md.opened(at, r.Object, r.Err, false)
+	case lifecycle.OpenSubobject:
+		md.openedFrom(at, o.N, r.Object, r.Err)
 	case lifecycle.GetProps:
 		md.getProps(at, o.N, r.Err)
 	case lifecycle.CloseObject:
@@ -160,7 +179,7 @@ func (md *Model) othersLeftAlone(at int, o lifecycle.Step, what stepText, r Step
 // OpenEntry it names failed.
 func (md *Model) skip(o lifecycle.Step) bool {
 	switch o.Kind {
-	case lifecycle.GetProps, lifecycle.CloseObject:
+	case lifecycle.GetProps, lifecycle.CloseObject, lifecycle.OpenSubobject:
 		return o.N >= len(md.cur.objState) || md.cur.objState[o.N] == objReleased
 	case lifecycle.LogonAgain:
 		return md.cur.ended // no longer open: a Logon would be a first one
@@ -321,37 +340,87 @@ func (md *Model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 	}
 }
 
-// opened takes what OpenEntry returned. No rule asks the live store to
-// open its root folder; the ended store must refuse (RL-04, strict).
-func (md *Model) opened(at int, obj string, err error) {
+// opened takes what OpenEntry (or, probe false, OpenStatusEntry)
+// returned. No rule asks the live store to open its root folder; the ended
+// store must refuse OpenEntry (RL-04, strict).
+func (md *Model) opened(at int, obj string, err error, probe bool) {
 	st := objOpen
 	if md.cur.ended {
 		st = objUnjudged
-		if md.set.Strict && err != mapi.ErrInvalidObject {
+		if probe && md.set.Strict && err != mapi.ErrInvalidObject {
 			md.fail(at, "RL-04", "OpenEntry on the ended store returned %v, want MAPI_E_INVALID_OBJECT", mapi.ResultOf(err))
 		}
 	}
 	if obj == "" {
 		st = objReleased
+		md.unable(at, "IMsgStore::OpenEntry (Capabilities.Objects)", err)
 	}
 	md.cur.objs, md.cur.objState = append(md.cur.objs, obj), append(md.cur.objState, st)
 }
 
-// getProps judges what GetProps on an object the client holds returned.
-// Only an object that was open when IMSLogon::Logoff ran is judged: it
-// must refuse (E-03), with any failing HRESULT, or MAPI_E_INVALID_OBJECT
-// when strict (RULES.md revision 3). What the live store's objects answer,
-// even once the store was invalidated by its own logoff, no rule says.
-func (md *Model) getProps(at, n int, err error) {
-	if md.cur.objState[n] != objLoggedOff {
+// openedFrom takes what OpenEntry of the subobject on object n returned: a
+// folder open when IMSLogon::Logoff ran must refuse it (E-03: "afterwards
+// they refuse calls"); a live one hands out a live object.
+func (md *Model) openedFrom(at, n int, obj string, err error) {
+	parent := md.cur.objState[n]
+	st := objOpen
+	if parent != objOpen {
+		st = objUnjudged
+	}
+	if parent == objLoggedOff {
+		md.refuses(at, "OpenEntry of its subobject", n, err)
+	}
+	if obj == "" {
+		st = objReleased
+		if parent == objOpen {
+			md.unable(at, "OpenEntry of the subobject on the root folder (Capabilities.Subobject)", err)
+		}
+	}
+	md.cur.objs, md.cur.objState = append(md.cur.objs, obj), append(md.cur.objState, st)
+}
+
+// unable notes a declared capability that failed on a store that the
+// client has not asked to log off and that lives: the provider promised it,
+// and the specs that need it cannot judge without it. Another store ended
+// before makes it SS-04's ("leaves the other stores working").
+func (md *Model) unable(at int, what string, err error) {
+	if err == nil || md.cur.ended || md.cur.requested || md.cur.pendingAny || md.cur.invalidated {
 		return
 	}
+	for i := range md.stores {
+		if other := &md.stores[i]; other != md.cur && other.ended {
+			md.fail(at, "SS-04", "%s returned %v on a store the client holds, after another store ended: StoreLogoff of one store leaves the others working", what, mapi.ResultOf(err))
+			return
+		}
+	}
+	if md.Unable == "" {
+		md.Unable = fmt.Sprintf("the provider declares a capability that failed: %s returned %v at %s", what, mapi.ResultOf(err), StepName(at))
+	}
+}
+
+// getProps judges what GetProps on an object the client holds returned.
+// An object that was open when IMSLogon::Logoff ran must refuse (E-03),
+// with any failing HRESULT, or MAPI_E_INVALID_OBJECT when strict (RULES.md
+// revision 3). What the live store's objects answer, even once the store
+// was invalidated by its own logoff, no rule says, but for SS-04: a store
+// the client has not logged off keeps working when another store ended.
+func (md *Model) getProps(at, n int, err error) {
+	switch md.cur.objState[n] {
+	case objLoggedOff:
+		md.refuses(at, "GetProps", n, err)
+	case objOpen:
+		md.unable(at, "GetProps on "+md.cur.objs[n], err)
+	}
+}
+
+// refuses is E-03 on a call to object n, open when IMSLogon::Logoff ran.
+func (md *Model) refuses(at int, call string, n int, err error) {
 	name := md.cur.objs[n]
 	switch {
 	case err == nil:
-		md.fail(at, "E-03", "GetProps on %s, open when IMSLogon::Logoff ran at %s, returned S_OK", name, StepName(md.cur.endedAt))
+		md.fail(at, "E-03", "%s on %s, open when IMSLogon::Logoff ran at %s, returned S_OK", call, name, StepName(md.cur.endedAt))
 	case md.set.Strict && err != mapi.ErrInvalidObject:
-		md.fail(at, "E-03", "GetProps on %s after IMSLogon::Logoff returned %v, want MAPI_E_INVALID_OBJECT (strict)", name, mapi.ResultOf(err))
+		md.fail(at, "E-03", "%s on %s after IMSLogon::Logoff returned %v, want MAPI_E_INVALID_OBJECT (strict)", call, name, mapi.ResultOf(err))
 	}
 }
 

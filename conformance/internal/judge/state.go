@@ -67,6 +67,9 @@ type Model struct {
 	// SuiteBug is what the simulated MAPI did wrong, if it did
 	// (checkSpooler): no rule of the provider's.
 	SuiteBug string
+	// Unable is the first declared capability that failed (unable): the
+	// driver stops there, for the lifecycle cannot be made as written.
+	Unable string
 
 	view []trace.Event // the events a step looks at (events)
 }

@@ -10,8 +10,11 @@ import (
 // client can make.
 type Caps struct {
 	Objects             bool // OpenEntry opens the root folder
+	Subobject           bool // the root folder opens a subobject (Capabilities.Subobject)
+	StatusObject        bool // IMSLogon::OpenStatusEntry opens a status object
 	MultipleStores      bool // a second store can be open
 	OneStorePerProvider bool // no second Logon to the open store
+	Spooler             bool // the MAPI spooler logs on to the store too
 }
 
 // Client follows what the client holds while a lifecycle is made or
@@ -27,10 +30,11 @@ type Client struct {
 
 // held is what the client holds of one store.
 type held struct {
-	refs   int   // references on the store
-	again  int   // of which from Logons to the open store (LogonAgain)
-	live   []int // the objects it holds, by OpenEntry on this store
-	opened int   // OpenEntry steps on this store so far
+	refs    int   // references on the store
+	again   int   // of which from Logons to the open store (LogonAgain)
+	live    []int // the objects it holds, by number on this store (Step.Opens)
+	folders []int // which of the objects opened are root folders
+	opened  int   // objects opened on this store so far
 }
 
 // NewClient is the client just after its Logon: one store reference.
@@ -58,6 +62,7 @@ func (c Client) Clone() Client {
 	c.stores = slices.Clone(c.stores)
 	for i := range c.stores {
 		c.stores[i].live = slices.Clone(c.stores[i].live)
+		c.stores[i].folders = slices.Clone(c.stores[i].folders)
 	}
 	return c
 }
@@ -69,7 +74,7 @@ func (c *Client) ended(st *held) bool { return c.session || st.refs == 0 && len(
 
 // Fits reports whether the client can make step o.
 func (c *Client) Fits(o Step, caps Caps) bool {
-	if o.Kind == SessionLogoff {
+	if o.Kind == SessionLogoff || o.Kind == ProviderShutdown {
 		return o.Store == 0 && !c.session
 	}
 	if o.Store < 0 || o.Store >= len(c.stores) {
@@ -93,10 +98,18 @@ func (c *Client) Fits(o Step, caps Caps) bool {
 		return holds && !c.session && !caps.OneStorePerProvider
 	case ReleaseAgain:
 		return st.again > 0
-	case StoreLogoff:
+	case StoreLogoff, StoreLogoffReused:
 		return holds
+	case SpoolerStoreLogoff, StoreLogoffAtOnce:
+		// The spooler holds a store of its own while the store lives.
+		return holds && caps.Spooler && o.Store == 0 && !c.ended(st)
 	case Open:
 		return holds && caps.Objects
+	case OpenSubobject:
+		return caps.Subobject && slices.Contains(st.live, o.N) && slices.Contains(st.folders, o.N)
+	case OpenStatus:
+		// MAPI's call on the logon object, while the store lives.
+		return caps.StatusObject && !c.ended(st)
 	case GetProps, CloseObject:
 		return slices.Contains(st.live, o.N)
 	}
@@ -105,7 +118,7 @@ func (c *Client) Fits(o Step, caps Caps) bool {
 
 // Take follows step o, which fits.
 func (c *Client) Take(o Step) {
-	if o.Kind == SessionLogoff {
+	if o.Kind == SessionLogoff || o.Kind == ProviderShutdown {
 		c.session = true
 		return
 	}
@@ -117,11 +130,14 @@ func (c *Client) Take(o Step) {
 		st.refs--
 	case ConcurrentRelease:
 		st.refs -= o.N
-	case Open:
+	case Open, OpenSubobject, OpenStatus:
 		// An object the ended store hands out anyway is not held: the
-		// client leaves it alone (RL-04 judged the OpenEntry).
+		// client leaves it alone (RL-04 or E-03 judged the call).
 		if !c.ended(st) {
 			st.live = append(st.live, st.opened)
+			if o.Kind == Open {
+				st.folders = append(st.folders, st.opened)
+			}
 		}
 		st.opened++
 	case CloseObject:
@@ -148,9 +164,9 @@ func (c *Client) Next(caps Caps, maxBurst int) []Step {
 		for _, f := range StoreLogoffInputs() {
 			all = append(all, Step{Kind: StoreLogoff, Flags: f, Store: s})
 		}
-		all = append(all, Step{Kind: Open, Store: s})
+		all = append(all, Step{Kind: Open, Store: s}, Step{Kind: OpenStatus, Store: s})
 		for _, n := range c.stores[s].live {
-			all = append(all, Step{Kind: GetProps, N: n, Store: s}, Step{Kind: CloseObject, N: n, Store: s})
+			all = append(all, Step{Kind: GetProps, N: n, Store: s}, Step{Kind: CloseObject, N: n, Store: s}, Step{Kind: OpenSubobject, N: n, Store: s})
 		}
 		all = append(all, Step{Kind: LogonAgain, Store: s}, Step{Kind: ReleaseAgain, Store: s})
 	}

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"math/rand/v2"
+	"slices"
 
 	"github.com/mapiconf/mapiconf/mapi"
 )
@@ -59,6 +60,13 @@ func (c *Client) draw(r *rand.Rand, caps Caps, steps []Step) []Step {
 		return append(steps, Step{Kind: StoreLogoff, Flags: mapi.LogoffNoWait, Store: store}, rel)
 	case k < 16:
 		o = Step{Kind: Open}
+		// Subobjects and status objects, only where the provider has
+		// them: a provider without them draws as before.
+		if caps.StatusObject && r.IntN(3) == 0 {
+			o = Step{Kind: OpenStatus}
+		} else if folders := liveFolders(st); caps.Subobject && len(folders) > 0 && r.IntN(3) > 0 {
+			o = Step{Kind: OpenSubobject, N: folders[r.IntN(len(folders))]}
+		}
 	case k < 19:
 		if len(st.live) == 0 {
 			return steps
@@ -84,4 +92,15 @@ func (c *Client) draw(r *rand.Rand, caps Caps, steps []Step) []Step {
 	}
 	c.Take(o)
 	return append(steps, o)
+}
+
+// liveFolders are the root folders the client still holds on a store.
+func liveFolders(st *held) []int {
+	var out []int
+	for _, n := range st.live {
+		if slices.Contains(st.folders, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

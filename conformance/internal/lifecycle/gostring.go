@@ -33,7 +33,7 @@ func (lc Lifecycle) GoString() string {
 // GoString is the step as Go source.
 func (o Step) GoString() string {
 	parts := []string{"Kind: lifecycle." + kindNames[o.Kind]}
-	if o.Kind == StoreLogoff {
+	if o.Kind == StoreLogoff || o.Kind == SpoolerStoreLogoff || o.Kind == StoreLogoffAtOnce {
 		parts = append(parts, "Flags: "+flagsGo(o.Flags))
 	}
 	if o.N != 0 {
@@ -48,7 +48,9 @@ func (o Step) GoString() string {
 var kindNames = map[Kind]string{
 	AddRef: "AddRef", Release: "Release", ConcurrentRelease: "ConcurrentRelease", StoreLogoff: "StoreLogoff",
 	Open: "Open", GetProps: "GetProps", CloseObject: "CloseObject", SessionLogoff: "SessionLogoff",
-	LogonAgain: "LogonAgain", ReleaseAgain: "ReleaseAgain",
+	LogonAgain: "LogonAgain", ReleaseAgain: "ReleaseAgain", SpoolerStoreLogoff: "SpoolerStoreLogoff",
+	StoreLogoffAtOnce: "StoreLogoffAtOnce", StoreLogoffReused: "StoreLogoffReused", OpenSubobject: "OpenSubobject",
+	OpenStatus: "OpenStatus", ProviderShutdown: "ProviderShutdown",
 }
 
 // flagsGo spells a flag word with mapi's constants where it can.

@@ -43,18 +43,25 @@ const (
 	SessionLogoff                 // IMAPISession::Logoff, MAPI's part: the client keeps what it holds
 	LogonAgain                    // a second Logon to the open store (LG-06)
 	ReleaseAgain                  // the Release of the store the last LogonAgain returned
+	// The kinds below come after, so that the values above never shift.
+	SpoolerStoreLogoff // the MAPI spooler calls StoreLogoff(Flags) on the store
+	StoreLogoffAtOnce  // the client and the spooler call StoreLogoff(Flags) at the same moment
+	StoreLogoffReused  // the client calls StoreLogoff with the output flags its last StoreLogoff returned
+	OpenSubobject      // the client opens Capabilities.Subobject from the folder of object N
+	OpenStatus         // MAPI opens a status object of the store's logon (IMSLogon::OpenStatusEntry)
+	ProviderShutdown   // MAPI shuts the provider down (IMSProvider::Shutdown) while the client holds what it holds
 )
 
 // Step is one step of a lifecycle.
 type Step struct {
 	Kind  Kind
 	Flags mapi.LogoffFlags // StoreLogoff
-	N     int              // ConcurrentRelease: how many references; object steps: which OpenEntry on its store, from 0
+	N     int              // ConcurrentRelease: how many references; object steps: which object opened on its store (Open, OpenSubobject, OpenStatus), from 0
 	Store int              // the store it is made on: 0 the first, 1 the second (Lifecycle.TwoStores)
 }
 
 func (o Step) String() string {
-	if o.Store > 0 && o.Kind != SessionLogoff {
+	if o.Store > 0 && o.Kind != SessionLogoff && o.Kind != ProviderShutdown {
 		return o.onFirst() + " (second store)"
 	}
 	return o.onFirst()
@@ -77,9 +84,21 @@ func (o Step) onFirst() string {
 	case Open:
 		return "client OpenEntry(root folder)"
 	case GetProps:
-		return fmt.Sprintf("GetProps on the object of OpenEntry %d", o.N+1)
+		return fmt.Sprintf("GetProps on object %d", o.N+1)
 	case CloseObject:
-		return fmt.Sprintf("Release of the object of OpenEntry %d", o.N+1)
+		return fmt.Sprintf("Release of object %d", o.N+1)
+	case OpenSubobject:
+		return fmt.Sprintf("client OpenEntry(subobject) on object %d, a folder", o.N+1)
+	case OpenStatus:
+		return "MAPI opens a status object (IMSLogon::OpenStatusEntry)"
+	case SpoolerStoreLogoff:
+		return fmt.Sprintf("spooler StoreLogoff(%v)", o.Flags)
+	case StoreLogoffAtOnce:
+		return fmt.Sprintf("client and spooler StoreLogoff(%v) at the same moment", o.Flags)
+	case StoreLogoffReused:
+		return "client StoreLogoff with the output flags its last StoreLogoff returned (one in/out variable)"
+	case ProviderShutdown:
+		return "MAPI shuts the provider down (IMSProvider::Shutdown), the client holding what it holds"
 	case SessionLogoff:
 		return "IMAPISession::Logoff"
 	case LogonAgain:
@@ -91,7 +110,18 @@ func (o Step) onFirst() string {
 }
 
 // OnObject reports whether the step calls an object the client opened.
-func (o Step) OnObject() bool { return o.Kind == GetProps || o.Kind == CloseObject }
+func (o Step) OnObject() bool {
+	return o.Kind == GetProps || o.Kind == CloseObject || o.Kind == OpenSubobject
+}
+
+// Opens reports whether the step opens an object: the object's number on
+// its store (Step.N of the steps on it) counts these steps.
+func (o Step) Opens() bool { return o.Kind == Open || o.Kind == OpenSubobject || o.Kind == OpenStatus }
+
+// IsStoreLogoff reports whether the step calls StoreLogoff, whoever calls.
+func (o Step) IsStoreLogoff() bool {
+	return o.Kind == StoreLogoff || o.Kind == SpoolerStoreLogoff || o.Kind == StoreLogoffAtOnce || o.Kind == StoreLogoffReused
+}
 
 // Answer is how the simulated MAPI answers StoreLogoffTransports.
 type Answer struct {

@@ -1,7 +1,5 @@
 package lifecycle
 
-import "slices"
-
 // Shrink removes steps and simplifies the setting while breaks still holds
 // of the lifecycle, and returns the smallest it found. It tries only
 // lifecycles a client could make.
@@ -30,24 +28,50 @@ func Shrink(lc Lifecycle, caps Caps, breaks func(Lifecycle) bool) Lifecycle {
 	return lc
 }
 
-// WithoutStep is lc without its step i. Without an OpenEntry, the steps on
-// its object go too, and those on later objects are renumbered.
+// WithoutStep is lc without its step i. Without a step that opens an
+// object, the steps on that object go too (and those on the objects they
+// opened), and the objects opened later are numbered anew.
 func WithoutStep(lc Lifecycle, i int) Lifecycle {
-	steps := slices.Delete(slices.Clone(lc.Steps), i, i+1)
-	if removed := lc.Steps[i]; removed.Kind == Open {
-		gone := 0 // which OpenEntry on its store step i was
-		for _, o := range lc.Steps[:i] {
-			if o.Kind == Open && o.Store == removed.Store {
-				gone++
+	// number[j] is the object step j opened on its store, -1 for none.
+	number := make([]int, len(lc.Steps))
+	opened := map[int]int{}
+	for j, o := range lc.Steps {
+		number[j] = -1
+		if o.Opens() {
+			number[j] = opened[o.Store]
+			opened[o.Store]++
+		}
+	}
+	type obj struct{ store, n int }
+	gone := map[obj]bool{}
+	drop := make([]bool, len(lc.Steps))
+	drop[i] = true
+	if number[i] >= 0 {
+		gone[obj{lc.Steps[i].Store, number[i]}] = true
+	}
+	for j, o := range lc.Steps { // steps come after the object they are on
+		if !drop[j] && o.OnObject() && gone[obj{o.Store, o.N}] {
+			drop[j] = true
+			if number[j] >= 0 {
+				gone[obj{o.Store, number[j]}] = true
 			}
 		}
-		onIt := func(o Step) bool { return o.OnObject() && o.Store == removed.Store }
-		steps = slices.DeleteFunc(steps, func(o Step) bool { return onIt(o) && o.N == gone })
-		for j := range steps {
-			if onIt(steps[j]) && steps[j].N > gone {
-				steps[j].N--
-			}
+	}
+	renumber := map[obj]int{}
+	kept := map[int]int{}
+	var steps []Step
+	for j, o := range lc.Steps {
+		if drop[j] {
+			continue
 		}
+		if number[j] >= 0 {
+			renumber[obj{o.Store, number[j]}] = kept[o.Store]
+			kept[o.Store]++
+		}
+		if o.OnObject() {
+			o.N = renumber[obj{o.Store, o.N}]
+		}
+		steps = append(steps, o)
 	}
 	lc.Steps = steps
 	return lc
