@@ -21,11 +21,17 @@ type Check struct {
 	// Vacuous, if set, says when a pass proves nothing: what the rule
 	// speaks of never happened. The report calls the rule untested.
 	Vacuous func(evs []trace.Event) bool
+	// Self: the check looks at MAPI's own steps. Its failure fails the
+	// rule (the provider made them go missing); its pass proves nothing of
+	// the provider, and is reported as the suite's self-check.
+	Self bool
 }
 
 // EndChecks are the checks of the whole trace the model runs once a
 // lifecycle has ended, and the named specs run on theirs.
-var EndChecks = []Check{LoggedOffOnce, ValidSTLTFlags, STLTBeforeGone, STLTBeforeTeardown, StatusRowRemoved, SupportBalanced, NoCallAfterGone, UIDsRemoved, NoRowAfterLogoff, LogoffOK, NothingAfterProvider, ShutdownOK}
+var EndChecks = []Check{LoggedOffOnce, ValidSTLTFlags, STLTBeforeGone, STLTBeforeTeardown, TeardownOrder, StatusRowRemoved,
+	SupportBalanced, NoCallAfterGone, UIDsRemoved, LogonReleasedLast, NoRowAfterLogoff, LogoffOK, NothingAfterProvider,
+	ShutdownLast, ShutdownOK, ShutdownAfterLogons, SessionOrder, DeadReleasesSafe, OwnSupport, SpoolerLogonOK, SpoolerLogonShutDown}
 
 // supportsOf are the supports of a trace with the Release with which each
 // went (zero Seq: not gone), leaving out those MAPI passed to a second

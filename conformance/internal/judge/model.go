@@ -183,6 +183,8 @@ func (md *Model) skip(o lifecycle.Step) bool {
 		return o.N >= len(md.cur.objState) || md.cur.objState[o.N] == objReleased
 	case lifecycle.LogonAgain:
 		return md.cur.ended // no longer open: a Logon would be a first one
+	case lifecycle.OpenStatus:
+		return md.cur.ended // MAPI released the logon object: it calls it no more
 	case lifecycle.ReleaseAgain:
 		return md.cur.reopened == 0
 	}

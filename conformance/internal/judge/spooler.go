@@ -44,10 +44,11 @@ func (md *Model) checkSpooler(evs []trace.Event) (string, bool) {
 			rels = append(rels, e)
 		case spoolerLogonRelease.Matches(*e):
 			logonRel = e
-		case supRel1.Matches(*e) || logoff1.Matches(*e):
-			// The client store's end: never inside the spooler's Release
-			// (which began before it, events being in the order calls
-			// began).
+		case logoff1.Matches(*e):
+			// The client store's end, MAPI's teardown (RULES.md revision
+			// 4: ending is the teardown, not a call): never inside the
+			// spooler's Release (which began before it, events being in
+			// the order calls began).
 			for _, r := range rels {
 				if r.Encloses(*e) {
 					md.fail(-1, "SP-01", "#%d %s on %s came inside the spooler's Release of its store (#%d): the spooler's Release ended the client's store", e.Seq, e.Name(), e.Object, r.Seq)

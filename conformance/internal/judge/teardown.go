@@ -14,7 +14,7 @@ import (
 // with SetProviderUID is named by a later RemoveProviderUIDs of MAPI's
 // teardown. It looks at what MAPI did, once the provider let go: the named
 // specs report its pass as the suite's self-check.
-var UIDsRemoved = Check{Rule: "E-01", Want: "every MAPIUID registered with SetProviderUID removed by MAPI's teardown",
+var UIDsRemoved = Check{Rule: "E-01", Self: true, Want: "every MAPIUID registered with SetProviderUID removed by MAPI's teardown",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
 		var missing []string
 		marks := map[int]string{}
@@ -92,7 +92,7 @@ var STLTBeforeTeardown = Check{Rule: "E-05", Want: "every StoreLogoffTransports 
 // removed by MAPI's teardown of that store, after the provider's last
 // update of it. It looks at what MAPI did, once the provider let go: the
 // named specs report its pass as the suite's self-check.
-var StatusRowRemoved = Check{Rule: "E-02", Want: "every store's status row removed by MAPI's teardown, after the provider's last ModifyStatusRow",
+var StatusRowRemoved = Check{Rule: "E-02", Self: true, Want: "every store's status row removed by MAPI's teardown, after the provider's last ModifyStatusRow",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
 		for _, logon := range evs {
 			s, ok := storeLogon(logon)
