@@ -32,7 +32,7 @@ func namedLifecycle(section, text string, rules []string, lc lifecycle.Lifecycle
 // sentences, what each expected and saw, the lifecycle, the calls once),
 // and a rule passed as proved only where its judge had something to judge.
 func (h *H) lifecycle(lc lifecycle.Lifecycle) {
-	r := drive.Lifecycle(h.ctx, exploreConfig(h.cfg).Drive, lc)
+	r := drive.Judged(h.ctx, exploreConfig(h.cfg).Drive, lc)
 	if r.M != nil {
 		h.m, h.snap = r.M, nil
 		h.all = append(h.all, r.M)

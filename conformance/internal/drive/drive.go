@@ -54,7 +54,7 @@ func (r *Run) Get(rule string) (judge.Violation, bool) {
 // under the cause the exploration found.
 func (r *Run) Named(rule string) (judge.Violation, bool) {
 	for _, v := range r.Vs {
-		if v.Fault == "" && (v.Rule == rule && v.Was == "" || v.Was == rule) {
+		if v.Fault == "" && (v.Rule == rule || v.Was == rule) {
 			return v, true
 		}
 	}

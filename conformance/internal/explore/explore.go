@@ -83,7 +83,7 @@ func over(ctx context.Context, cfg Config, depth int, each func(yield func(lifec
 	x.depth = depth
 	each(func(lc lifecycle.Lifecycle) bool {
 		x.ran++
-		if r := rn.Run(ctx, cfg.Drive, lc); len(r.Vs) > 0 {
+		if r := rn.Counted(ctx, cfg.Drive, lc); len(r.Vs) > 0 {
 			x.take(x.ran, lc, r)
 		} else {
 			rn.Retire(r)
@@ -125,7 +125,7 @@ func (x *explorer) take(ran int, lc lifecycle.Lifecycle, seen drive.Run) {
 			}
 		default:
 			if again == nil {
-				r := judgeLifecycle(x.ctx, x.cfg, lc)
+				r := drive.Judged(x.ctx, x.cfg.Drive, lc)
 				again = &r
 			}
 			v1, ok := again.Named(v.Rule)
@@ -146,9 +146,9 @@ func (x *explorer) take(ran int, lc lifecycle.Lifecycle, seen drive.Run) {
 			if x.known(v1, lc) {
 				continue
 			}
-			breaks := func(c lifecycle.Lifecycle) bool { r := judgeLifecycle(x.ctx, x.cfg, c); return r.Has(v1.Rule) }
+			breaks := func(c lifecycle.Lifecycle) bool { r := drive.Judged(x.ctx, x.cfg.Drive, c); return r.Has(v1.Rule) }
 			f.minimal = lifecycle.Shrink(lc, x.cfg.Caps, breaks)
-			r := judgeLifecycle(x.ctx, x.cfg, f.minimal)
+			r := drive.Judged(x.ctx, x.cfg.Drive, f.minimal)
 			if vm, ok := r.Get(v1.Rule); ok {
 				f.v, f.m = vm, r.M
 			} else { // the shrunk one passed this time: show the one that failed
@@ -168,68 +168,8 @@ func (x *explorer) known(v judge.Violation, lc lifecycle.Lifecycle) bool {
 			return v.Fault == f.v.Fault
 		}
 		return f.v.Rule == v.Rule || f.v.Was == v.Rule &&
-			slices.ContainsFunc(alternatives(lc), func(a alternative) bool { return a.rule == f.v.Rule })
+			slices.ContainsFunc(judge.Alternatives(lc), func(a judge.Alternative) bool { return a.Rule == f.v.Rule })
 	})
-}
-
-// alternatives are the variants of a lifecycle that tell a failure's
-// cause: a failure that goes away when the concurrent Releases are made one
-// after another is the provider's handling of concurrency (RB-01); when
-// StoreLogoffTransports answers S_OK with LOGOFF_COMPLETE, its tolerance of
-// the answer (STLT-07); with true counts, its trust in AddRef's and
-// Release's values (RB-02). Concurrency first: a race that does not recur
-// in another variant must not be blamed on that variant.
-func alternatives(lc lifecycle.Lifecycle) []alternative {
-	var out []alternative
-	if slices.ContainsFunc(lc.Steps, func(o lifecycle.Step) bool { return o.Kind == lifecycle.ConcurrentRelease }) {
-		out = append(out, alternative{"RB-01", "concurrent Releases", lifecycle.SequentialReleases(lc)})
-	}
-	if lc.Answer != 0 {
-		c := lc
-		c.Answer = 0
-		out = append(out, alternative{"STLT-07", "StoreLogoffTransports answering " + lifecycle.AnswerName(lc.Answer), c})
-	}
-	if lc.Bogus {
-		c := lc
-		c.Bogus = false
-		out = append(out, alternative{"RB-02", "the support's AddRef and Release returning 0", c})
-	}
-	return out
-}
-
-type alternative struct {
-	rule, why string
-	ordinary  lifecycle.Lifecycle
-}
-
-// judgeLifecycle runs lc and names the cause of each rule it breaks (alternatives).
-func judgeLifecycle(ctx context.Context, cfg Config, lc lifecycle.Lifecycle) drive.Run {
-	r := drive.Lifecycle(ctx, cfg.Drive, lc)
-	for _, alt := range alternatives(lc) {
-		var other *drive.Run
-		for i := range r.Vs {
-			v := &r.Vs[i]
-			if v.Fault != "" || v.Was != "" || alt.rule == "STLT-07" && v.Rule == "SL-05" {
-				// SL-05 judges what StoreLogoff makes of the answer: it
-				// is there only with an answer that reports activity.
-				continue
-			}
-			if other == nil {
-				o := drive.Lifecycle(ctx, cfg.Drive, alt.ordinary)
-				other = &o
-			}
-			// The failure goes away in the ordinary variant: not only
-			// this rule but every rule, for another step of the same
-			// lifecycle may name the same fault differently (a second
-			// StoreLogoffTransports is STLT-06 at the StoreLogoff that
-			// made it, STLT-01 at the end).
-			if !other.Stopped && len(other.Vs) == 0 {
-				v.Was, v.Rule = v.Rule, alt.rule
-				v.What = fmt.Sprintf("only with %s: %s", alt.why, v.What)
-			}
-		}
-	}
-	return r
 }
 
 // finding is one rule an exploration found broken, or one fault, with the
