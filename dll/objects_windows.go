@@ -71,8 +71,17 @@ func (o object) Release() uint32 {
 	return uint32(o.lib.callSlot(o.addr, slotIUnknownRelease, o.iface.release))
 }
 
-// provider is IMSProvider.
-type provider struct{ object }
+// provider is IMSProvider. sups holds the supports its logons were given
+// (support_windows.go): as long as the provider object is reachable, a
+// call on one of them reaches its Go support.
+type provider struct {
+	object
+	sups *supportSet
+}
+
+func providerObject(l *Library, addr uintptr) provider {
+	return provider{object{l, addr, ifaceProvider}, newSupportSet()}
+}
 
 var _ mapi.IMSProvider = provider{}
 
@@ -101,11 +110,11 @@ type logonOut struct {
 // out, then freed with MAPIFreeBuffer, as MAPI frees it; so is the
 // MAPIERROR.
 func (p provider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profileName string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
-	cs := newComSupport(p.lib, sup)
+	cs := newComSupport(p, sup)
 	out := new(logonOut)
 	cb, eid := entryID(id)
 	r := p.lib.callSlot(p.addr, slotProviderLogon, "IMSProvider::Logon",
-		cs.addr(), uiParam, uintptr(unsafe.Pointer(cBytes(profileName))), cb, uintptr(unsafe.Pointer(eid)), uintptr(flags), uintptr(unsafe.Pointer(iidCopy(iface))),
+		cs.addr, uiParam, uintptr(unsafe.Pointer(cBytes(profileName))), cb, uintptr(unsafe.Pointer(eid)), uintptr(flags), uintptr(unsafe.Pointer(iidCopy(iface))),
 		uintptr(unsafe.Pointer(&out.cbSpoolSecurity)), uintptr(unsafe.Pointer(&out.pbSpoolSecurity)),
 		uintptr(unsafe.Pointer(&out.mapiError)), uintptr(unsafe.Pointer(&out.logon)), uintptr(unsafe.Pointer(&out.store)))
 	var spool []byte
@@ -132,7 +141,7 @@ func (p provider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profileName stri
 // lpbSpoolSecurity, LPMAPIERROR *lppMAPIError, LPMSLOGON *lppMSLogon, LPMDB
 // *lppMDB).
 func (p provider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profileName string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID, spool []byte) (mapi.IMSLogon, mapi.IMsgStore, error) {
-	cs := newComSupport(p.lib, sup)
+	cs := newComSupport(p, sup)
 	out := new(logonOut)
 	cb, eid := entryID(id)
 	var pb *byte
@@ -140,7 +149,7 @@ func (p provider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profileNa
 		pb = &append([]byte(nil), spool...)[0]
 	}
 	r := p.lib.callSlot(p.addr, slotProviderSpoolerLogon, "IMSProvider::SpoolerLogon",
-		cs.addr(), uiParam, uintptr(unsafe.Pointer(cBytes(profileName))), cb, uintptr(unsafe.Pointer(eid)), uintptr(flags), uintptr(unsafe.Pointer(iidCopy(iface))),
+		cs.addr, uiParam, uintptr(unsafe.Pointer(cBytes(profileName))), cb, uintptr(unsafe.Pointer(eid)), uintptr(flags), uintptr(unsafe.Pointer(iidCopy(iface))),
 		uintptr(len(spool)), uintptr(unsafe.Pointer(pb)),
 		uintptr(unsafe.Pointer(&out.mapiError)), uintptr(unsafe.Pointer(&out.logon)), uintptr(unsafe.Pointer(&out.store)))
 	freeMAPIBuffer(out.mapiError)
