@@ -201,6 +201,9 @@ func readString(call, param string, addr uintptr, width int) (string, error) {
 		}
 		for i := 0; i+width <= n; i += width {
 			if chunk[i] == 0 && (width == 1 || chunk[i+1] == 0) {
+				if b == nil {
+					return decode(chunk[:i], width), nil // the usual string: one allocation
+				}
 				return decode(append(b, chunk[:i]...), width), nil
 			}
 		}

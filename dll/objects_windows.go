@@ -99,6 +99,10 @@ type logonOut struct {
 	mapiError       uintptr
 	logon           uintptr
 	store           uintptr
+	// The model's logon object and store, in the same allocation: a
+	// logon allocates once for all of them.
+	logonObj logonObject
+	storeObj storeObject
 }
 
 // Logon is HRESULT Logon(LPMAPISUP lpMAPISup, ULONG_PTR ulUIParam, LPTSTR
@@ -131,7 +135,7 @@ func (p provider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profileName stri
 	if failed(err) {
 		return nil, nil, nil, err
 	}
-	logon, store := p.logonAndStore(out.logon, out.store)
+	logon, store := p.logonAndStore(out)
 	return spool, logon, store, err
 }
 
@@ -157,7 +161,7 @@ func (p provider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profileNa
 	if failed(err) {
 		return nil, nil, err
 	}
-	logon, store := p.logonAndStore(out.logon, out.store)
+	logon, store := p.logonAndStore(out)
 	return logon, store, err
 }
 
@@ -177,16 +181,18 @@ func (p provider) CompareStoreIDs(a, b mapi.EntryID, flags mapi.ReservedFlags) (
 	return *same != 0, err
 }
 
-// logonAndStore wraps the logon object and store a logon returned; a nil
-// pointer stays a nil interface.
-func (p provider) logonAndStore(logonAddr, storeAddr uintptr) (mapi.IMSLogon, mapi.IMsgStore) {
+// logonAndStore wraps the logon object and store a logon returned, in out;
+// a nil pointer stays a nil interface.
+func (p provider) logonAndStore(out *logonOut) (mapi.IMSLogon, mapi.IMsgStore) {
 	var logon mapi.IMSLogon
 	var store mapi.IMsgStore
-	if logonAddr != 0 {
-		logon = logonObject{object{p.lib, logonAddr, ifaceLogon}}
+	if out.logon != 0 {
+		out.logonObj = logonObject{object{p.lib, out.logon, ifaceLogon}}
+		logon = &out.logonObj
 	}
-	if storeAddr != 0 {
-		store = storeObject{object{p.lib, storeAddr, ifaceStore}}
+	if out.store != 0 {
+		out.storeObj = storeObject{object{p.lib, out.store, ifaceStore}}
+		store = &out.storeObj
 	}
 	return logon, store
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"unsafe"
 	"weak"
 
@@ -131,20 +132,29 @@ type supportIndex struct {
 func (t *supportIndex) add(set *supportSet, i int) uintptr {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var chunks []*supportChunk
+	var c *supportChunk
 	if p := t.chunks.Load(); p != nil {
-		chunks = *p
+		c = (*p)[len(*p)-1]
 	}
-	if len(chunks) == 0 || chunks[len(chunks)-1].used.Load() == chunkLen {
-		chunks = append(chunks[:len(chunks):len(chunks)], new(supportChunk))
-		t.chunks.Store(&chunks)
+	if c == nil || c.used.Load() == chunkLen {
+		c = new(supportChunk)
+		t.grow(c)
 	}
-	c := chunks[len(chunks)-1]
 	n := c.used.Load()
 	c.objs[n] = [2]uintptr{uintptr(unsafe.Pointer(&supportVtbl[0]))}
 	c.refs[n] = supportRef{set.self, i}
 	c.used.Store(n + 1)
 	return uintptr(unsafe.Pointer(&c.objs[n]))
+}
+
+// grow adds c to the table's chunks, with t.mu held.
+func (t *supportIndex) grow(c *supportChunk) {
+	var chunks []*supportChunk
+	if p := t.chunks.Load(); p != nil {
+		chunks = *p
+	}
+	chunks = append(chunks[:len(chunks):len(chunks)], c)
+	t.chunks.Store(&chunks)
 }
 
 // find returns the support at addr, or nil: an address that is no
@@ -284,10 +294,13 @@ func (l *Library) report(err error) {
 // parameter can be written back: the answer must not be lost after MAPI
 // acted on it.
 func usableForWrite(addr uintptr) bool {
-	if guardCopy.Load() != 0 {
-		// Writing the value read back is harmless and tests it exactly.
-		v, err := read32("", "", addr)
-		return err == nil && write32("", "", addr, v) == nil
+	if g := guardCopy.Load(); g != 0 {
+		// The guard's copy of the word onto itself reads and writes every
+		// byte of it, as the answer will, and leaves it as it was: one
+		// call where a read and a write were two.
+		var f fault
+		r, _, _ := syscall.SyscallN(g, addr, addr, 4, uintptr(unsafe.Pointer(&f)))
+		return r != 0
 	}
 	return usable(addr, 4, true)
 }
