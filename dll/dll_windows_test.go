@@ -370,3 +370,21 @@ func BenchmarkCall(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNewProvider is what a spec pays to start: NewProvider validates
+// every heap of the process, then calls MSProviderInit on a goroutine of
+// its own, bounded by the call timeout, and the provider is shut down and
+// released. It has no goal of its own: it is part of BenchmarkSuite's, whose
+// STLT-01 run through the DLL starts 192 providers (measured under Wine:
+// about a fifth of that run).
+func BenchmarkNewProvider(b *testing.B) {
+	lib := open(b, "provider")
+	for b.Loop() {
+		p, err := lib.NewProvider()
+		if err != nil {
+			b.Fatal(err)
+		}
+		p.Shutdown(0)
+		p.Release()
+	}
+}
