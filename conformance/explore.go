@@ -27,16 +27,26 @@ type (
 
 // Explore runs n random lifecycles against the provider, from seed on, and
 // returns an *ExploreError with every rule they break, each shrunk to a
-// minimal lifecycle, or nil. It is the engine of the explore spec.
+// minimal lifecycle, or nil. It is the engine of the explore spec. A "may"
+// rule's finding is a note unless the config is strict: it is left out.
 func Explore(ctx context.Context, cfg Config, seed uint64, n int) error {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return err
 	}
-	if _, e := explore.Run(ctx, exploreConfig(cfg), seed, n); e != nil {
-		return e
+	_, e := explore.Run(ctx, exploreConfig(cfg), seed, n)
+	if e == nil || cfg.Strict {
+		return asError(e)
 	}
-	return nil
+	return asError(e.Without(func(f Finding) bool { r, _ := RuleByID(f.Rule); return r.Is(May) }))
+}
+
+// asError keeps a nil *ExploreError a nil error.
+func asError(e *ExploreError) error {
+	if e == nil {
+		return nil
+	}
+	return e
 }
 
 // exploreConfig is what the exploration needs of cfg, which has its
@@ -45,7 +55,7 @@ func exploreConfig(cfg Config) explore.Config {
 	c := cfg.Capabilities
 	return explore.Config{
 		Drive: drive.Config{NewProvider: cfg.NewProvider, CallTimeout: cfg.CallTimeout, Spooler: c.Spooler, Subobject: c.Subobject,
-			Setting: judge.Setting{Deferred: cfg.Profile == Deferred, Strict: cfg.Strict}},
+			Setting: judge.Setting{Deferred: cfg.Profile == Deferred, Strict: cfg.Strict, StatusRow: c.StatusRow}},
 		Caps: lifecycle.Caps{Objects: c.Objects, Subobject: c.Objects && c.Subobject != "", StatusObject: c.StatusObject,
 			MultipleStores: c.MultipleStores, OneStorePerProvider: c.OneStorePerProvider, Spooler: c.Spooler},
 	}

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -65,9 +64,8 @@ var (
 		"the provider serves one store logon per provider object (Capabilities.OneStorePerProvider)")
 )
 
-// H is what a spec body drives the provider with. It starts providers
-// through the simulated MAPI side, drives them under the per-call timeout,
-// and judges the trace rule by rule.
+// H is what a spec body runs with: it runs the spec's lifecycles (named.go)
+// and records what the judges of package judge found of the spec's rules.
 type H struct {
 	cfg      Config
 	ctx      context.Context
@@ -75,10 +73,8 @@ type H struct {
 	run      *runState
 	m        *mapisim.MAPI // the provider most recently started
 	all      []*mapisim.MAPI
-	faults   int // faults already reported
 	hung     bool
 	worker   mapisim.Worker  // one goroutine drives the whole spec
-	snap     []trace.Event   // the trace as expect last saw it
 	expected func() []string // the outline of the path driven, built only for a failure
 
 	failures []string // messages of failed checks
@@ -100,95 +96,6 @@ type broken struct {
 
 // abort ends a spec body early; run recovers it.
 type abort struct{}
-
-// start makes a fresh provider, a simulated MAPI for it, and logs on to one
-// store.
-func (h *H) start(opts mapisim.Options) (*mapisim.MAPI, *mapisim.Store) {
-	p, err := h.newProvider()
-	if err != nil {
-		h.fatal(fmt.Sprintf("Config.NewProvider failed: %v", err))
-	}
-	opts.Spooler = opts.Spooler || h.cfg.Capabilities.Spooler
-	opts.NewSpoolerProvider = h.newProvider // the spooler's process has a provider object of its own
-	h.m, h.snap = mapisim.New(p, opts), nil
-	h.all = append(h.all, h.m)
-	h.run.add(h.spec.text, h.m)
-	h.faults = 0
-	return h.m, h.logon()
-}
-
-func (h *H) newProvider() (p mapi.IMSProvider, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panicked: %v", r)
-		}
-	}()
-	p, err = h.cfg.NewProvider()
-	if err == nil && mapisim.IsNil(p) {
-		err = errors.New("returned a nil provider")
-	}
-	return p, err
-}
-
-// logon logs on to one more store of the current provider.
-func (h *H) logon() *mapisim.Store {
-	var s *mapisim.Store
-	var err error
-	h.drive(func() { s, err = h.m.Logon() })
-	if err != nil {
-		h.fatal(fmt.Sprintf("IMSProvider::Logon failed: %v", err))
-	}
-	return s
-}
-
-// drive runs f, which calls into the provider, under the per-call timeout,
-// and stops the spec if the provider hangs or faults.
-func (h *H) drive(f func()) {
-	if err := h.worker.Run(h.ctx, h.m, h.cfg.CallTimeout, f); err != nil {
-		var hang *mapisim.Hang
-		msg := err.Error()
-		if errors.As(err, &hang) {
-			h.hung = true
-			msg += reentryHint(h.m.Trace().Events(), hang.Call)
-		}
-		h.fatal(msg)
-	}
-	if fs := h.m.Faults(); len(fs) > h.faults {
-		h.faults = len(fs)
-		f := fs[len(fs)-1]
-		msg := "the provider " + f.Error()
-		if f.Stack != "" {
-			msg += "\n\nProvider stack:\n" + providerStack(f.Stack)
-		}
-		h.fatal(msg)
-	}
-}
-
-// reentryHint explains a hang in a call MAPI made from inside one of the
-// provider's own calls, the classic deadlock of a provider that holds a lock
-// while it releases the support.
-func reentryHint(evs []trace.Event, hung trace.Event) string {
-	for _, outer := range evs {
-		if outer.Dir == trace.ToProvider && !outer.Done() && outer.Seq != hung.Seq && outer.Encloses(hung) {
-			return fmt.Sprintf(".\nMAPI made this call from inside #%d %s, which has not returned: a provider that holds a lock "+
-				"there while it calls the support deadlocks when MAPI calls back into it", outer.Seq, outer.Name())
-		}
-	}
-	return ""
-}
-
-// providerStack trims a recovered panic's stack to the frames below the
-// suite's recover, which are the provider's.
-func providerStack(stack string) string {
-	if i := strings.Index(stack, "panic("); i >= 0 {
-		stack = stack[i:]
-	}
-	lines := strings.Split(stack, "\n")
-	if len(lines) > 24 {
-		lines = append(lines[:24], "…")
-	}
-	return strings.Join(lines, "\n")
-}
 
 // fatal ends the body: the spec cannot go on. It fails the spec's rules
 // that were not judged yet (they are Unjudged: ERROR in the report).
@@ -233,17 +140,6 @@ func (h *H) fatal(what string) {
 	h.failed = append(h.failed, unjudged...)
 	h.unjudged = append(h.unjudged, unjudged...)
 	panic(abort{})
-}
-
-// expect judges rule id on the current provider's trace with matcher m. A
-// failed check is recorded and the body goes on, so that one spec reports
-// every rule it finds broken. A "may" rule's failure is a note unless the
-// config is strict.
-func (h *H) expect(id string, m types.GomegaMatcher) bool {
-	if h.snap == nil || len(h.snap) != h.m.Trace().Len() {
-		h.snap = h.m.Trace().Events()
-	}
-	return h.judge(id, h.snap, m)
 }
 
 func (h *H) judge(id string, actual any, m types.GomegaMatcher) bool {
@@ -293,20 +189,6 @@ func (h *H) judge(id string, actual any, m types.GomegaMatcher) bool {
 	return false
 }
 
-// selfCheck judges rule id like expect, on what the simulated MAPI did
-// (its own teardown order, its own flags): a failure fails the rule (the
-// provider can make MAPI's steps go missing), a pass proves nothing about
-// the provider and is reported as the suite's self-check.
-func (h *H) selfCheck(id string, m types.GomegaMatcher) bool {
-	proven := h.proven
-	ok := h.expect(id, m)
-	if ok {
-		h.proven = proven
-		h.selfOnly |= 1 << slices.Index(h.spec.rules, id)
-	}
-	return ok
-}
-
 func (h *H) judges(id string) bool { return slices.Contains(h.spec.rules, id) }
 
 // prove records that a check of rule id passed with something to judge.
@@ -319,9 +201,6 @@ func (h *H) outline(name, caller string, f mapi.LogoffFlags) {
 		h.expected = func() []string { return outlineOf(name, h.cfg.Profile, caller, f) }
 	}
 }
-
-// deferred reports whether the provider declares the deferred profile.
-func (h *H) deferred() bool { return h.cfg.Profile == Deferred }
 
 // run runs the spec against a fresh provider of cfg, which has its defaults.
 func (sp *spec) run(ctx context.Context, cfg Config, rs *runState) (r Result) {

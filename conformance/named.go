@@ -9,6 +9,7 @@ import (
 	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"github.com/mapiconf/mapiconf/conformance/trace"
+	"github.com/mapiconf/mapiconf/mapi"
 )
 
 // A named lifecycle is a spec written in the lifecycle language: the
@@ -24,17 +25,36 @@ import (
 //	namedLifecycle("B", releaseOnly.name+": StoreLogoffTransports is called exactly once", []string{"STLT-01"},
 //		lifecycle.Lifecycle{Steps: []lifecycle.Step{{Kind: lifecycle.Release}}})
 func namedLifecycle(section, text string, rules []string, lc lifecycle.Lifecycle, needs ...need) *spec {
-	return &spec{section: section, text: text, rules: rules, needs: needs, body: func(h *H) { h.lifecycle(lc) }}
+	return namedFor(section, text, rules, func(Capabilities) lifecycle.Lifecycle { return lc }, needs...)
+}
+
+// namedFor is a named lifecycle that depends on what the provider
+// declares: a folder opened only where it hands out objects, a second
+// store only where it serves several.
+func namedFor(section, text string, rules []string, lc func(Capabilities) lifecycle.Lifecycle, needs ...need) *spec {
+	return &spec{section: section, text: text, rules: rules, needs: needs, body: func(h *H) { h.lifecycle(lc(h.cfg.Capabilities)) }}
+}
+
+// outlined makes sp's failures show the expected outline of a path (by
+// name, or for the orderly paths by caller and flag).
+func (sp *spec) outlined(name, caller string, f mapi.LogoffFlags) *spec {
+	run := sp.body
+	sp.body = func(h *H) {
+		h.outline(name, caller, f)
+		run(h)
+	}
+	return sp
 }
 
 // lifecycle runs lc against a fresh provider and reports what the model
 // found of the spec's rules: every rule broken in one message (the rules'
 // sentences, what each expected and saw, the lifecycle, the calls once),
 // and a rule passed as proved only where its judge had something to judge.
-func (h *H) lifecycle(lc lifecycle.Lifecycle) {
+// It reports whether the spec's rules held.
+func (h *H) lifecycle(lc lifecycle.Lifecycle) bool {
 	r := drive.Judged(h.ctx, exploreConfig(h.cfg).Drive, lc)
 	if r.M != nil {
-		h.m, h.snap = r.M, nil
+		h.m = r.M
 		h.all = append(h.all, r.M)
 		h.run.add(h.spec.text, r.M)
 	}
@@ -51,34 +71,21 @@ func (h *H) lifecycle(lc lifecycle.Lifecycle) {
 		}
 	}
 	evs := h.m.Trace().Events()
-	for _, id := range h.spec.rules {
-		if !slices.ContainsFunc(broken, func(v judge.Violation) bool { return v.Rule == id }) && hadMaterial(id, evs) {
+	for i, id := range h.spec.rules {
+		if slices.ContainsFunc(broken, func(v judge.Violation) bool { return v.Rule == id }) {
+			continue
+		}
+		switch judge.Material(id, evs) {
+		case judge.ByProvider:
 			h.prove(id)
+		case judge.ByMAPI:
+			h.selfOnly |= 1 << i
 		}
 	}
 	if len(broken) > 0 {
 		h.lifecycleFailure(lc, broken, evs)
 	}
-}
-
-// hadMaterial reports whether the trace gave rule id's judges something to
-// judge: the checks of the end that judge it, when they are not vacuous.
-// A rule no end check judges has the lifecycle's own steps for material.
-func hadMaterial(id string, evs []trace.Event) bool {
-	if id == "SS-02" {
-		id = "STLT-01" // the session path's STLT-01
-	}
-	found := false
-	for _, c := range judge.EndChecks {
-		if c.Rule != id {
-			continue
-		}
-		found = true
-		if c.Vacuous == nil || !c.Vacuous(evs) {
-			return true
-		}
-	}
-	return !found
+	return len(broken) == 0
 }
 
 // lifecycleFailure records the rules a named lifecycle broke, in one
@@ -104,7 +111,13 @@ func (h *H) lifecycleFailure(lc lifecycle.Lifecycle, broken []judge.Violation, e
 			tail += formatOutline(h.cfg.Profile, lines) + "\n"
 		}
 	}
-	tail += "The lifecycle:\n" + lc.String() + "As a named lifecycle: " + lc.GoString() + "\n\nCall sequence:\n" + trace.Format(evs, nil)
+	marks := map[int]string{}
+	for _, v := range broken {
+		for seq, m := range v.Marks {
+			marks[seq] = m
+		}
+	}
+	tail += "The lifecycle:\n" + lc.String() + "As a named lifecycle: " + lc.GoString() + "\n\nCall sequence:\n" + trace.Format(evs, marks)
 	if len(failed) > 0 {
 		h.failures = append(h.failures, strings.Join(failed, "\n\n")+tail)
 	}

@@ -8,58 +8,31 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/mapiconf/mapiconf/conformance/internal/judge"
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
 )
 
-// Section H: robustness.
+// Section H: robustness. RB-01 and RB-02 compare two runs of a lifecycle
+// (judge.Alternatives): a rule broken only with concurrent Releases is
+// RB-01's, one broken only with bogus counts, or calls other than with
+// true counts, RB-02's.
 func robustness() []*spec {
 	var out []*spec
 	for _, withLogoff := range []bool{false, true} {
 		text := "eight references dropped at once from eight goroutines: as many StoreLogoffTransports and support Releases as when dropped one by one"
+		ss := []lifecycle.Step{addRef, addRef, addRef, addRef, addRef, addRef, addRef, {Kind: lifecycle.ConcurrentRelease, N: 8}}
 		if withLogoff {
 			text = "StoreLogoff(LOGOFF_ORDERLY), then " + text
+			ss = append([]lifecycle.Step{logoff(mapi.LogoffOrderly)}, ss...)
 		}
-		out = append(out, &spec{section: "H", rules: []string{"RB-01"}, text: text,
-			body: func(h *H) {
-				// The same path dropped one reference at a time is the
-				// baseline: RB-01 judges what concurrency changes, while
-				// STLT-01 and RL-01 judge the counts themselves.
-				var want [2]int
-				for _, concurrent := range []bool{false, true} {
-					_, s := h.start(mapisim.Options{})
-					if withLogoff {
-						h.drive(func() { s.Client().StoreLogoff(mapi.LogoffOrderly) })
-					}
-					if !concurrent {
-						h.drive(func() {
-							for range 7 {
-								s.Client().AddRef()
-							}
-							for range 8 {
-								s.Client().Release()
-							}
-						})
-						evs := h.m.Trace().Events()
-						want = [2]int{len(trace.Select(evs, stlt)), len(trace.Select(evs, trace.SupportRelease))}
-						continue
-					}
-					h.concurrentRelease(s, 8)
-					h.expect("RB-01", HaveCallCount(stlt, want[0]))
-					h.expect("RB-01", HaveCallCount(trace.SupportRelease, want[1]))
-				}
-			}})
+		out = append(out, releaseOnly.with("H", text, []string{"RB-01"}, steps(ss...)))
 	}
 	for _, p := range []path{orderly, releaseOnly} {
-		out = append(out, &spec{section: "H", rules: []string{"RB-02"},
-			text: p.name + ", the support's AddRef and Release returning 0: the provider makes the same calls as with true counts",
-			body: func(h *H) {
-				p.drive(h, mapisim.Options{})
-				accurate := h.m.Trace().Events()
-				p.drive(h, mapisim.Options{BogusCounts: true})
-				h.expect("RB-02", HaveSameCallsAs(accurate))
-			}})
+		lc := p.life
+		lc.Bogus = true
+		out = append(out, p.with("H", p.name+", the support's AddRef and Release returning 0: the provider makes the same calls as with true counts", []string{"RB-02"}, lc))
 	}
 	return out
 }

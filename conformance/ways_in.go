@@ -1,14 +1,9 @@
 package conformance
 
-import (
-	"github.com/mapiconf/mapiconf/conformance/internal/judge"
-	"github.com/mapiconf/mapiconf/conformance/mapisim"
-	"github.com/mapiconf/mapiconf/conformance/trace"
-)
-
-// Section A: the three ways in. Each path must end the store the documented
-// way: the provider releases the support, and MAPI's teardown runs inside
-// that Release.
+// Section A: the three ways in. Each is a named lifecycle; the model
+// judges that the store ends on it (SD-01, SD-03: the client's last
+// Release ends it; SD-02: the provider lets go of the support inside
+// IMSLogon::Logoff).
 func waysIn() []*spec {
 	var out []*spec
 	for _, p := range []struct {
@@ -19,17 +14,7 @@ func waysIn() []*spec {
 		if p.path.name == session.name {
 			text = p.path.name + ": ends the store, the provider letting go of the support inside IMSLogon::Logoff"
 		}
-		out = append(out, &spec{section: "A", rules: []string{p.rule}, text: text,
-			body: func(h *H) {
-				p.path.drive(h, mapisim.Options{})
-				if p.path.name == session.name {
-					// MAPI called IMSLogon::Logoff itself: the provider
-					// ends the store by letting go of the support there.
-					h.expect(p.rule, HaveCallInside(judge.SupportGone{}, trace.Logoff))
-					return
-				}
-				h.expect(p.rule, logoffInsideSupportRelease())
-			}})
+		out = append(out, p.path.named("A", text, []string{p.rule}))
 	}
 	return out
 }

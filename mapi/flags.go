@@ -38,6 +38,19 @@ var LogoffInputFlags = []LogoffFlags{LogoffNoWait, LogoffOrderly, LogoffPurge, L
 // LogoffOutputMask holds every valid output flag.
 const LogoffOutputMask = LogoffComplete | LogoffInbound | LogoffOutbound | LogoffOutboundQueue
 
+// LogoffOccurred reports whether an IMAPISupport::StoreLogoffTransports
+// call with flags that answered out and err logged the store off: every
+// call does but one with LOGOFF_QUIET or LOGOFF_ABORT answered S_OK with
+// transport activity and without LOGOFF_COMPLETE, after which "the logoff
+// does not occur" (imapisupport-storelogofftransports.md).
+func LogoffOccurred(flags, out LogoffFlags, err error) bool {
+	if err != nil || (flags != LogoffQuiet && flags != LogoffAbort) {
+		return true
+	}
+	const activity = LogoffInbound | LogoffOutbound | LogoffOutboundQueue
+	return out&LogoffComplete != 0 || out&activity == 0
+}
+
 // IsSingleInput reports whether f is exactly one valid input flag, the only
 // input that StoreLogoff documents.
 func (f LogoffFlags) IsSingleInput() bool {

@@ -95,19 +95,7 @@ func (m *MAPI) answer(flags mapi.LogoffFlags) (out mapi.LogoffFlags, loggedOff b
 			out = m.opts.Activity
 		}
 	}
-	return out, LoggedOff(flags, out, nil), nil
-}
-
-// LoggedOff reports whether a StoreLogoffTransports call with flags that
-// answered out and err logged the store off: every call does but one with
-// LOGOFF_QUIET or LOGOFF_ABORT answered S_OK with transport activity and
-// without LOGOFF_COMPLETE, after which "the logoff does not occur".
-func LoggedOff(flags, out mapi.LogoffFlags, err error) bool {
-	if err != nil || (flags != mapi.LogoffQuiet && flags != mapi.LogoffAbort) {
-		return true
-	}
-	const activity = mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutboundQueue
-	return out&mapi.LogoffComplete != 0 || out&activity == 0
+	return out, mapi.LogoffOccurred(flags, out, nil), nil
 }
 
 // spoolerLetsGo is the spooler releasing its store, inside the provider's

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -78,7 +79,13 @@ func (r *Run) fail(at int, rule, format string, args ...any) {
 	if r.Stopped || r.faulted(at) || r.Has(rule) {
 		return
 	}
-	r.Vs = append(r.Vs, judge.Violation{Rule: rule, What: fmt.Sprintf(format, args...), At: at})
+	var marks judge.Marks
+	if n := len(args); n > 0 {
+		if m, ok := args[n-1].(judge.Marks); ok {
+			marks, args = m, args[:n-1]
+		}
+	}
+	r.Vs = append(r.Vs, judge.Violation{Rule: rule, What: fmt.Sprintf(format, args...), At: at, Marks: marks})
 }
 
 // faulted stops the run at the provider's first fault, and reports whether
@@ -91,8 +98,38 @@ func (r *Run) faulted(at int) bool {
 	if len(fs) == 0 {
 		return false
 	}
-	r.stop(judge.Violation{What: "the provider " + fs[0].Error(), At: at, Fault: fs[0].Event.Name()})
+	what := "the provider " + fs[0].Error()
+	if fs[0].Stack != "" {
+		what += "\n\nProvider stack:\n" + providerStack(fs[0].Stack)
+	}
+	r.stop(judge.Violation{What: what, At: at, Fault: fs[0].Event.Name()})
 	return true
+}
+
+// reentryHint explains a hang in a call MAPI made from inside one of the
+// provider's own calls, the classic deadlock of a provider that holds a lock
+// while it releases the support.
+func reentryHint(evs []trace.Event, hung trace.Event) string {
+	for _, outer := range evs {
+		if outer.Dir == trace.ToProvider && !outer.Done() && outer.Seq != hung.Seq && outer.Encloses(hung) {
+			return fmt.Sprintf(".\nMAPI made this call from inside #%d %s, which has not returned: a provider that holds a lock "+
+				"there while it calls the support deadlocks when MAPI calls back into it", outer.Seq, outer.Name())
+		}
+	}
+	return ""
+}
+
+// providerStack trims a recovered panic's stack to the frames below the
+// suite's recover, which are the provider's.
+func providerStack(stack string) string {
+	if i := strings.Index(stack, "panic("); i >= 0 {
+		stack = stack[i:]
+	}
+	lines := strings.Split(stack, "\n")
+	if len(lines) > 24 {
+		lines = append(lines[:24], "…")
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (r *Run) stop(v judge.Violation) {
@@ -118,12 +155,13 @@ func (rn *Runner) Run(ctx context.Context, cfg Config, lc lifecycle.Lifecycle) R
 		BogusCounts: lc.Bogus, Spooler: cfg.Spooler, NewSpoolerProvider: cfg.NewProvider, TraceStorage: rn.storage})
 	rn.storage = trace.Storage{}
 	d := rn.next(m, cfg, lc)
+	var hang *mapisim.Hang
 	switch err = rn.w.Run(ctx, m, cfg.CallTimeout, d.fn); {
 	case err == nil:
 		d.r.faulted(-1)
-	case errors.As(err, new(*mapisim.Hang)):
+	case errors.As(err, &hang):
 		rn.d = nil // the hung drive still uses it
-		d.r.stop(judge.Violation{What: err.Error(), At: -1, Fault: "hang"})
+		d.r.stop(judge.Violation{What: err.Error() + reentryHint(m.Trace().Events(), hang.Call), At: -1, Fault: "hang"})
 	default:
 		d.r.stop(judge.Violation{What: err.Error(), At: -1, Fault: "suite"})
 	}

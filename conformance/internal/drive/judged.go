@@ -36,8 +36,11 @@ func (rn *Runner) Judged(ctx context.Context, cfg Config, lc lifecycle.Lifecycle
 		}
 		if len(o.Vs) == 0 {
 			for i := range r.Vs {
-				if alt.Attributable(r.Vs[i]) {
-					alt.Attribute(&r.Vs[i])
+				if !alt.Attributable(r.Vs[i]) {
+					continue
+				}
+				if also, ok := alt.Blame(&r.Vs[i]); ok && !r.Has(also.Rule) {
+					r.Vs = append(r.Vs, also)
 				}
 			}
 		}

@@ -42,5 +42,6 @@ func (rn *Runner) next(m *mapisim.MAPI, cfg Config, lc lifecycle.Lifecycle) *sta
 		stores = 2
 	}
 	d.md.Reset(m.Trace(), cfg.Setting, d.fail, stores)
+	d.md.Answering(lifecycle.Answers[lc.Answer])
 	return d
 }

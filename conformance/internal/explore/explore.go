@@ -99,7 +99,9 @@ func over(ctx context.Context, cfg Config, depth int, each func(yield func(lifec
 // reported as it was seen, flaky.
 func (x *explorer) take(ran int, lc lifecycle.Lifecycle, seen drive.Run) {
 	var again *drive.Run
-	for _, v := range seen.Vs {
+	vs := slices.Clone(seen.Vs)
+	for i := 0; i < len(vs); i++ {
+		v := vs[i]
 		if x.known(v, lc) {
 			continue
 		}
@@ -127,6 +129,13 @@ func (x *explorer) take(ran int, lc lifecycle.Lifecycle, seen drive.Run) {
 			if again == nil {
 				r := drive.Judged(x.ctx, x.cfg.Drive, lc)
 				again = &r
+				// A rule broken besides (STLT-07's shutdown that did not
+				// complete) is a finding of its own.
+				for _, a := range r.Vs {
+					if a.Was != "" && a.Rule == "STLT-07" {
+						vs = append(vs, a)
+					}
+				}
 			}
 			v1, ok := again.Named(v.Rule)
 			if !ok {
@@ -214,6 +223,31 @@ func (e *Error) Rules() []string {
 	return ids
 }
 
+// Without is e without the findings drop says to leave out, or nil when
+// none is left.
+func (e *Error) Without(drop func(Finding) bool) *Error {
+	var out Error
+	var msgs []string
+	for _, f := range e.Findings {
+		if drop(f) {
+			continue
+		}
+		if out.Rule == "" {
+			out.Rule = f.Rule
+		}
+		out.Findings = append(out.Findings, f)
+		msgs = append(msgs, f.Message)
+	}
+	if len(out.Findings) == 0 {
+		return nil
+	}
+	if len(out.Findings) == len(e.Findings) {
+		return e
+	}
+	out.Message = strings.Join(msgs, "\n\n────────\n\n")
+	return &out
+}
+
 func (ex explored) err() *Error {
 	e := &Error{Rule: ex.findings[0].v.Rule}
 	var msgs []string
@@ -272,7 +306,7 @@ func (f finding) message(header bool) string {
 		b.WriteString("\nCall sequence of the minimal lifecycle:\n")
 	}
 	if f.m != nil {
-		var marks map[int]string
+		marks := map[int]string(f.v.Marks)
 		if e, ok := f.m.Trace().InProgress(); ok && f.v.Fault == "hang" {
 			marks = map[int]string{e.Seq: "in progress"}
 		}

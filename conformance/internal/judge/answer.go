@@ -20,11 +20,22 @@ const activityFlags = mapi.LogoffInbound | mapi.LogoffOutbound | mapi.LogoffOutb
 // reported judges StoreLogoff's output flags against the answer of the
 // StoreLogoffTransports call it made, in the immediate profile.
 func (md *Model) reported(evs []trace.Event, at int, f, out mapi.LogoffFlags, err error) {
-	if md.set.Deferred || md.cur.ended || err != nil {
+	if md.set.Deferred || md.cur.ended {
 		return
 	}
+	// MAPI reports activity to LOGOFF_QUIET and LOGOFF_ABORT in this
+	// lifecycle: StoreLogoff must hear of it from its own call, and say so.
+	busyAnswer := md.activity != 0 && (f == mapi.LogoffQuiet || f == mapi.LogoffAbort) && !md.cur.invalidated && md.cur.final == 0
 	e, ok := trace.First(evs, md.cur.stlt1)
-	if !ok || e.Err != nil || len(e.Out) == 0 {
+	switch {
+	case busyAnswer && err != nil:
+		md.fail(at, "SL-05", "StoreLogoff(%v) returned %v while the transports were busy, want S_OK with the activity %v", f, mapi.ResultOf(err), md.activity)
+		return
+	case busyAnswer && !ok:
+		md.fail(at, "SL-05", "StoreLogoff(%v) made no StoreLogoffTransports call, so it could not report the transports' activity %v", f, md.activity)
+		return
+	}
+	if err != nil || !ok || e.Err != nil || len(e.Out) == 0 {
 		return
 	}
 	answer, _ := e.Out[0].(mapi.LogoffFlags)

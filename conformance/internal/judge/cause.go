@@ -45,21 +45,34 @@ func Alternatives(lc lifecycle.Lifecycle) []Alternative {
 }
 
 // Attributable reports whether violation v may be blamed on what alt takes
-// away: a rule's violation not yet blamed on another cause. SL-05 judges
-// what StoreLogoff makes of the answer: it is there only with an answer
-// that reports activity, so it is never the answer's intolerance.
+// away: a rule's violation not yet blamed on another cause. STLT-07 asks
+// that "shutdown still completes" whatever StoreLogoffTransports answered:
+// under another answer the store never ended (RL-01, or the way in's
+// SD-01, SD-02, SD-03) or StoreLogoff failed (SL-01). A rule broken
+// otherwise only under some answer is that rule's, not the answer's (a
+// retried StoreLogoffTransports after a logoff that did not occur may come
+// in the wrong place: STLT-05).
 func (alt Alternative) Attributable(v Violation) bool {
-	return v.Fault == "" && v.Was == "" && !(alt.Rule == "STLT-07" && v.Rule == "SL-05")
+	if v.Fault != "" || v.Was != "" {
+		return false
+	}
+	return alt.Rule != "STLT-07" || slices.Contains([]string{"RL-01", "SD-01", "SD-02", "SD-03", "SL-01"}, v.Rule)
 }
 
-// Attribute blames v on what alt takes away, given that the ordinary
-// variant broke no rule and ran to its end: not only v's rule but every
-// rule goes away, for another step of the same lifecycle may name the same
-// fault differently (a second StoreLogoffTransports is STLT-06 at the
-// StoreLogoff that made it, STLT-01 at the end).
-func (alt Alternative) Attribute(v *Violation) {
-	v.Was, v.Rule = v.Rule, alt.Rule
-	v.What = fmt.Sprintf("only with %s: %s", alt.Why, v.What)
+// Blame blames v on what alt takes away, given that the ordinary variant
+// broke no rule and ran to its end: not only v's rule but every rule goes
+// away, for another step of the same lifecycle may name the same fault
+// differently (a second StoreLogoffTransports is STLT-06 at the
+// StoreLogoff that made it, STLT-01 at the end). RB-01 and RB-02 name the
+// cause instead of the rule; STLT-07 is broken besides it (the shutdown did
+// not complete, and that is v's rule's too), and blame returns it.
+func (alt Alternative) Blame(v *Violation) (also Violation, ok bool) {
+	b := Violation{Rule: alt.Rule, Was: v.Rule, At: v.At, What: fmt.Sprintf("only with %s: %s", alt.Why, v.What)}
+	if alt.Rule == "STLT-07" {
+		return b, true
+	}
+	*v = b
+	return Violation{}, false
 }
 
 // SameCalls is RB-02 over two runs of one lifecycle, the support's counts

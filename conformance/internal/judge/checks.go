@@ -31,7 +31,7 @@ type Check struct {
 // lifecycle has ended, and the named specs run on theirs.
 var EndChecks = []Check{LoggedOffOnce, ValidSTLTFlags, STLTBeforeGone, STLTBeforeTeardown, TeardownOrder, StatusRowRemoved,
 	SupportBalanced, NoCallAfterGone, UIDsRemoved, LogonReleasedLast, NoRowAfterLogoff, LogoffOK, NothingAfterProvider,
-	ShutdownLast, ShutdownOK, ShutdownAfterLogons, SessionOrder, DeadReleasesSafe, OwnSupport, SpoolerLogonOK, SpoolerLogonShutDown}
+	ShutdownLast, ShutdownOK, ShutdownAfterLogons, SessionOrder, DeadReleasesSafe, OwnSupport, SpoolerLogonOK, SpoolerLogonShutDown, SpoolerWithStore, SpoolerTold, RowAtLogon}
 
 // supportsOf are the supports of a trace with the Release with which each
 // went (zero Seq: not gone), leaving out those MAPI passed to a second
@@ -292,3 +292,52 @@ var ValidSTLTFlags = Check{Rule: "STLT-08", Want: "every StoreLogoffTransports c
 		return true, "", nil
 	},
 	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.StoreLogoffTransports) }}
+
+// Proof is what a passing lifecycle proves of a rule.
+type Proof uint8
+
+const (
+	Nothing    Proof = iota // its checks had nothing to judge: untested
+	ByMAPI                  // only checks of MAPI's own steps had: the suite's self-check
+	ByProvider              // the provider's behaviour was judged, and held
+)
+
+// Material is what a trace that broke no check of rule id proves of it:
+// the checks of the end that judge it and are not vacuous say. A rule no
+// end check judges has the lifecycle's own steps for material (the model
+// judges it step by step).
+func Material(id string, evs []trace.Event) Proof {
+	if id == "SS-02" {
+		id = "STLT-01" // the session path's STLT-01
+	}
+	found, proof := false, Nothing
+	for _, c := range EndChecks {
+		if c.Rule != id {
+			continue
+		}
+		found = true
+		if c.Vacuous != nil && c.Vacuous(evs) {
+			continue
+		}
+		if !c.Self {
+			return ByProvider
+		}
+		proof = ByMAPI
+	}
+	if !found {
+		if has, ok := stepMaterial[id]; ok && !has(evs) {
+			return Nothing
+		}
+		return ByProvider
+	}
+	return proof
+}
+
+// stepMaterial says, for a rule the model judges step by step, whether the
+// trace gave it anything to judge: a flag rule needs a
+// StoreLogoffTransports call whose flag it looked at.
+var stepMaterial = map[string]func([]trace.Event) bool{
+	"STLT-03": hasSTLT, "STLT-04": hasSTLT, "STLT-06": hasSTLT,
+}
+
+func hasSTLT(evs []trace.Event) bool { return trace.Contains(evs, trace.StoreLogoffTransports) }

@@ -39,6 +39,7 @@ func (md *Model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 			}
 			md.fail(at, way, "%s left the client nothing, yet the store never ended: MAPI's teardown never ran", what)
 			md.fail(at, "LG-05", "%s left the client nothing, yet the logon object lives on: the store and its logon object are freed together", what)
+			md.teardownMissing(at, what)
 			md.noSTLT(at, what, session)
 		case end == endForbidden && kind != lifecycle.StoreLogoff && trace.Contains(evs, md.cur.stlt1):
 			md.fail(at, rule, "%s called StoreLogoffTransports", what)
@@ -48,9 +49,16 @@ func (md *Model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 		// judged.
 		return
 	}
-	md.cur.ended, md.cur.endedAt = true, at
+	md.cur.ended, md.cur.endedAt, md.cur.bySession = true, at, session
 	if end == endForbidden {
 		md.fail(at, rule, "%s ended the store", what)
+		// The store's last Release is then not the one that releases
+		// the support (RL-01), and in the deferred profile
+		// StoreLogoffTransports did not come at the last Release either.
+		md.fail(at, "RL-01", "%s released the support, before the store's last Release", what)
+		if md.set.Deferred && trace.Contains(evs, md.cur.stlt1) {
+			md.fail(at, "STLT-02", "%s called StoreLogoffTransports, before the store's last Release (deferred profile)", what)
+		}
 	}
 	if md.cur.stlts == 0 {
 		if other, ok := trace.First(evs, stlt); ok && !session {
@@ -128,10 +136,22 @@ func (md *Model) stltCalls(evs []trace.Event, at int, o lifecycle.Step) {
 			if immediateLogoff && finalBefore != 0 {
 				rule = "STLT-06"
 			}
-			md.fail(at, rule, "#%d StoreLogoffTransports came after #%d, which logged the store off", e.Seq, md.cur.final)
+			marks := Marks{md.cur.final: "logged off", e.Seq: "once too often"}
+			md.fail(at, rule, "#%d StoreLogoffTransports came after #%d, which logged the store off", e.Seq, md.cur.final, marks)
+			// SS-02 judges the session path's own calls: those of
+			// IMAPISession::Logoff and after. (A StoreLogoff's before
+			// it are STLT-01's and STLT-06's.)
+			// The first extra call only: one after the shutdown broke
+			// STLT-01 before the session path is that break's.
+			if md.cur.extra++; md.cur.extra == 1 && (md.cur.bySession || o.Kind == lifecycle.SessionLogoff) {
+				md.fail(at, "SS-02", "#%d StoreLogoffTransports came after #%d, which logged the store off, on the session path", e.Seq, md.cur.final, marks)
+			}
 		}
-		if md.cur.stlts == 0 && o.Kind != lifecycle.StoreLogoff {
-			md.firstFlag(e, at, o.Kind == lifecycle.SessionLogoff)
+		if md.cur.stlts == 0 {
+			md.cur.firstFlag, _ = e.Arg(0).(mapi.LogoffFlags)
+			if o.Kind != lifecycle.StoreLogoff {
+				md.firstFlag(e, at, o.Kind == lifecycle.SessionLogoff)
+			}
 		}
 		md.cur.stlts++
 		md.cur.busy = immediateLogoff && !LoggedOff(e)
@@ -157,11 +177,30 @@ func (md *Model) firstFlag(e trace.Event, at int, session bool) {
 	case md.cur.pendingAny || got == want:
 	case !md.cur.requested && session:
 		md.fail(at, "SS-02", "IMAPISession::Logoff with no StoreLogoff before: StoreLogoffTransports(%v), want LOGOFF_ABORT", got)
+	case session:
+		md.fail(at, "SS-02", "IMAPISession::Logoff after StoreLogoff(%v): StoreLogoffTransports(%v), want the flag StoreLogoff saved", want, got)
 	case !md.cur.requested:
 		md.fail(at, "STLT-04", "the Release-only path called StoreLogoffTransports(%v), want LOGOFF_ABORT", got)
-	case md.cur.flagsSaved <= 1:
+	case md.cur.flagsSaved <= 1 && md.cur.logoffs <= 1:
 		md.fail(at, "STLT-03", "StoreLogoffTransports(%v) at the store's end, want StoreLogoff's flag %v", got, want)
 	default:
 		md.fail(at, "STLT-06", "StoreLogoffTransports(%v) at the store's end, want the last StoreLogoff's flag %v", got, want)
 	}
+}
+
+// teardownMissing names each step of MAPI's teardown (section E) that did
+// not come when the store had to end: the provider never let go of the
+// support, in which MAPI removes the MAPIUIDs and the status row, logs the
+// logon object off and releases it.
+func (md *Model) teardownMissing(at int, what stepText) {
+	evs := md.events(0)
+	if trace.Contains(evs, trace.Call{Iface: "IMAPISupport", Method: "SetProviderUID", Object: md.cur.stlt1.Object}) {
+		md.fail(at, "E-01", "%s left the client nothing, yet MAPI removed no MAPIUID: the provider kept the support", what)
+	}
+	if trace.Contains(evs, trace.Call{Iface: "IMAPISupport", Method: "ModifyStatusRow", Object: md.cur.stlt1.Object}) {
+		md.fail(at, "E-02", "%s left the client nothing, yet MAPI removed no status row: the provider kept the support", what)
+	}
+	md.fail(at, "E-03", "%s left the client nothing, yet IMSLogon::Logoff never came: the provider kept the support", what)
+	md.fail(at, "E-04", "%s left the client nothing, yet the logon object was never released: the provider kept the support", what)
+	md.fail(at, "E-05", "%s left the client nothing, yet MAPI's teardown never ran: the provider kept the support", what)
 }

@@ -11,55 +11,9 @@ import (
 // and MAPI's teardown runs inside it. A balanced AddRef and Release of the
 // support (COM's guard around an outgoing call), a status-row update, or
 // any other call that leaves a reference held ends nothing. SL-04, RL-02
-// and LG-06 forbid the end; they judge it with SupportGone and
-// Teardown, never by the mere presence of a support call.
-
-// SupportGone selects the provider's Release of a support that brings its
-// references back to where they were before logon: from then on the
-// support is gone, whatever the provider does next. Object names the
-// support ("support", "support 2", "spooler support"); "" is the first.
-type SupportGone struct{ Object string }
-
-// Name is the support's name in the trace.
-func (g SupportGone) Name() string {
-	if g.Object == "" {
-		return "support"
-	}
-	return g.Object
-}
-
-func (g SupportGone) String() string {
-	return "the IMAPISupport::Release that drops the provider's last reference on " + g.Name()
-}
-
-func (g SupportGone) Select(evs []trace.Event) []trace.Event {
-	var refs SupportRefs
-	for _, e := range evs {
-		if refs.Step(&e) && e.Object == g.Name() {
-			return []trace.Event{e}
-		}
-	}
-	return nil
-}
-
-// AnySupportGone selects every support's last Release, each once: the end
-// of every store, the spooler's included.
-type AnySupportGone struct{}
-
-func (AnySupportGone) String() string {
-	return "an IMAPISupport::Release that drops the provider's last reference on a support"
-}
-
-func (AnySupportGone) Select(evs []trace.Event) []trace.Event {
-	var refs SupportRefs
-	var out []trace.Event
-	for _, e := range evs {
-		if refs.Step(&e) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
+// and LG-06 forbid the end; the model judges it by MAPI's teardown of the
+// store (Step.TornDown) and Teardown, never by the mere presence of a
+// support call.
 
 // Teardown selects MAPI's teardown of the clients' stores: their
 // IMSLogon::Logoff (the spooler's own, which STLT's release of the
@@ -139,26 +93,6 @@ func (r *SupportRefs) Step(e *trace.Event) (goes bool) {
 		}
 	}
 	return false
-}
-
-// IsGone reports whether the support object has gone.
-func (r *SupportRefs) IsGone(object string) bool {
-	for _, s := range r.all() {
-		if s.name == object {
-			return s.gone
-		}
-	}
-	return false
-}
-
-// Held is the provider's references on the support object so far.
-func (r *SupportRefs) Held(object string) int {
-	for _, s := range r.all() {
-		if s.name == object {
-			return s.held
-		}
-	}
-	return 0
 }
 
 // Names are the supports seen so far, in order.

@@ -9,7 +9,13 @@ import (
 
 // Logons judges the logons of a lifecycle's start (LG-01, LG-02), with the
 // judges the named specs use.
-func (md *Model) Logons() { checkLogon(md.events(0), md.fail) }
+func (md *Model) Logons() {
+	evs := md.events(0)
+	checkLogon(evs, md.fail)
+	if md.set.StatusRow && !trace.Contains(evs, trace.ModifyStatusRow) {
+		md.fail(0, "LG-03", "IMSProvider::Logon added no status row, which the provider declares (Capabilities.StatusRow)")
+	}
+}
 
 // checkLogon judges the logons, every one (the second store's and the
 // spooler's too): LG-01 and LG-02, with the judges the specs use.
@@ -62,8 +68,8 @@ func (md *Model) Finish() {
 // and Shutdown answered S_OK, nothing after the provider's final Release.
 func (md *Model) checkEnd(evs []trace.Event) {
 	for _, c := range EndChecks {
-		if ok, got, _ := c.Judge(evs); !ok {
-			md.fail(-1, c.Rule, "%s", got)
+		if ok, got, marks := c.Judge(evs); !ok {
+			md.fail(-1, c.Rule, "%s", got, Marks(marks))
 		}
 	}
 }

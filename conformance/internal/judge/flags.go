@@ -1,7 +1,6 @@
 package judge
 
 import (
-	"github.com/mapiconf/mapiconf/conformance/mapisim"
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
 )
@@ -22,27 +21,7 @@ func OneValidFlag(e trace.Event) bool {
 // LOGOFF_COMPLETE; RULES.md revision 3).
 func LoggedOff(e trace.Event) bool {
 	in, _ := e.Arg(0).(mapi.LogoffFlags)
-	return mapisim.LoggedOff(in, outFlags(e), e.Err)
-}
-
-// Invalidates reports whether a StoreLogoffTransports call invalidated the
-// store: S_OK with LOGOFF_COMPLETE, after which "Only the message store's
-// IUnknown::Release method should be called" and the store may refuse the
-// rest (RULES.md revision 3).
-func Invalidates(e trace.Event) bool { return e.Err == nil && outFlags(e)&mapi.LogoffComplete != 0 }
-
-// InvalidatedBefore reports whether a StoreLogoffTransports call on the
-// named support invalidated its store before e began.
-func InvalidatedBefore(evs []trace.Event, support string, e trace.Event) bool {
-	for _, s := range evs {
-		if s.At >= e.At {
-			return false
-		}
-		if s.Method == "StoreLogoffTransports" && s.Object == support && s.Dir == trace.ToMAPI && Invalidates(s) {
-			return true
-		}
-	}
-	return false
+	return mapi.LogoffOccurred(in, outFlags(e), e.Err)
 }
 
 func outFlags(e trace.Event) mapi.LogoffFlags {

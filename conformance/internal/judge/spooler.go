@@ -20,20 +20,38 @@ var (
 // object with it, and never the client's.
 
 // checkSpooler judges the spooler's logon of the first store, in one pass
-// over the lifecycle's trace. It reports false when the simulated MAPI did
-// not let the spooler go inside the call that logged the store off: a bug
-// of the suite's, no rule of the provider's (SEMANTICS.md §8), with what
-// went wrong.
+// over the lifecycle's trace: SP-01 here (the spooler's Release never ends
+// the client's store); SP-02 is SpoolerWithStore's. It reports false when
+// the simulated MAPI did not let the spooler go inside the call that
+// logged the store off: a bug of the suite's, no rule of the provider's
+// (SEMANTICS.md §8), with what went wrong.
 func (md *Model) checkSpooler(evs []trace.Event) (string, bool) {
-	if !slices.ContainsFunc(evs, func(e trace.Event) bool { return e.Method == "SpoolerLogon" && e.Done() && e.Err == nil }) {
-		return "", true // no spooler logged on
+	sp := scanSpooler(evs)
+	for _, e := range sp.inside {
+		md.fail(-1, "SP-01", "#%d %s on %s came inside the spooler's Release of its store (#%d): the spooler's Release ended the client's store", e.Seq, e.Name(), e.Object, sp.rels[0].Seq)
 	}
-	// The spooler releases its store once or twice (inside the call that
-	// logs the store off, at the end). The events are looked at in place:
-	// this runs for every lifecycle.
-	var buf [2]*trace.Event
-	rels := buf[:0]                   // the spooler's Releases of its store
-	var logonRel, logoff *trace.Event // the spooler logon's Release; the first STLT call that logged off
+	if sp.bug != "" {
+		return sp.bug, false
+	}
+	return "", true
+}
+
+// spoolerFacts is what one pass over a trace finds of the spooler's logon.
+type spoolerFacts struct {
+	rels     []*trace.Event // the spooler's Releases of its store (once or twice)
+	logonRel *trace.Event   // the spooler logon's Release
+	inside   []trace.Event  // the client store's IMSLogon::Logoff inside the spooler's Release
+	letGo    bool           // the spooler let go inside the call that logged the store off, as MAPI does
+	untold   bool           // the client's store ended with no StoreLogoffTransports call: MAPI never told the spooler
+	bug      string         // what the simulated MAPI did wrong
+}
+
+// scanSpooler looks at the events in place: this runs for every lifecycle.
+func scanSpooler(evs []trace.Event) (sp spoolerFacts) {
+	if !slices.ContainsFunc(evs, func(e trace.Event) bool { return e.Method == "SpoolerLogon" && e.Done() && e.Err == nil }) {
+		return sp // no spooler logged on
+	}
+	var logoff *trace.Event // the first STLT call that logged off
 	for i := range evs {
 		e := &evs[i]
 		if e.Method != "Release" && e.Method != "Logoff" && e.Method != "StoreLogoffTransports" {
@@ -41,38 +59,92 @@ func (md *Model) checkSpooler(evs []trace.Event) (string, bool) {
 		}
 		switch {
 		case spoolerStoreRelease.Matches(*e) && e.Caller == "spooler":
-			rels = append(rels, e)
+			sp.rels = append(sp.rels, e)
 		case spoolerLogonRelease.Matches(*e):
-			logonRel = e
+			sp.logonRel = e
 		case logoff1.Matches(*e):
 			// The client store's end, MAPI's teardown (RULES.md revision
 			// 4: ending is the teardown, not a call): never inside the
 			// spooler's Release (which began before it, events being in
 			// the order calls began).
-			for _, r := range rels {
-				if r.Encloses(*e) {
-					md.fail(-1, "SP-01", "#%d %s on %s came inside the spooler's Release of its store (#%d): the spooler's Release ended the client's store", e.Seq, e.Name(), e.Object, r.Seq)
-				}
+			if len(sp.rels) > 0 && sp.rels[0].Encloses(*e) {
+				sp.inside = append(sp.inside, *e)
 			}
 		case logoff == nil && stlt1.Matches(*e) && LoggedOff(*e):
 			logoff = e
 		}
+	}
+	if logoff == nil && trace.Contains(evs, logoff1) && !trace.Contains(evs, stlt1) {
+		sp.untold = true
+		return sp
 	}
 	if logoff == nil || logoff.Err != nil {
 		// The logoff never occurred, or MAPI failed the call (an error
 		// counts as a logoff for STLT-01, but MAPI did nothing): the
 		// spooler held its store to the end, and MAPI's teardown ends its
 		// logon.
-		return "", true
+		return sp
 	}
-	if len(rels) == 0 || !logoff.Encloses(*rels[0]) {
-		if len(rels) > 0 && rels[0].At < logoff.At {
-			return "", true // the spooler had let go before: not MAPI's to judge here
-		}
-		return fmt.Sprintf("the simulated MAPI did not make the spooler release its store inside #%d StoreLogoffTransports, which logged the store off", logoff.Seq), false
+	switch {
+	case len(sp.rels) > 0 && logoff.Encloses(*sp.rels[0]):
+		sp.letGo = true
+	case len(sp.rels) > 0 && sp.rels[0].At < logoff.At:
+		// the spooler had let go before: not MAPI's to judge here
+	default:
+		sp.bug = fmt.Sprintf("the simulated MAPI did not make the spooler release its store inside #%d StoreLogoffTransports, which logged the store off", logoff.Seq)
 	}
-	if logonRel != nil && !rels[0].Encloses(*logonRel) {
-		md.fail(-1, "SP-02", "the spooler's logon object was released at #%d, not inside the spooler's Release of its store (#%d): the store and its logon object are freed together", logonRel.Seq, rels[0].Seq)
-	}
-	return "", true
+	return sp
 }
+
+// SpoolerWithStore is SP-02's provider part: where the spooler let go of
+// its store inside the call that logged the client's store off, its logon
+// object went inside that Release: "created together and freed together".
+var SpoolerWithStore = Check{Rule: "SP-02", Want: "the spooler's logon object released inside the spooler's Release of its store",
+	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+		sp := scanSpooler(evs)
+		if sp.untold && sp.logonRel != nil {
+			return false, fmt.Sprintf("the spooler's logon object was released at #%d by MAPI's teardown, not with the spooler's store: no StoreLogoffTransports call told the spooler to release it", sp.logonRel.Seq),
+				map[int]string{sp.logonRel.Seq: "not with its store"}
+		}
+		if !sp.letGo || sp.logonRel == nil || sp.rels[0].Encloses(*sp.logonRel) {
+			return true, "", nil
+		}
+		return false, fmt.Sprintf("the spooler's logon object was released at #%d, not inside the spooler's Release of its store (#%d): the store and its logon object are freed together", sp.logonRel.Seq, sp.rels[0].Seq),
+			map[int]string{sp.logonRel.Seq: "not inside", sp.rels[0].Seq: "the spooler's Release"}
+	},
+	Vacuous: func(evs []trace.Event) bool {
+		sp := scanSpooler(evs)
+		return !sp.letGo && !sp.untold || sp.logonRel == nil
+	}}
+
+// SpoolerTold is SP-01's MAPI part: the client's store ended with a
+// StoreLogoffTransports call, in which MAPI makes the spooler release its
+// store ("the MAPI spooler releases the store"). A store that ended with
+// none never let the spooler know.
+var SpoolerTold = Check{Rule: "SP-01", Self: true, Want: "the spooler told to release its store by a StoreLogoffTransports call before the client's store ended",
+	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+		if scanSpooler(evs).untold {
+			return false, "the client's store ended without a StoreLogoffTransports call: MAPI never made the spooler release its store", nil
+		}
+		return true, "", nil
+	},
+	Vacuous: func(evs []trace.Event) bool { return !hasCall(evs, "IMSProvider", "SpoolerLogon") }}
+
+// RowAtLogon is LG-03's first part on every store: the status row, if the
+// store makes one, is added inside the IMSProvider::Logon that opened it.
+var RowAtLogon = Check{Rule: "LG-03", Want: "each store's first ModifyStatusRow inside the IMSProvider::Logon that opened it",
+	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+		for _, logon := range evs {
+			s, ok := storeLogon(logon)
+			if !ok {
+				continue
+			}
+			first, made := trace.First(evs, trace.Call{Iface: "IMAPISupport", Method: "ModifyStatusRow", Object: s})
+			if made && !logon.Encloses(first) {
+				return false, fmt.Sprintf("the first status row on %s came at #%d, not inside #%d IMSProvider::Logon", s, first.Seq, logon.Seq),
+					map[int]string{logon.Seq: "Logon", first.Seq: "not inside it"}
+			}
+		}
+		return true, "", nil
+	},
+	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.ModifyStatusRow) }}

@@ -12,8 +12,9 @@ import (
 
 // Setting is what the model judges by: the declared profile, Strict.
 type Setting struct {
-	Deferred bool // the provider declares the deferred profile
-	Strict   bool // Config.Strict
+	Deferred  bool // the provider declares the deferred profile
+	Strict    bool // Config.Strict
+	StatusRow bool // the provider declares a status row (Capabilities.StatusRow)
 }
 
 // Violation is a rule the provider broke in a lifecycle, or a fault that
@@ -29,7 +30,14 @@ type Violation struct {
 	// Was is the rule broken, when the exploration named another as its
 	// cause.
 	Was string
+	// Marks are the calls in question, by Seq, with a word on each, for
+	// the failure's call sequence.
+	Marks Marks
 }
+
+// Marks label calls of a trace by Seq. Passed as the last argument of a
+// Fail, they go with the violation, not into its text.
+type Marks map[int]string
 
 // Fail records a rule broken at step at.
 type Fail func(at int, rule, format string, args ...any)
@@ -72,6 +80,11 @@ type Model struct {
 	Unable string
 
 	view []trace.Event // the events a step looks at (events)
+
+	// activity is the transport activity StoreLogoffTransports reports to
+	// LOGOFF_QUIET and LOGOFF_ABORT in this lifecycle (lifecycle.Answer):
+	// the logoff does not occur (SL-05).
+	activity mapi.LogoffFlags
 }
 
 // store is what the model follows of one store.
@@ -88,11 +101,16 @@ type store struct {
 	pending    mapi.LogoffFlags // the flag of the last StoreLogoff that returned S_OK
 	pendingAny bool             // that StoreLogoff's flag was no single valid one: what STLT gets is the provider's call
 	flagsSaved int              // StoreLogoff calls whose valid flag was taken
+	logoffs    int              // StoreLogoff calls on the live store
 
-	stlts       int  // StoreLogoffTransports calls on its support so far
-	final       int  // Seq of the first of them that logged the store off; 0: none yet
-	invalidated bool // one was answered S_OK with LOGOFF_COMPLETE
-	busy        bool // the last was an immediate StoreLogoff's, and its logoff did not occur (SL-05)
+	stlts       int              // StoreLogoffTransports calls on its support so far
+	final       int              // Seq of the first of them that logged the store off; 0: none yet
+	invalidated bool             // one was answered S_OK with LOGOFF_COMPLETE
+	busy        bool             // the last was an immediate StoreLogoff's, and its logoff did not occur (SL-05)
+	firstFlag   mapi.LogoffFlags // the first call's flag
+	extra       int              // calls after the one that logged the store off
+	bySession   bool             // the store ended on the session path
+	early       bool             // a StoreLogoff called it in the deferred profile (STLT-02, STLT-06)
 
 	ended     bool // MAPI's teardown of the store ran
 	endedAt   int  // the step where it ran

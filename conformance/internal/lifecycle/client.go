@@ -54,9 +54,6 @@ func NewClientOf(lc Lifecycle) Client {
 // opens a store of its own (Lifecycle.TwoStores).
 func (c *Client) AddStore() { c.stores = append(c.stores, held{refs: 1}) }
 
-// Stores is how many stores the client is logged on to.
-func (c *Client) Stores() int { return len(c.stores) }
-
 // Clone is a copy that does not share c's state.
 func (c Client) Clone() Client {
 	c.stores = slices.Clone(c.stores)
