@@ -2,6 +2,7 @@ package judge
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
@@ -84,6 +85,9 @@ func (alt Alternative) Blame(v *Violation) (also Violation, ok bool) {
 // StepCalls).
 func SameCalls(bogus, accurate []trace.Event) (ok bool, got string) {
 	evs, want := StepCalls(bogus), StepCalls(accurate)
+	if identical(evs, want) {
+		return true, "" // the same calls with the same values: no renaming to find
+	}
 	a, b := Shapes(evs), Shapes(want)
 	for i := range max(len(a), len(b)) {
 		switch {
@@ -96,4 +100,35 @@ func SameCalls(bogus, accurate []trace.Event) (ok bool, got string) {
 		}
 	}
 	return true, ""
+}
+
+// identical reports whether two runs made the same calls with equal
+// arguments, as most do: the quick test before Shapes' renaming, which
+// formats every value.
+func identical(a, b []trace.Event) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.Dir != y.Dir || x.Caller != y.Caller || x.Iface != y.Iface || x.Method != y.Method || x.Object != y.Object || len(x.Args) != len(y.Args) {
+			return false
+		}
+		for j := range x.Args {
+			if !sameValue(x.Args[j], y.Args[j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// sameValue compares two argument values that == can compare; any other
+// is left to Shapes.
+func sameValue(x, y any) bool {
+	if x == nil || y == nil {
+		return x == y
+	}
+	t := reflect.TypeOf(x)
+	return t == reflect.TypeOf(y) && t.Comparable() && x == y
 }

@@ -33,24 +33,51 @@ var EndChecks = []Check{LoggedOffOnce, ValidSTLTFlags, STLTBeforeGone, STLTBefor
 	SupportBalanced, NoCallAfterGone, UIDsRemoved, LogonReleasedLast, NoRowAfterLogoff, LogoffOK, NothingAfterProvider,
 	ShutdownLast, ShutdownOK, ShutdownAfterLogons, SessionOrder, DeadReleasesSafe, OwnSupport, SpoolerLogonOK, SpoolerLogonShutDown, SpoolerWithStore, SpoolerTold, RowAtLogon}
 
-// supportsOf are the supports of a trace with the Release with which each
-// went (zero Seq: not gone), leaving out those MAPI passed to a second
-// Logon to an open store (LG-06's).
-func supportsOf(evs []trace.Event) (names []string, gone map[string]trace.Event) {
+// goneOf is the Release with which each support of a trace went (the
+// provider's last reference), leaving out those MAPI passed to a second
+// Logon to an open store (LG-06's). A trace has a support or three: a
+// slice, searched, costs less than a map for every lifecycle judged.
+func goneOf(evs []trace.Event) gones {
 	var refs SupportRefs
-	gone = map[string]trace.Event{}
+	g := gones{evs: evs}
 	for i := range evs {
 		e := &evs[i]
 		if refs.Step(e) && !Reopened(e.Object) {
-			gone[e.Object] = *e
+			if g.n < len(g.at) {
+				g.at[g.n] = i
+				g.n++
+			} else {
+				g.more = append(g.more, i)
+			}
 		}
 	}
-	for _, n := range refs.Names() {
-		if !Reopened(n) {
-			names = append(names, n)
+	return g
+}
+
+// gones are the supports' last Releases, by index in evs: a value that
+// stays on the stack for a trace's support or few.
+type gones struct {
+	evs  []trace.Event
+	at   [4]int
+	n    int
+	more []int
+}
+
+func (g *gones) len() int { return g.n + len(g.more) }
+
+// of returns the Release with which the support named went.
+func (g *gones) of(support string) (trace.Event, bool) {
+	for _, i := range g.at[:g.n] {
+		if g.evs[i].Object == support {
+			return g.evs[i], true
 		}
 	}
-	return names, gone
+	for _, i := range g.more {
+		if g.evs[i].Object == support {
+			return g.evs[i], true
+		}
+	}
+	return trace.Event{}, false
 }
 
 func isSupportCall(e trace.Event) bool { return e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport" }
@@ -103,30 +130,30 @@ func loggedOffLogon(evs []trace.Event, logon string) bool {
 // provider released its last reference on it.
 var NoCallAfterGone = Check{Rule: "RL-03", Want: "no call on a support after the provider released its last reference on it",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		_, gone := supportsOf(evs)
-		return noCallAfter(evs, gone, func(trace.Event) bool { return true })
+		gone := goneOf(evs)
+		return noCallAfter(evs, &gone, func(trace.Event) bool { return true })
 	},
-	Vacuous: func(evs []trace.Event) bool { _, gone := supportsOf(evs); return len(gone) == 0 }}
+	Vacuous: func(evs []trace.Event) bool { gone := goneOf(evs); return gone.len() == 0 }}
 
 // STLTBeforeGone is STLT-05 on every store: its StoreLogoffTransports calls
 // come before the provider releases that store's support.
 var STLTBeforeGone = Check{Rule: "STLT-05", Want: "StoreLogoffTransports before the provider lets go of the store's support",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		_, gone := supportsOf(evs)
-		return noCallAfter(evs, gone, func(e trace.Event) bool { return e.Method == "StoreLogoffTransports" })
+		gone := goneOf(evs)
+		return noCallAfter(evs, &gone, func(e trace.Event) bool { return e.Method == "StoreLogoffTransports" })
 	},
 	Vacuous: func(evs []trace.Event) bool {
-		_, gone := supportsOf(evs)
-		return len(gone) == 0 || !trace.Contains(evs, trace.StoreLogoffTransports)
+		gone := goneOf(evs)
+		return gone.len() == 0 || !trace.Contains(evs, trace.StoreLogoffTransports)
 	}}
 
 // noCallAfter finds the support calls (those that which selects) made on a
 // support after it went.
-func noCallAfter(evs []trace.Event, gone map[string]trace.Event, which func(trace.Event) bool) (bool, string, map[int]string) {
+func noCallAfter(evs []trace.Event, gone *gones, which func(trace.Event) bool) (bool, string, map[int]string) {
 	var bad []string
 	marks := map[int]string{}
 	for _, e := range evs {
-		g, ok := gone[e.Object]
+		g, ok := gone.of(e.Object)
 		if !ok || !isSupportCall(e) || e.At <= g.At || !which(e) {
 			continue
 		}
@@ -168,12 +195,12 @@ var NothingAfterProvider = Check{Rule: "SS-03", Want: "no support call after the
 // goes, a status row update is allowed (RULES.md revision 3).
 var NoRowAfterLogoff = Check{Rule: "LG-03", Want: "no ModifyStatusRow once the support is gone or IMSLogon::Logoff has returned",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		_, gone := supportsOf(evs)
+		gone := goneOf(evs)
 		for _, e := range evs {
 			if !isSupportCall(e) || e.Method != "ModifyStatusRow" {
 				continue
 			}
-			if g, ok := gone[e.Object]; ok && e.At > g.At {
+			if g, ok := gone.of(e.Object); ok && e.At > g.At {
 				return false, fmt.Sprintf("#%d ModifyStatusRow on %s after #%d released it", e.Seq, e.Object, g.Seq),
 					map[int]string{g.Seq: "the support goes", e.Seq: "too late"}
 			}

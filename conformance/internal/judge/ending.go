@@ -95,15 +95,6 @@ func (r *SupportRefs) Step(e *trace.Event) (goes bool) {
 	return false
 }
 
-// Names are the supports seen so far, in order.
-func (r *SupportRefs) Names() []string {
-	var out []string
-	for _, s := range r.all() {
-		out = append(out, s.name)
-	}
-	return out
-}
-
 // StoreOf names the store of a support: "support 2" → "store 2".
 func StoreOf(support string) string { return "store" + strings.TrimPrefix(support, "support") }
 

@@ -67,14 +67,14 @@ func teardownOf(evs []trace.Event, support string) (trace.Event, bool) {
 // support once MAPI's teardown of that store has begun.
 var STLTBeforeTeardown = Check{Rule: "E-05", Want: "every StoreLogoffTransports before MAPI's teardown of its store (MAPI::RemoveProviderUIDs) begins",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		_, gone := supportsOf(evs)
+		gone := goneOf(evs)
 		for _, logon := range evs {
 			s, ok := storeLogon(logon)
 			if !ok {
 				continue
 			}
 			td, ok := teardownOf(evs, s)
-			if g, released := gone[s]; !ok || !released || !g.Encloses(td) {
+			if g, released := gone.of(s); !ok || !released || !g.Encloses(td) {
 				continue
 			}
 			for _, e := range evs {
