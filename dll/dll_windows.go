@@ -216,12 +216,12 @@ func (l *Library) newProvider() (p mapi.IMSProvider, err error) {
 		return nil, errors.New("dll: " + l.Path + ": MSProviderInit returned S_OK and a NULL provider")
 	}
 	if out.version>>16 != CurrentSPIVersion>>16 {
-		prov := provider{object{l, out.provider, ifaceProvider}}
+		prov := providerObject(l, out.provider)
 		prov.Release()
 		return nil, fmt.Errorf("dll: %s: MSProviderInit reports SPI version 0x%08X; MAPI speaks 0x%08X (CURRENT_SPI_VERSION)",
 			l.Path, out.version, CurrentSPIVersion)
 	}
-	return provider{object{l, out.provider, ifaceProvider}}, nil
+	return providerObject(l, out.provider), nil
 }
 
 // Config is the conformance adapter of the DLL: a fresh provider from

@@ -43,24 +43,42 @@ func (b *BadPointer) Error() string {
 // the support's callbacks and the allocators serve every library.
 var guardCopy atomic.Uintptr
 
-// copyMem copies n bytes from src to dst, one of them the DLL's; it
-// returns the exception code of a faulting access, or 0. A pointer of Go's
-// converted in its arguments escapes to the heap, where it cannot move.
-//
-//go:uintptrescapes
-func copyMem(dst, src, n uintptr, dllAddr uintptr, write bool) (ok bool, code uint32) {
+// readInto copies n bytes from addr, the DLL's, into Go memory at dst;
+// writeFrom copies n bytes of Go memory at src to addr, the DLL's. Each
+// returns the exception code of a faulting access, or 0. The Go memory may
+// be on the goroutine's stack: the guard's copy calls no Go code, so the
+// stack cannot move while it runs, and the conversion to uintptr in the
+// argument list of syscall.SyscallN keeps it alive (unsafe.Pointer's rule
+// 4). A read or write allocates nothing.
+func readInto(dst unsafe.Pointer, addr, n uintptr) (ok bool, code uint32) {
 	if n == 0 {
 		return true, 0
 	}
 	if g := guardCopy.Load(); g != 0 {
-		f := new(fault)
-		r, _, _ := syscall.SyscallN(g, dst, src, n, uintptr(unsafe.Pointer(f)))
+		var f fault
+		r, _, _ := syscall.SyscallN(g, uintptr(dst), addr, n, uintptr(unsafe.Pointer(&f)))
 		return r != 0, uint32(f.code)
 	}
-	if !usable(dllAddr, n, write) {
+	if !usable(addr, n, false) {
 		return false, 0
 	}
-	copy(unsafe.Slice(*(**byte)(unsafe.Pointer(&dst)), n), unsafe.Slice(*(**byte)(unsafe.Pointer(&src)), n))
+	copy(unsafe.Slice((*byte)(dst), n), unsafe.Slice(*(**byte)(unsafe.Pointer(&addr)), n))
+	return true, 0
+}
+
+func writeFrom(addr uintptr, src unsafe.Pointer, n uintptr) (ok bool, code uint32) {
+	if n == 0 {
+		return true, 0
+	}
+	if g := guardCopy.Load(); g != 0 {
+		var f fault
+		r, _, _ := syscall.SyscallN(g, addr, uintptr(src), n, uintptr(unsafe.Pointer(&f)))
+		return r != 0, uint32(f.code)
+	}
+	if !usable(addr, n, true) {
+		return false, 0
+	}
+	copy(unsafe.Slice(*(**byte)(unsafe.Pointer(&addr)), n), unsafe.Slice((*byte)(src), n))
 	return true, 0
 }
 
@@ -82,7 +100,8 @@ func usable(addr, n uintptr, write bool) bool {
 	}
 	for end := addr + n; addr < end; {
 		var mbi memoryBasicInformation
-		if r, _, _ := procVirtualQuery.Call(addr, uintptr(unsafe.Pointer(&mbi)), unsafe.Sizeof(mbi)); r == 0 {
+		// SyscallN, not Proc.Call, whose arguments escape: mbi stays on the stack.
+		if r, _, _ := syscall.SyscallN(procVirtualQuery.Addr(), addr, uintptr(unsafe.Pointer(&mbi)), unsafe.Sizeof(mbi)); r == 0 {
 			return false
 		}
 		p := mbi.Protect
@@ -126,64 +145,71 @@ func readMem(call, param string, addr uintptr, n int) ([]byte, error) {
 	if n == 0 {
 		return b, nil
 	}
-	if ok, code := copyMem(uintptr(unsafe.Pointer(&b[0])), addr, uintptr(n), addr, false); !ok {
-		return nil, &BadPointer{Call: call, Param: param, Addr: addr, Fault: code}
+	return b, readTo(call, param, unsafe.Pointer(&b[0]), addr, uintptr(n))
+}
+
+// readTo reads n bytes at addr, the DLL's, into Go memory at dst.
+func readTo(call, param string, dst unsafe.Pointer, addr, n uintptr) error {
+	if ok, code := readInto(dst, addr, n); !ok {
+		return &BadPointer{Call: call, Param: param, Addr: addr, Fault: code}
 	}
-	return b, nil
+	return nil
 }
 
 func read32(call, param string, addr uintptr) (uint32, error) {
 	var v uint32
-	if ok, code := copyMem(uintptr(unsafe.Pointer(&v)), addr, 4, addr, false); !ok {
-		return 0, &BadPointer{Call: call, Param: param, Addr: addr, Fault: code}
-	}
-	return v, nil
+	err := readTo(call, param, unsafe.Pointer(&v), addr, 4)
+	return v, err
 }
 
 func readPtr(call, param string, addr uintptr) (uintptr, error) {
 	var v uintptr
-	if ok, code := copyMem(uintptr(unsafe.Pointer(&v)), addr, unsafe.Sizeof(v), addr, false); !ok {
-		return 0, &BadPointer{Call: call, Param: param, Addr: addr, Fault: code}
-	}
-	return v, nil
+	err := readTo(call, param, unsafe.Pointer(&v), addr, unsafe.Sizeof(v))
+	return v, err
 }
 
 func write32(call, param string, addr uintptr, v uint32) error {
-	if ok, code := copyMem(addr, uintptr(unsafe.Pointer(&v)), 4, addr, true); !ok {
+	if ok, code := writeFrom(addr, unsafe.Pointer(&v), 4); !ok {
 		return &BadPointer{Call: call, Param: param, Addr: addr, Write: true, Fault: code}
 	}
 	return nil
 }
 
 func writePtr(call, param string, addr, v uintptr) error {
-	if ok, code := copyMem(addr, uintptr(unsafe.Pointer(&v)), unsafe.Sizeof(v), addr, true); !ok {
+	if ok, code := writeFrom(addr, unsafe.Pointer(&v), unsafe.Sizeof(v)); !ok {
 		return &BadPointer{Call: call, Param: param, Addr: addr, Write: true, Fault: code}
 	}
 	return nil
 }
 
 // readString reads a NUL-terminated string of 8-bit (width 1) or UTF-16
-// (width 2) characters, a page at most at a time, so that a read never
-// goes past the page the string ends in.
+// (width 2) characters, never past the page the string ends in, in pieces
+// of at most a chunk: a short string, as a display name is, is one read into
+// the stack and one allocation, the string's.
 func readString(call, param string, addr uintptr, width int) (string, error) {
 	const page, limit = 4096, 1 << 16
-	var b []byte
+	var chunk [64]byte
+	var b []byte // what was read before this chunk
 	for p := addr; len(b) < limit; {
-		n := int(page - p%page)
-		chunk, err := readMem(call, param, p, n)
-		if err != nil {
-			if p != addr {
-				err.(*BadPointer).Addr = addr
-			}
+		n := min(len(chunk), int(page-p%page))
+		if n < width {
+			n = width // a character across the page's end
+		}
+		if err := readTo(call, param, unsafe.Pointer(&chunk[0]), p, uintptr(n)); err != nil {
+			err.(*BadPointer).Addr = addr
 			return "", err
 		}
-		for i := 0; i+width <= len(chunk); i += width {
+		for i := 0; i+width <= n; i += width {
 			if chunk[i] == 0 && (width == 1 || chunk[i+1] == 0) {
+				if b == nil {
+					return decode(chunk[:i], width), nil // the usual string: one allocation
+				}
 				return decode(append(b, chunk[:i]...), width), nil
 			}
 		}
-		b = append(b, chunk[:len(chunk)/width*width]...)
-		p += uintptr(len(chunk) / width * width)
+		n = n / width * width
+		b = append(b, chunk[:n]...)
+		p += uintptr(n)
 	}
 	return decode(b, width), nil // no NUL within 64 KB: what was read
 }

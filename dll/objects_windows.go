@@ -71,8 +71,17 @@ func (o object) Release() uint32 {
 	return uint32(o.lib.callSlot(o.addr, slotIUnknownRelease, o.iface.release))
 }
 
-// provider is IMSProvider.
-type provider struct{ object }
+// provider is IMSProvider. sups holds the supports its logons were given
+// (support_windows.go): as long as the provider object is reachable, a
+// call on one of them reaches its Go support.
+type provider struct {
+	object
+	sups *supportSet
+}
+
+func providerObject(l *Library, addr uintptr) provider {
+	return provider{object{l, addr, ifaceProvider}, newSupportSet()}
+}
 
 var _ mapi.IMSProvider = provider{}
 
@@ -90,6 +99,10 @@ type logonOut struct {
 	mapiError       uintptr
 	logon           uintptr
 	store           uintptr
+	// The model's logon object and store, in the same allocation: a
+	// logon allocates once for all of them.
+	logonObj logonObject
+	storeObj storeObject
 }
 
 // Logon is HRESULT Logon(LPMAPISUP lpMAPISup, ULONG_PTR ulUIParam, LPTSTR
@@ -101,11 +114,11 @@ type logonOut struct {
 // out, then freed with MAPIFreeBuffer, as MAPI frees it; so is the
 // MAPIERROR.
 func (p provider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profileName string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID) ([]byte, mapi.IMSLogon, mapi.IMsgStore, error) {
-	cs := newComSupport(p.lib, sup)
+	cs := newComSupport(p, sup)
 	out := new(logonOut)
 	cb, eid := entryID(id)
 	r := p.lib.callSlot(p.addr, slotProviderLogon, "IMSProvider::Logon",
-		cs.addr(), uiParam, uintptr(unsafe.Pointer(cBytes(profileName))), cb, uintptr(unsafe.Pointer(eid)), uintptr(flags), uintptr(unsafe.Pointer(iidCopy(iface))),
+		cs.addr, uiParam, uintptr(unsafe.Pointer(cBytes(profileName))), cb, uintptr(unsafe.Pointer(eid)), uintptr(flags), uintptr(unsafe.Pointer(iidCopy(iface))),
 		uintptr(unsafe.Pointer(&out.cbSpoolSecurity)), uintptr(unsafe.Pointer(&out.pbSpoolSecurity)),
 		uintptr(unsafe.Pointer(&out.mapiError)), uintptr(unsafe.Pointer(&out.logon)), uintptr(unsafe.Pointer(&out.store)))
 	var spool []byte
@@ -122,7 +135,7 @@ func (p provider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profileName stri
 	if failed(err) {
 		return nil, nil, nil, err
 	}
-	logon, store := p.logonAndStore(out.logon, out.store)
+	logon, store := p.logonAndStore(out)
 	return spool, logon, store, err
 }
 
@@ -132,7 +145,7 @@ func (p provider) Logon(sup mapi.IMAPISupport, uiParam uintptr, profileName stri
 // lpbSpoolSecurity, LPMAPIERROR *lppMAPIError, LPMSLOGON *lppMSLogon, LPMDB
 // *lppMDB).
 func (p provider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profileName string, id mapi.EntryID, flags mapi.LogonFlags, iface *mapi.IID, spool []byte) (mapi.IMSLogon, mapi.IMsgStore, error) {
-	cs := newComSupport(p.lib, sup)
+	cs := newComSupport(p, sup)
 	out := new(logonOut)
 	cb, eid := entryID(id)
 	var pb *byte
@@ -140,7 +153,7 @@ func (p provider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profileNa
 		pb = &append([]byte(nil), spool...)[0]
 	}
 	r := p.lib.callSlot(p.addr, slotProviderSpoolerLogon, "IMSProvider::SpoolerLogon",
-		cs.addr(), uiParam, uintptr(unsafe.Pointer(cBytes(profileName))), cb, uintptr(unsafe.Pointer(eid)), uintptr(flags), uintptr(unsafe.Pointer(iidCopy(iface))),
+		cs.addr, uiParam, uintptr(unsafe.Pointer(cBytes(profileName))), cb, uintptr(unsafe.Pointer(eid)), uintptr(flags), uintptr(unsafe.Pointer(iidCopy(iface))),
 		uintptr(len(spool)), uintptr(unsafe.Pointer(pb)),
 		uintptr(unsafe.Pointer(&out.mapiError)), uintptr(unsafe.Pointer(&out.logon)), uintptr(unsafe.Pointer(&out.store)))
 	freeMAPIBuffer(out.mapiError)
@@ -148,7 +161,7 @@ func (p provider) SpoolerLogon(sup mapi.IMAPISupport, uiParam uintptr, profileNa
 	if failed(err) {
 		return nil, nil, err
 	}
-	logon, store := p.logonAndStore(out.logon, out.store)
+	logon, store := p.logonAndStore(out)
 	return logon, store, err
 }
 
@@ -168,16 +181,18 @@ func (p provider) CompareStoreIDs(a, b mapi.EntryID, flags mapi.ReservedFlags) (
 	return *same != 0, err
 }
 
-// logonAndStore wraps the logon object and store a logon returned; a nil
-// pointer stays a nil interface.
-func (p provider) logonAndStore(logonAddr, storeAddr uintptr) (mapi.IMSLogon, mapi.IMsgStore) {
+// logonAndStore wraps the logon object and store a logon returned, in out;
+// a nil pointer stays a nil interface.
+func (p provider) logonAndStore(out *logonOut) (mapi.IMSLogon, mapi.IMsgStore) {
 	var logon mapi.IMSLogon
 	var store mapi.IMsgStore
-	if logonAddr != 0 {
-		logon = logonObject{object{p.lib, logonAddr, ifaceLogon}}
+	if out.logon != 0 {
+		out.logonObj = logonObject{object{p.lib, out.logon, ifaceLogon}}
+		logon = &out.logonObj
 	}
-	if storeAddr != 0 {
-		store = storeObject{object{p.lib, storeAddr, ifaceStore}}
+	if out.store != 0 {
+		out.storeObj = storeObject{object{p.lib, out.store, ifaceStore}}
+		store = &out.storeObj
 	}
 	return logon, store
 }

@@ -6,8 +6,12 @@ import (
 	"encoding/binary"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"unsafe"
+	"weak"
 
 	"github.com/mapiconf/mapiconf/mapi"
 )
@@ -38,27 +42,147 @@ type recorder interface {
 	Record(method string, args []any, answer func() ([]any, error)) error
 }
 
-// comSupport is one IMAPISupport COM object: in memory the DLL sees, its
-// first word points to supportVtbl. It stands for the Go support the
-// simulated MAPI passed to Logon.
+// comSupport is one IMAPISupport COM object: in memory the DLL sees (addr,
+// a slot of the support table), whose first word points to supportVtbl. It
+// stands for the Go support the simulated MAPI passed to Logon.
 type comSupport struct {
-	obj *[2]uintptr // {&supportVtbl, 0}: the COM object
-	sup mapi.IMAPISupport
-	lib *Library // whose provider got it: a bad pointer it passes is reported there
+	addr uintptr
+	sup  mapi.IMAPISupport
+	lib  *Library // whose provider got it: a bad pointer it passes is reported there
 }
 
-// supports finds the Go support behind a COM support's address. Entries
-// stay as long as the process: a provider may call a support after it
-// released it, or after Shutdown, and the trace must see that.
-var supports sync.Map // uintptr → *comSupport
-
-func newComSupport(lib *Library, sup mapi.IMAPISupport) *comSupport {
-	s := &comSupport{obj: &[2]uintptr{uintptr(unsafe.Pointer(&supportVtbl[0]))}, sup: sup, lib: lib}
-	supports.Store(s.addr(), s)
+// newComSupport makes the COM support the provider p is given for sup.
+func newComSupport(p provider, sup mapi.IMAPISupport) *comSupport {
+	s := &comSupport{sup: sup, lib: p.lib}
+	s.addr = supportTable.add(p.sups, p.sups.hold(s))
 	return s
 }
 
-func (s *comSupport) addr() uintptr { return uintptr(unsafe.Pointer(s.obj)) }
+// A provider's supports are held by the provider object (its supportSet),
+// which the simulated MAPI holds for as long as it lives: every call on a
+// support, however late, reaches the Go support and its MAPI, which notes
+// it as late (mapisim's late.go; RULES.md revision 4), for as long as
+// anything can report it. The support table, which finds a support by the
+// address the DLL calls it at, holds them only weakly: once the MAPI is
+// gone (the run that judged it ended, or the exploration retired the
+// lifecycle), so are its supports, with its state and its trace. Before,
+// the table kept every run's supports, and so every run's MAPI, for the
+// life of the process: memory grew with every lifecycle explored, and every
+// garbage collection scanned all of it.
+//
+// A call on a support whose provider is gone answers
+// MAPI_E_INVALID_OBJECT, as one on an address that never was a support:
+// nothing is left to record it in, and nothing to report it to. Its COM
+// object stays where it is, and its address is never given to another
+// support, so that a late call on it never reaches a support of a later
+// run.
+type supportSet struct {
+	self weak.Pointer[supportSet]
+	mu   sync.Mutex
+	list []*comSupport
+}
+
+func newSupportSet() *supportSet {
+	set := new(supportSet)
+	set.self = weak.Make(set)
+	return set
+}
+
+// hold keeps s for the provider and returns its index.
+func (set *supportSet) hold(s *comSupport) int {
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	set.list = append(set.list, s)
+	return len(set.list) - 1
+}
+
+func (set *supportSet) get(i int) *comSupport {
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	return set.list[i]
+}
+
+// supportTable finds a support by its address. Its COM objects are made in
+// chunks that are never freed: an address is a support's for good.
+var supportTable supportIndex
+
+// chunkLen is how many supports a chunk of the table holds.
+const chunkLen = 1024
+
+type supportChunk struct {
+	objs [chunkLen][2]uintptr // the COM objects: {&supportVtbl[0], 0}
+	refs [chunkLen]supportRef
+	used atomic.Int32 // the slots made, each written before it is counted
+}
+
+// supportRef is where a slot's support is: in the set of a provider that
+// may be gone.
+type supportRef struct {
+	set weak.Pointer[supportSet]
+	i   int
+}
+
+type supportIndex struct {
+	mu     sync.Mutex                      // held to add
+	chunks atomic.Pointer[[]*supportChunk] // the newest last; the slice is replaced, never changed
+}
+
+// add gives the support at index i of set a COM object and returns its
+// address.
+func (t *supportIndex) add(set *supportSet, i int) uintptr {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var c *supportChunk
+	if p := t.chunks.Load(); p != nil {
+		c = (*p)[len(*p)-1]
+	}
+	if c == nil || c.used.Load() == chunkLen {
+		c = new(supportChunk)
+		t.grow(c)
+	}
+	n := c.used.Load()
+	c.objs[n] = [2]uintptr{uintptr(unsafe.Pointer(&supportVtbl[0]))}
+	c.refs[n] = supportRef{set.self, i}
+	c.used.Store(n + 1)
+	return uintptr(unsafe.Pointer(&c.objs[n]))
+}
+
+// grow adds c to the table's chunks, with t.mu held.
+func (t *supportIndex) grow(c *supportChunk) {
+	var chunks []*supportChunk
+	if p := t.chunks.Load(); p != nil {
+		chunks = *p
+	}
+	chunks = append(chunks[:len(chunks):len(chunks)], c)
+	t.chunks.Store(&chunks)
+}
+
+// find returns the support at addr, or nil: an address that is no
+// support's, or one whose provider is gone. The newest chunk is looked at
+// first: late calls are the rare ones.
+func (t *supportIndex) find(addr uintptr) *comSupport {
+	p := t.chunks.Load()
+	if p == nil {
+		return nil
+	}
+	const size = unsafe.Sizeof([2]uintptr{})
+	for _, c := range slices.Backward(*p) {
+		off := addr - uintptr(unsafe.Pointer(&c.objs[0]))
+		if off >= chunkLen*size { // below the chunk, too: off wrapped around
+			continue
+		}
+		n := off / size
+		if off%size != 0 || int32(n) >= c.used.Load() {
+			return nil
+		}
+		ref := c.refs[n]
+		if set := ref.set.Value(); set != nil {
+			return set.get(ref.i)
+		}
+		return nil
+	}
+	return nil
+}
 
 // supportCallback makes slot i's callback, taking the object and exactly
 // the method's arguments: on x86 a COM method is __stdcall and removes its
@@ -67,11 +191,10 @@ func (s *comSupport) addr() uintptr { return uintptr(unsafe.Pointer(s.obj)) }
 func supportCallback(slot int) uintptr {
 	m := supportMethods[slot]
 	return newCallback(1+m.args, func(a callbackArgs) (ret uintptr) {
-		v, ok := supports.Load(a[0])
-		if !ok {
-			return uintptr(mapi.ErrInvalidObject) // not one of ours: a bad pointer
+		s := supportTable.find(a[0])
+		if s == nil {
+			return uintptr(mapi.ErrInvalidObject) // not one of ours (a bad pointer), or its provider is gone
 		}
-		s := v.(*comSupport)
 		defer func() {
 			// A panic must not unwind into the DLL's frames; the suite's
 			// own calls recover theirs, so this is a bug of the adapter.
@@ -122,11 +245,9 @@ func (s *comSupport) dispatch(slot int, a1, a2, a3 uintptr) uintptr {
 				func() ([]any, error) { return nil, mapi.ErrInvalidParameter }))
 		}
 		var uid mapi.MAPIUID
-		b, err := readMem("IMAPISupport::SetProviderUID", "lpProviderID", a1, len(uid))
-		if err != nil {
+		if err := readTo("IMAPISupport::SetProviderUID", "lpProviderID", unsafe.Pointer(&uid), a1, unsafe.Sizeof(uid)); err != nil {
 			return s.badPointer("SetProviderUID", err)
 		}
-		copy(uid[:], b)
 		return hresult(s.sup.SetProviderUID(uid, mapi.ReservedFlags(a2)))
 	case slotStoreLogoffTransports:
 		// StoreLogoffTransports(ULONG *lpulFlags): in, then out.
@@ -173,10 +294,13 @@ func (l *Library) report(err error) {
 // parameter can be written back: the answer must not be lost after MAPI
 // acted on it.
 func usableForWrite(addr uintptr) bool {
-	if guardCopy.Load() != 0 {
-		// Writing the value read back is harmless and tests it exactly.
-		v, err := read32("", "", addr)
-		return err == nil && write32("", "", addr, v) == nil
+	if g := guardCopy.Load(); g != 0 {
+		// The guard's copy of the word onto itself reads and writes every
+		// byte of it, as the answer will, and leaves it as it was: one
+		// call where a read and a write were two.
+		var f fault
+		r, _, _ := syscall.SyscallN(g, addr, addr, 4, uintptr(unsafe.Pointer(&f)))
+		return r != 0
 	}
 	return usable(addr, 4, true)
 }
@@ -194,11 +318,9 @@ func (s *comSupport) queryInterface(riid, ppv uintptr) uintptr {
 	const call, eNoInterface = "IMAPISupport::QueryInterface", 0x80004002
 	var iid [16]byte
 	if riid != 0 {
-		b, err := readMem(call, "riid", riid, 16)
-		if err != nil {
+		if err := readTo(call, "riid", unsafe.Pointer(&iid), riid, 16); err != nil {
 			return s.badPointer("QueryInterface", err)
 		}
-		copy(iid[:], b)
 	}
 	if ppv != 0 {
 		if err := writePtr(call, "ppvObj", ppv, 0); err != nil {
@@ -213,7 +335,7 @@ func (s *comSupport) queryInterface(riid, ppv uintptr) uintptr {
 			return nil, mapi.HResult(eNoInterface)
 		}
 		s.sup.AddRef()
-		writePtr(call, "ppvObj", ppv, s.addr()) // written above: it can be
+		writePtr(call, "ppvObj", ppv, s.addr) // written above: it can be
 		return nil, nil
 	})
 	return hresult(err)
@@ -241,8 +363,13 @@ func readProps(call, param string, n uint32, addr uintptr) ([]mapi.PropValue, er
 	if n > 1<<16 {
 		return nil, &BadPointer{Call: call, Param: fmt.Sprintf("%s (with a count of %d)", param, n), Addr: addr}
 	}
-	raw, err := readMem(call, param, addr, int(n)*size)
-	if err != nil {
+	// A status row has two or three values: read into the stack.
+	var small [4 * sizeofSPropValue]byte
+	raw := small[:]
+	if int(n)*size > len(small) {
+		raw = make([]byte, int(n)*size)
+	}
+	if err := readTo(call, param, unsafe.Pointer(&raw[0]), addr, uintptr(int(n)*size)); err != nil {
 		return nil, err
 	}
 	out := make([]mapi.PropValue, 0, n)
@@ -257,8 +384,9 @@ func readProps(call, param string, n uint32, addr uintptr) ([]mapi.PropValue, er
 			if tag&0xFFFF == ptUnicode {
 				width = 2
 			}
-			str, err := readString(call, fmt.Sprintf("%s[%d].Value (a string)", param, i), val, width)
+			str, err := readString(call, param, val, width)
 			if err != nil {
+				err.(*BadPointer).Param = fmt.Sprintf("%s[%d].Value (a string)", param, i)
 				return nil, err
 			}
 			v.Value = str
