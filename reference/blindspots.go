@@ -46,6 +46,10 @@ func blindSpots() []Bad {
 				conformance.Immediate: {"STLT-01"},
 				conformance.Deferred:  {"STLT-01", "SS-02"},
 			}},
+		// A late call (RULES.md revision 4) in one combination only: the
+		// enumeration's lifecycles are watched to the run's end too.
+		{Name: "late-row-on-purge", Flaw: LateRowOnPurge, EnumerationOnly: true, Doc: "IMSLogon::Logoff after StoreLogoff(LOGOFF_PURGE) with an object open updates the status row 10ms later, when the support is gone", Options: withRow,
+			Declares: both("RL-03", "LG-03", "SS-03")},
 		{Name: "relogon-while-pending", Flaw: RelogonWhilePending, EnumerationOnly: true, Doc: "a Logon to the open store logs on again, with a logon object of its own, while a StoreLogoff is pending", Options: withRow,
 			Declares: map[conformance.Profile][]string{conformance.Deferred: {"LG-06"}}},
 	}

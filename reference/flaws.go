@@ -125,6 +125,10 @@ const (
 	// (a logon object, a support AddRef, spooler data) while a StoreLogoff
 	// is pending, in the deferred profile.
 	RelogonWhilePending
+	// LateRowOnPurge: IMSLogon::Logoff of a store that a
+	// StoreLogoff(LOGOFF_PURGE) logged off while objects were open
+	// schedules a status-row update 10ms later, on a timer of its own.
+	LateRowOnPurge
 )
 
 // Bad is a known-bad provider: the reference provider with one flaw, and
@@ -278,9 +282,8 @@ func firstBad() []Bad {
 			Declares: both("SS-04")},
 		{Name: "racy-refcount", Flaw: RacyRefCount, Doc: "the store's Release is a non-atomic read-modify-write", Options: withRow,
 			Declares: both("RB-01")},
-		{Name: "delayed-status-update", Flaw: DelayedStatusUpdate, Doc: "IMSLogon::Logoff schedules a status-row update 10ms later, when the support is gone (found by the specs that wait for stray calls; not by the exploration)", Options: withRow,
-			Declares:     both("RL-03", "LG-03", "SS-03"),
-			Unexplorable: "the exploration judges each lifecycle as it ends; the late call comes 10ms after, and only the fixed specs wait for it"},
+		{Name: "delayed-status-update", Flaw: DelayedStatusUpdate, Doc: "IMSLogon::Logoff schedules a status-row update 10ms later, when the support is gone", Options: withRow,
+			Declares: both("RL-03", "LG-03", "SS-03")},
 		{Name: "trusts-counts", Flaw: TrustsCounts, Doc: "Logon AddRefs again, for good, when the support's AddRef reports fewer than two references", Options: withRow,
 			Declares: both("RB-02")},
 		{Name: "declares-immediate-behaves-deferred", Doc: "the adapter declares immediate; the provider defers StoreLogoffTransports", Options: withRow,

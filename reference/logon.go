@@ -55,6 +55,7 @@ func (l *logon) Logoff(flags mapi.ReservedFlags) error {
 		return nil
 	}
 	st.loggedOff = true
+	lateRow := st.purged && len(st.objects) > 0
 	objs := st.objects
 	st.objects = nil
 	sup := st.sup
@@ -73,6 +74,13 @@ func (l *logon) Logoff(flags mapi.ReservedFlags) error {
 		time.AfterFunc(10*time.Millisecond, func() {
 			// Flaw: by now MAPI removed the row and the support is gone.
 			sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "mapiconf reference store (flushed)"}, mapi.StatusRowUpdate)
+		})
+	}
+	if sup != nil && lateRow {
+		time.AfterFunc(10*time.Millisecond, func() {
+			// Flaw: a purge with objects open flushes the row late, when
+			// MAPI removed it and the support is gone.
+			sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "mapiconf reference store (purged)"}, mapi.StatusRowUpdate)
 		})
 	}
 	if sup != nil && st.opts.has(StatusRowAfterLogoff) {

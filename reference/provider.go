@@ -342,6 +342,7 @@ type state struct {
 	pending   mapi.LogoffFlags  // deferred: the last StoreLogoff flag
 	ended     bool              // the store's last Release has begun
 	loggedOff bool              // IMSLogon::Logoff has run
+	purged    bool              // LateRowOnPurge: a StoreLogoff(LOGOFF_PURGE) came
 	// invalidated: StoreLogoffTransports answered LOGOFF_COMPLETE, and
 	// the store refuses calls (Options.InvalidatedByComplete).
 	invalidated bool

@@ -185,6 +185,11 @@ func (s *store) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 		}
 		// Flaw: the flag word goes on to StoreLogoffTransports as it came.
 	}
+	if flags == mapi.LogoffPurge && st.opts.has(LateRowOnPurge) {
+		st.mu.Lock()
+		st.purged = true
+		st.mu.Unlock()
+	}
 	out, err := st.storeLogoff(flags)
 	if err == nil && st.opts.has(StoreLogoffEndsStore) {
 		st.end() // Flaw: ends the store while references are held.

@@ -1,6 +1,7 @@
 package mapisim
 
 import (
+	"sync"
 	"time"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
@@ -21,13 +22,30 @@ type Late struct {
 	Event trace.Event   // the call, as the trace shows it; Seq 0 if the trace was retired
 	After time.Duration // how long after what Since names it came
 	Since string        // "the provider released support 2", "the provider's final Release"
+	// Released: the provider had let go of the support it called;
+	// AfterProvider: the provider's final Release had come.
+	Released, AfterProvider bool
 }
 
 // Late returns the calls the provider made late, in the order they came.
-func (m *MAPI) Late() []Late {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]Late(nil), m.lates...)
+func (m *MAPI) Late() []Late { return m.lates.Calls() }
+
+// Lates returns the log of m's late calls: a small value that outlives the
+// MAPI, so that a run of thousands of lifecycles keeps watching each without
+// keeping each's MAPI, trace and provider.
+func (m *MAPI) Lates() *LateLog { return &m.lates }
+
+// A LateLog is where a MAPI notes the calls that came late.
+type LateLog struct {
+	mu    sync.Mutex
+	calls []Late
+}
+
+// Calls returns the calls noted so far, in the order they came.
+func (l *LateLog) Calls() []Late {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Late(nil), l.calls...)
 }
 
 // noteLate notes the call ev (seq in the trace) if it came late: on the
@@ -49,5 +67,7 @@ func (m *MAPI) noteLate(s *Support, ev trace.Event, seq int) {
 		return
 	}
 	ev.Seq = seq
-	m.lates = append(m.lates, Late{Event: ev, After: time.Since(at), Since: since})
+	m.lates.mu.Lock()
+	m.lates.calls = append(m.lates.calls, Late{Event: ev, After: time.Since(at), Since: since, Released: !released.IsZero(), AfterProvider: !m.goneAt.IsZero()})
+	m.lates.mu.Unlock()
 }

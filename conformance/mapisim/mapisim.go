@@ -88,7 +88,7 @@ type MAPI struct {
 	// the provider released (late.go). Until then no call looks.
 	late   atomic.Bool
 	goneAt time.Time // the provider's final Release
-	lates  []Late
+	lates  LateLog
 }
 
 // New returns a simulated MAPI for provider, which MSProviderInit has just

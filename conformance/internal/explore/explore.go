@@ -81,15 +81,21 @@ func over(ctx context.Context, cfg Config, depth int, each func(yield func(lifec
 	defer rn.Close()
 	x := &explorer{ctx: ctx, cfg: cfg}
 	x.depth = depth
+	var ws []watched
 	each(func(lc lifecycle.Lifecycle) bool {
 		x.ran++
-		if r := rn.Counted(ctx, cfg.Drive, lc); len(r.Vs) > 0 {
+		r := rn.Counted(ctx, cfg.Drive, lc)
+		if r.M != nil {
+			ws = append(ws, watched{x.ran, lc, r.M.Lates()})
+		}
+		if len(r.Vs) > 0 {
 			x.take(x.ran, lc, r)
 		} else {
 			rn.Retire(r)
 		}
 		return !x.stop && ctx.Err() == nil
 	})
+	x.takeLate(ws)
 	return x.explored
 }
 
@@ -191,6 +197,7 @@ type finding struct {
 	found   lifecycle.Lifecycle // as generated
 	minimal lifecycle.Lifecycle // after shrinking
 	m       *mapisim.MAPI
+	late    []mapisim.Late // a late call's finding: the lifecycle's late calls (its trace was retired)
 }
 
 // Error is what an exploration found: every rule a lifecycle broke,
@@ -304,6 +311,10 @@ func (f finding) message(header bool) string {
 		// lifecycle (conformance.namedLifecycle).
 		fmt.Fprintf(&b, "As a named lifecycle: %#v\n", f.minimal)
 		b.WriteString("\nCall sequence of the minimal lifecycle:\n")
+	}
+	if len(f.late) > 0 {
+		b.WriteString("(The lifecycle was judged and its trace let go before these came.) Its late calls:\n" + lateCalls(f.late))
+		return b.String()
 	}
 	if f.m != nil {
 		marks := map[int]string(f.v.Marks)

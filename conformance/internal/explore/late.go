@@ -1,0 +1,74 @@
+package explore
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mapiconf/mapiconf/conformance/internal/judge"
+	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+)
+
+// Late calls: a provider may call MAPI from a thread of its own long after
+// a lifecycle was judged (RULES.md revision 4: "a late call is late
+// whenever it comes"). Each lifecycle's simulated MAPI keeps noting such
+// calls in a small log that outlives it; at the end of the exploration or
+// the enumeration the logs of all its lifecycles are read, and each rule a
+// late call breaks is a finding, with the first lifecycle that showed it
+// and how late the call came. A call later than the whole run is seen by
+// no run.
+
+// watched is one lifecycle's late-call log.
+type watched struct {
+	ran int
+	lc  lifecycle.Lifecycle
+	log *mapisim.LateLog
+}
+
+// lateRules are the rules a late call breaks: RL-03 (a call on a support
+// the provider let go of), LG-03 (a status row update then), SS-03 (a call
+// after the provider's final Release).
+func lateRules(l mapisim.Late) []string {
+	var out []string
+	if l.Released {
+		out = append(out, "RL-03")
+		if l.Event.Method == "ModifyStatusRow" {
+			out = append(out, "LG-03")
+		}
+	}
+	if l.AfterProvider {
+		out = append(out, "SS-03")
+	}
+	return out
+}
+
+// takeLate makes findings of the late calls the watched lifecycles' logs
+// hold now, each rule once, unless found already.
+func (x *explorer) takeLate(ws []watched) {
+	for _, w := range ws {
+		for _, l := range w.log.Calls() {
+			for _, rule := range lateRules(l) {
+				v := judge.Violation{Rule: rule, At: -1,
+					What: fmt.Sprintf("%s came %v after %s, from a thread of the provider's own", l.Event.Name()+" on "+l.Event.Object, l.After.Round(time.Millisecond), l.Since)}
+				if x.known(v, w.lc) {
+					continue
+				}
+				x.findings = append(x.findings, finding{v: v, ran: w.ran, depth: x.depth, found: w.lc, minimal: w.lc, late: w.log.Calls()})
+			}
+		}
+	}
+}
+
+// lateCalls says the late calls of a finding, the first few.
+func lateCalls(late []mapisim.Late) string {
+	var b strings.Builder
+	for i, l := range late {
+		if i == 3 {
+			fmt.Fprintf(&b, "    … and %d more\n", len(late)-3)
+			break
+		}
+		fmt.Fprintf(&b, "    provider → [%s] %s, %v after %s\n", l.Event.Object, l.Event.Name(), l.After.Round(time.Millisecond), l.Since)
+	}
+	return b.String()
+}
