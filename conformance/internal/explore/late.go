@@ -26,29 +26,12 @@ type watched struct {
 	log *mapisim.LateLog
 }
 
-// lateRules are the rules a late call breaks: RL-03 (a call on a support
-// the provider let go of), LG-03 (a status row update then), SS-03 (a call
-// after the provider's final Release).
-func lateRules(l mapisim.Late) []string {
-	var out []string
-	if l.Released {
-		out = append(out, "RL-03")
-		if l.Event.Method == "ModifyStatusRow" {
-			out = append(out, "LG-03")
-		}
-	}
-	if l.AfterProvider {
-		out = append(out, "SS-03")
-	}
-	return out
-}
-
 // takeLate makes findings of the late calls the watched lifecycles' logs
 // hold now, each rule once, unless found already.
 func (x *explorer) takeLate(ws []watched) {
 	for _, w := range ws {
 		for _, l := range w.log.Calls() {
-			for _, rule := range lateRules(l) {
+			for _, rule := range judge.LateRules(l.Event.Method, l.Released, l.AfterProvider) {
 				v := judge.Violation{Rule: rule, At: -1,
 					What: fmt.Sprintf("%s came %v after %s, from a thread of the provider's own", l.Event.Name()+" on "+l.Event.Object, l.After.Round(time.Millisecond), l.Since)}
 				if x.known(v, w.lc) {

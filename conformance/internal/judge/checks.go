@@ -169,6 +169,26 @@ func noCallAfter(evs []trace.Event, gone *gones, which func(trace.Event) bool) (
 	return false, strings.Join(bad, "; "), marks
 }
 
+// LateRules are the rules a late call breaks once its lifecycle's trace is
+// gone (an enumerated or random lifecycle's, let go after it was judged):
+// what the simulated MAPI noted of it says the same as NoCallAfterGone
+// (RL-03: a call on a support the provider let go of), NoRowAfterLogoff
+// (LG-03: a status row update then) and NothingAfterProvider (SS-03: a
+// call after the provider's final Release) say of a whole trace.
+func LateRules(method string, released, afterProvider bool) []string {
+	var out []string
+	if released {
+		out = append(out, "RL-03")
+		if method == "ModifyStatusRow" {
+			out = append(out, "LG-03")
+		}
+	}
+	if afterProvider {
+		out = append(out, "SS-03")
+	}
+	return out
+}
+
 // NothingAfterProvider is SS-03's last part: nothing reaches MAPI from a
 // provider object after its final Release (the spooler's provider object
 // included: its calls go to the spooler's support).
