@@ -14,9 +14,13 @@ import (
 )
 
 // A call on a support, however late, reaches the simulated MAPI, which
-// notes it as late (RULES.md revision 4), for as long as the MAPI lives,
-// whatever the garbage collector does meanwhile; once the MAPI is gone, so
-// is the support, with everything it held, and a call on it is answered
+// notes it as late (RULES.md revision 4), for as long as the suite keeps
+// what it reads late calls from, whatever the garbage collector does
+// meanwhile: the named specs keep the MAPI, the enumeration and the
+// exploration only its LateLog (mapisim.MAPI.Lates). The DLL's reference to
+// the support is invisible to Go, and the adapter's table holds supports
+// only weakly (support_windows.go): this is what keeps them reachable. Once
+// the suite lets go, the support goes too, and a call on it is answered
 // MAPI_E_INVALID_OBJECT without reaching anything. The late call is made
 // here as the DLL would make it: through the support's vtable, at the
 // address the DLL was given.
@@ -29,25 +33,39 @@ func TestLateCallAfterCollections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, addr := endedRun(t, lib)
-	release := func() uintptr {
+	release := func(addr uintptr) uintptr {
 		r, _, _ := syscall.SyscallN(supportVtbl[slotRelease], addr)
 		return r
 	}
-
-	runtime.GC()
-	runtime.GC()
-	release()
-	late := m.Late()
-	if len(late) != 1 || late[0].Event.Method != "Release" {
-		t.Fatalf("a Release of support 1 after its store ended and the provider's final Release, with the MAPI still held: Late() = %+v, want that Release", late)
+	wantLate := func(what string, late []mapisim.Late) {
+		t.Helper()
+		if len(late) != 1 || late[0].Event.Method != "Release" {
+			t.Errorf("a Release of support 1 after its store ended and the provider's final Release, with %s held: the late calls are %+v, want that Release", what, late)
+		}
 	}
+
+	// A named spec's MAPI.
+	m, addr := endedRun(t, lib)
+	runtime.GC()
+	runtime.GC()
+	release(addr)
+	wantLate("the MAPI", m.Late())
 	runtime.KeepAlive(m)
 
+	// An enumerated lifecycle's: the suite keeps only the log.
+	m, addr = endedRun(t, lib)
+	lates := m.Lates()
 	m = nil
 	runtime.GC()
 	runtime.GC()
-	if r := release(); r != uintptr(mapi.ErrInvalidObject) {
+	release(addr)
+	wantLate("only its LateLog", lates.Calls())
+	runtime.KeepAlive(lates)
+
+	lates = nil
+	runtime.GC()
+	runtime.GC()
+	if r := release(addr); r != uintptr(mapi.ErrInvalidObject) {
 		t.Errorf("a Release of a support whose MAPI is gone returned 0x%X, want MAPI_E_INVALID_OBJECT", r)
 	}
 	if s := supportTable.find(addr); s != nil {
