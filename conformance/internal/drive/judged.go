@@ -2,9 +2,12 @@ package drive
 
 import (
 	"context"
+	"slices"
 
 	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
+	"github.com/mapiconf/mapiconf/conformance/mapisim"
+	"github.com/mapiconf/mapiconf/conformance/trace"
 )
 
 // Judged runs lc against a fresh provider of cfg, and its ordinary
@@ -64,7 +67,7 @@ func (rn *Runner) Counted(ctx context.Context, cfg Config, lc lifecycle.Lifecycl
 	if o.Stopped {
 		return r
 	}
-	if ok, got := judge.SameCalls(r.M.Trace().Events(), o.M.Trace().Events()); !ok {
+	if ok, got := judge.SameCalls(onTime(r.M), onTime(o.M)); !ok {
 		r.fail(-1, "RB-02", "%s", got)
 	}
 	rn.Retire(o)
@@ -87,4 +90,18 @@ func concurrent(lc lifecycle.Lifecycle) bool {
 		}
 	}
 	return false
+}
+
+// onTime is m's trace without the calls the provider made late, from a
+// thread of its own (mapisim.Late): when one lands is the provider's
+// timing, not its answer to the counts; RL-03 and SS-03 judge it.
+func onTime(m *mapisim.MAPI) []trace.Event {
+	evs := m.Trace().Events()
+	late := m.Late()
+	if len(late) == 0 {
+		return evs
+	}
+	return slices.DeleteFunc(evs, func(e trace.Event) bool {
+		return slices.ContainsFunc(late, func(l mapisim.Late) bool { return l.Event.Seq == e.Seq })
+	})
 }

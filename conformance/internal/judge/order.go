@@ -180,21 +180,49 @@ var OwnSupport = Check{Rule: "SS-04", Want: "every support call made for a store
 			if !isSupportCall(e) {
 				continue
 			}
-			for j := i - 1; j >= 0; j-- { // the innermost call into the provider that e came from
-				p := evs[j]
-				if p.Dir != trace.ToProvider || !p.Encloses(e) {
-					continue
-				}
-				if want := supportOf(p); want != "" && want != e.Object && !Reopened(want) {
-					return false, fmt.Sprintf("#%d %s went to %s, inside #%d %s on %s", e.Seq, e.Name(), e.Object, p.Seq, p.Name(), p.Object),
-						map[int]string{p.Seq: "a call for " + want, e.Seq: "on " + e.Object}
-				}
-				break
+			p, ok := innermost(evs[:i], e)
+			if !ok {
+				continue
+			}
+			if want := supportOf(p); want != "" && want != e.Object && !Reopened(want) {
+				return false, fmt.Sprintf("#%d %s went to %s, inside #%d %s on %s", e.Seq, e.Name(), e.Object, p.Seq, p.Name(), p.Object),
+					map[int]string{p.Seq: "a call for " + want, e.Seq: "on " + e.Object}
 			}
 		}
 		return true, "", nil
 	},
 	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.Call{Object: "support 2"}) }}
+
+// innermost returns the call into the provider that e came from: the
+// innermost of the calls in progress when e began. The trace orders calls
+// by time, not by goroutine, so where calls overlap that no single thread
+// makes (Releases at once from two goroutines: one without the other
+// inside it, or a client's call inside the provider's call to MAPI, where
+// only MAPI and its spooler call back) which one e came from is not known,
+// and none is returned.
+func innermost(before []trace.Event, e trace.Event) (trace.Event, bool) {
+	var open, out []trace.Event
+	for _, p := range before {
+		if p.Encloses(e) {
+			open = append(open, p)
+		}
+	}
+	inMAPI := false // a call of the provider's to MAPI is in progress
+	for i, p := range open {
+		if i > 0 && !open[i-1].Encloses(p) || inMAPI && p.Dir == trace.ToProvider && p.Caller == "client" {
+			return trace.Event{}, false
+		}
+		inMAPI = inMAPI || p.Dir == trace.ToMAPI
+		if p.Dir == trace.ToProvider {
+			out = append(out, p)
+		}
+	}
+	open = out
+	if len(open) == 0 {
+		return trace.Event{}, false
+	}
+	return open[len(open)-1], true
+}
 
 // supportOf names the support that belongs with a call into the provider:
 // IMSProvider::Logon's own argument, or the support of the store whose
