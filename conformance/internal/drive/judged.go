@@ -98,7 +98,7 @@ func concurrent(lc lifecycle.Lifecycle) bool {
 func onTime(m *mapisim.MAPI) []trace.Event {
 	evs := m.Trace().Events()
 	late := m.Late()
-	if len(late) == 0 {
+	if late == nil {
 		return evs
 	}
 	return slices.DeleteFunc(evs, func(e trace.Event) bool {

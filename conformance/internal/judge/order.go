@@ -201,27 +201,25 @@ var OwnSupport = Check{Rule: "SS-04", Want: "every support call made for a store
 // only MAPI and its spooler call back) which one e came from is not known,
 // and none is returned.
 func innermost(before []trace.Event, e trace.Event) (trace.Event, bool) {
-	var open, out []trace.Event
-	for _, p := range before {
-		if p.Encloses(e) {
-			open = append(open, p)
+	var prev, last *trace.Event // the last call around e so far, and the last into the provider
+	inMAPI := false             // a call of the provider's to MAPI is in progress
+	for i := range before {
+		p := &before[i]
+		if !p.Encloses(e) {
+			continue
 		}
-	}
-	inMAPI := false // a call of the provider's to MAPI is in progress
-	for i, p := range open {
-		if i > 0 && !open[i-1].Encloses(p) || inMAPI && p.Dir == trace.ToProvider && p.Caller == "client" {
+		if prev != nil && !prev.Encloses(*p) || inMAPI && p.Dir == trace.ToProvider && p.Caller == "client" {
 			return trace.Event{}, false
 		}
-		inMAPI = inMAPI || p.Dir == trace.ToMAPI
+		prev, inMAPI = p, inMAPI || p.Dir == trace.ToMAPI
 		if p.Dir == trace.ToProvider {
-			out = append(out, p)
+			last = p
 		}
 	}
-	open = out
-	if len(open) == 0 {
+	if last == nil {
 		return trace.Event{}, false
 	}
-	return open[len(open)-1], true
+	return *last, true
 }
 
 // supportOf names the support that belongs with a call into the provider:
