@@ -66,6 +66,15 @@ type Config struct {
 	// naming the call in progress. Default 2s.
 	CallTimeout time.Duration
 
+	// LateWatch is how long the run's last spec keeps watching for calls
+	// a provider makes late, from a timer or a thread of its own, after
+	// every other spec ended (RL-03, LG-03, SS-03). The default, 0, waits
+	// for nothing: every call that came before the run's end is judged,
+	// and one later than that is seen by no run. A provider whose timers
+	// fire a second after its store ended needs LateWatch above a second
+	// to be caught on every run.
+	LateWatch time.Duration
+
 	// Explore is how many random lifecycles the explore spec runs (default
 	// 50); a negative number turns the exploration off.
 	Explore int

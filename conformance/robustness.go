@@ -54,6 +54,13 @@ func lateCalls() *spec {
 	return &spec{section: "H", rules: []string{"RL-03", "LG-03", "SS-03"},
 		text: "after every other spec: no provider called the support after releasing it, updated its status row after IMSLogon::Logoff, or called MAPI after its final Release, however late",
 		body: func(h *H) {
+			if h.cfg.LateWatch > 0 {
+				// The one wait of a run, and only when asked for.
+				select {
+				case <-time.After(h.cfg.LateWatch):
+				case <-h.ctx.Done():
+				}
+			}
 			type offence struct {
 				spec string
 				evs  []trace.Event

@@ -1,6 +1,10 @@
 package reference
 
-import "github.com/mapiconf/mapiconf/conformance"
+import (
+	"time"
+
+	"github.com/mapiconf/mapiconf/conformance"
+)
 
 // A Flaw is one documented defect that turns the reference provider into a
 // known-bad provider. The kill matrix runs the suite against each and
@@ -129,6 +133,9 @@ const (
 	// StoreLogoff(LOGOFF_PURGE) logged off while objects were open
 	// schedules a status-row update 10ms later, on a timer of its own.
 	LateRowOnPurge
+	// RowASecondLate: IMSLogon::Logoff schedules a status-row update
+	// 1.1 s later, longer than a default run lasts.
+	RowASecondLate
 )
 
 // Bad is a known-bad provider: the reference provider with one flaw, and
@@ -144,6 +151,10 @@ type Bad struct {
 	Behaves map[conformance.Profile]bool
 	// Unexplorable, if set, says why the exploration cannot find the flaw.
 	Unexplorable string
+	// LateWatch, if set, is the conformance.Config.LateWatch the provider
+	// needs to be caught on every run: its late calls come later than a
+	// run lasts.
+	LateWatch time.Duration
 	// EnumerationOnly: no named spec drives the one flag, answer, path or
 	// combination the flaw shows in; only the enumeration finds it.
 	EnumerationOnly bool
@@ -169,6 +180,7 @@ func (b Bad) Config(declared conformance.Profile) conformance.Config {
 	cfg := Config(opts)
 	cfg.Name = b.Name
 	cfg.Profile = declared
+	cfg.LateWatch = b.LateWatch
 	return cfg
 }
 
@@ -282,6 +294,10 @@ func firstBad() []Bad {
 			Declares: both("SS-04")},
 		{Name: "racy-refcount", Flaw: RacyRefCount, Doc: "the store's Release is a non-atomic read-modify-write", Options: withRow,
 			Declares: both("RB-01")},
+		{Name: "row-a-second-late", Flaw: RowASecondLate, Doc: "IMSLogon::Logoff schedules a status-row update 1.1 s later, when the support is gone (caught with LateWatch 1.5 s)", Options: withRow,
+			LateWatch:    1500 * time.Millisecond,
+			Declares:     both("RL-03", "LG-03", "SS-03"),
+			Unexplorable: "its late call comes 1.1 s after its lifecycle, later than an exploration of a thousand lifecycles lasts; Config.LateWatch is the run's wait, which the exploration alone does not make"},
 		{Name: "delayed-status-update", Flaw: DelayedStatusUpdate, Doc: "IMSLogon::Logoff schedules a status-row update 10ms later, when the support is gone", Options: withRow,
 			Declares: both("RL-03", "LG-03", "SS-03")},
 		{Name: "trusts-counts", Flaw: TrustsCounts, Doc: "Logon AddRefs again, for good, when the support's AddRef reports fewer than two references", Options: withRow,

@@ -76,6 +76,12 @@ func (l *logon) Logoff(flags mapi.ReservedFlags) error {
 			sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "mapiconf reference store (flushed)"}, mapi.StatusRowUpdate)
 		})
 	}
+	if sup != nil && st.opts.has(RowASecondLate) {
+		time.AfterFunc(1100*time.Millisecond, func() {
+			// Flaw: a second later, long after the store ended.
+			sup.ModifyStatusRow(mapi.StatusRow{DisplayName: "mapiconf reference store (a second late)"}, mapi.StatusRowUpdate)
+		})
+	}
 	if sup != nil && lateRow {
 		time.AfterFunc(10*time.Millisecond, func() {
 			// Flaw: a purge with objects open flushes the row late, when

@@ -39,6 +39,7 @@ func (f *testFlags) providerConfig(stderr io.Writer) (cfg conformance.Config, cl
 		return cfg, cleanup, err
 	}
 	cfg.Strict, cfg.Explore, cfg.Seed, cfg.Depth, cfg.CallTimeout = f.strict, f.explore, f.seed, f.depth, f.callTimeout
+	cfg.LateWatch = f.lateWatch
 	return cfg, cleanup, nil
 }
 

@@ -31,6 +31,7 @@ type testFlags struct {
 	seed                     uint64
 	depth                    int
 	callTimeout, runTimeout  time.Duration
+	lateWatch                time.Duration
 	should                   string
 	verbose, noColor         bool
 }
@@ -52,6 +53,7 @@ func (f *testFlags) register(fs *flag.FlagSet) {
 	fs.Var(seedFlag{&f.seed}, "seed", "the exploration's first seed, or random for one from the clock (0: the suite's fixed default, 1); a failure prints the seed that replays it")
 	fs.IntVar(&f.depth, "depth", 0, "the size up to which every lifecycle is enumerated and judged, in a fixed order (0: the suite's default, 3; -1: none)")
 	fs.DurationVar(&f.callTimeout, "call-timeout", 0, "a provider call that makes no progress this long is a hang (0: the suite's default, 2s)")
+	fs.DurationVar(&f.lateWatch, "late-watch", 0, "after the other specs, keep watching this long for calls the provider makes late from its own threads (0: until the run ends)")
 	fs.DurationVar(&f.runTimeout, "run-timeout", 10*time.Minute, "with -dll: the whole run's bound; a run still going after it is ended, and fails the gate")
 	fs.StringVar(&f.should, "should", "fail", "whether a broken should rule fails the gate: fail or warn")
 	fs.BoolVar(&f.verbose, "verbose", false, "print every spec as it runs")
