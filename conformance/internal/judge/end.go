@@ -193,7 +193,9 @@ func (md *Model) firstFlag(e trace.Event, at int, session bool) {
 // support, in which MAPI removes the MAPIUIDs and the status row, logs the
 // logon object off and releases it.
 func (md *Model) teardownMissing(at int, what stepText) {
-	evs := md.events(0)
+	// A copy, not md.events: the step being judged still reads the
+	// model's buffer.
+	evs := md.t.Events()
 	if trace.Contains(evs, trace.Call{Iface: "IMAPISupport", Method: "SetProviderUID", Object: md.cur.stlt1.Object}) {
 		md.fail(at, "E-01", "%s left the client nothing, yet MAPI removed no MAPIUID: the provider kept the support", what)
 	}

@@ -38,18 +38,16 @@ func (md *Model) checkSpooler(evs []trace.Event) (string, bool) {
 
 // spoolerFacts is what one pass over a trace finds of the spooler's logon.
 type spoolerFacts struct {
-	rels     []*trace.Event // the spooler's Releases of its store (once or twice), in buf
-	buf      [2]*trace.Event
-	logonRel *trace.Event  // the spooler logon's Release
-	inside   []trace.Event // the client store's IMSLogon::Logoff inside the spooler's Release
-	letGo    bool          // the spooler let go inside the call that logged the store off, as MAPI does
-	untold   bool          // the client's store ended with no StoreLogoffTransports call: MAPI never told the spooler
-	bug      string        // what the simulated MAPI did wrong
+	rels     []*trace.Event // the spooler's Releases of its store (once or twice)
+	logonRel *trace.Event   // the spooler logon's Release
+	inside   []trace.Event  // the client store's IMSLogon::Logoff inside the spooler's Release
+	letGo    bool           // the spooler let go inside the call that logged the store off, as MAPI does
+	untold   bool           // the client's store ended with no StoreLogoffTransports call: MAPI never told the spooler
+	bug      string         // what the simulated MAPI did wrong
 }
 
 // scanSpooler looks at the events in place: this runs for every lifecycle.
 func scanSpooler(evs []trace.Event) (sp spoolerFacts) {
-	sp.rels = sp.buf[:0]
 	if !slices.ContainsFunc(evs, func(e trace.Event) bool { return e.Method == "SpoolerLogon" && e.Done() && e.Err == nil }) {
 		return sp // no spooler logged on
 	}
