@@ -15,7 +15,6 @@ import (
 
 	"github.com/mapiconf/mapiconf/conformance"
 	"github.com/mapiconf/mapiconf/conformance/report"
-	"github.com/mapiconf/mapiconf/reference"
 )
 
 // chromium finds a headless browser, or skips the test with what to
@@ -58,6 +57,7 @@ func browse(t *testing.T, browser, file string, flags ...string) []byte {
 // and a known-bad provider's broken rules are on the page, expanded, and in
 // red on the first screen; a passing provider's first screen has no red.
 func TestHTMLInChromium(t *testing.T) {
+	t.Parallel()
 	browser := chromium(t)
 	dir := t.TempDir()
 	write := func(name string, run report.Run) string {
@@ -69,9 +69,9 @@ func TestHTMLInChromium(t *testing.T) {
 		return path
 	}
 	bad := knownBad(t, "no-stlt")
-	badRun, _ := outcome(t, bad.Config(conformance.Deferred))
+	badRun, _ := outcome(t, bad.Name, conformance.Deferred)
 	badPage := write("no-stlt", badRun)
-	goodRun, _ := outcome(t, reference.Config(reference.Options{StatusRow: true, Deferred: true}))
+	goodRun, _ := outcome(t, "reference", conformance.Deferred)
 	goodPage := write("reference", goodRun)
 
 	dom := string(browse(t, browser, badPage, "--dump-dom"))

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mapiconf/mapiconf/conformance"
@@ -16,15 +17,42 @@ import (
 	"github.com/mapiconf/mapiconf/reference"
 )
 
+// A checked is one Check of one provider in one profile, made once for
+// the package's tests: with the race detector a Check takes seconds, and
+// the tests render the same few runs in every format. They only read what
+// it returns (the reports' writers take the run by value and build their
+// own slices), and run in parallel, so that the race detector would see a
+// test that wrote to a run another reads.
+type checked struct {
+	once sync.Once
+	run  report.Run
+	res  []conformance.Result
+	err  error
+}
+
+var checks sync.Map // "provider/profile" → *checked
+
 // outcome runs the suite's specs (Check: no Ginkgo, no exploration)
-// against a provider and returns what the reports render.
-func outcome(t *testing.T, cfg conformance.Config) (report.Run, []conformance.Result) {
+// against the provider called name in profile p, once for the package:
+// "reference" is the reference provider with a status row, any other name
+// the kill matrix's provider of that name. It returns what the reports
+// render, and the results.
+func outcome(t *testing.T, name string, p conformance.Profile) (report.Run, []conformance.Result) {
 	t.Helper()
-	res, err := conformance.Check(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
+	cfg := reference.Config(reference.Options{StatusRow: true, Deferred: p == conformance.Deferred})
+	if name != "reference" {
+		cfg = knownBad(t, name).Config(p)
 	}
-	return conformance.Report{Results: res}.Outcome(), res
+	v, _ := checks.LoadOrStore(name+"/"+string(p), new(checked))
+	c := v.(*checked)
+	c.once.Do(func() {
+		c.res, c.err = conformance.Check(context.Background(), cfg)
+		c.run = conformance.Report{Results: c.res}.Outcome()
+	})
+	if c.err != nil {
+		t.Fatalf("Check of %s (%s profile): %v", name, p, c.err)
+	}
+	return c.run, c.res
 }
 
 // knownBad returns the kill matrix's provider called name.
@@ -52,8 +80,9 @@ func render(t *testing.T, r report.Run, write func(report.Run, *bytes.Buffer) er
 // RULES.md judged, the provider and profile, and each rule's result with
 // the reason; and it reads back as written.
 func TestJSON(t *testing.T) {
+	t.Parallel()
 	bad := knownBad(t, "no-stlt")
-	run, _ := outcome(t, bad.Config(conformance.Immediate))
+	run, _ := outcome(t, bad.Name, conformance.Immediate)
 	text := render(t, run, func(r report.Run, b *bytes.Buffer) error { return r.WriteJSON(b) })
 	back, err := report.ReadJSON(strings.NewReader(text))
 	if err != nil {
@@ -98,8 +127,9 @@ func TestJSON(t *testing.T) {
 // (rule IDs, strength, profile, section), and a failure per failing spec
 // naming its rules.
 func TestJUnit(t *testing.T) {
+	t.Parallel()
 	bad := knownBad(t, "no-stlt")
-	run, res := outcome(t, bad.Config(conformance.Deferred))
+	run, res := outcome(t, bad.Name, conformance.Deferred)
 	text := render(t, run, func(r report.Run, b *bytes.Buffer) error { return r.WriteJUnit(b) })
 	var j struct {
 		Tests    int `xml:"tests,attr"`
@@ -156,8 +186,9 @@ func TestJUnit(t *testing.T) {
 // The Markdown summary leads with the verdict and counts, lists every rule
 // that did not pass, and folds each failure with the page's sentence.
 func TestMarkdown(t *testing.T) {
+	t.Parallel()
 	bad := knownBad(t, "no-stlt")
-	run, _ := outcome(t, bad.Config(conformance.Immediate))
+	run, _ := outcome(t, bad.Name, conformance.Immediate)
 	md := render(t, run, func(r report.Run, b *bytes.Buffer) error { return r.WriteMarkdown(b) })
 	declared := bad.Declares[conformance.Immediate]
 	passed, of := run.Providers[0].Score()
@@ -176,7 +207,7 @@ func TestMarkdown(t *testing.T) {
 			t.Errorf("the summary does not show %s's failure with its quote:\n%s", id, md)
 		}
 	}
-	good, _ := outcome(t, reference.Config(reference.Options{StatusRow: true}))
+	good, _ := outcome(t, "reference", conformance.Immediate)
 	md = render(t, good, func(r report.Run, b *bytes.Buffer) error { return r.WriteMarkdown(b) })
 	if !strings.Contains(md, "✅") || strings.Contains(md, "FAIL**") {
 		t.Errorf("the reference provider's summary:\n%s", md)
@@ -186,7 +217,8 @@ func TestMarkdown(t *testing.T) {
 // The badge says the profile and the rules passed of those judged, and is
 // red when a rule is broken.
 func TestBadge(t *testing.T) {
-	good, _ := outcome(t, reference.Config(reference.Options{StatusRow: true, Deferred: true}))
+	t.Parallel()
+	good, _ := outcome(t, "reference", conformance.Deferred)
 	judged := 0
 	for _, r := range good.Providers[0].Rules {
 		if r.Result != report.NotChecked && r.Result != report.SelfCheck && r.Result != report.Skipped {
@@ -197,7 +229,7 @@ func TestBadge(t *testing.T) {
 	if want := fmt.Sprintf("mapiconf: deferred %d/%d", judged, judged); !strings.Contains(svg, want) || !strings.Contains(svg, "#2e7d32") {
 		t.Errorf("the reference provider's badge does not say %q in green:\n%s", want, svg)
 	}
-	bad, _ := outcome(t, knownBad(t, "no-stlt").Config(conformance.Deferred))
+	bad, _ := outcome(t, "no-stlt", conformance.Deferred)
 	svg = render(t, bad, func(r report.Run, b *bytes.Buffer) error { return r.WriteBadge(b) })
 	passed, of := bad.Providers[0].Score()
 	if want := fmt.Sprintf("deferred %d/%d", passed, of); passed >= of || !strings.Contains(svg, want) || !strings.Contains(svg, "#c62828") {
@@ -212,8 +244,9 @@ func TestBadge(t *testing.T) {
 // The gate fails on every broken must, does and suite rule, and on a broken
 // should rule only when asked to.
 func TestGate(t *testing.T) {
+	t.Parallel()
 	bad := knownBad(t, "no-stlt")
-	run, _ := outcome(t, bad.Config(conformance.Immediate))
+	run, _ := outcome(t, bad.Name, conformance.Immediate)
 	want := 0
 	for _, id := range bad.Declares[conformance.Immediate] {
 		if r, _ := conformance.RuleByID(id); !(len(r.Strength) == 1 && r.Is(conformance.Should)) {
@@ -234,14 +267,14 @@ func TestGate(t *testing.T) {
 			warn++
 		}
 	}
-	run, _ = outcome(t, should.Config(conformance.Immediate))
+	run, _ = outcome(t, should.Name, conformance.Immediate)
 	if f, w := (report.Gate{}).Failures(run), (report.Gate{}).Warnings(run); warn == 0 || len(f) != len(declared)-warn || len(w) != warn || !strings.Contains(strings.Join(f, "\n"), "RL-01 (does) FAIL") {
 		t.Errorf("a broken should rule: gate failures %q, warnings %q; want %d failures, RL-01 among them, and %d warnings", f, w, len(declared)-warn, warn)
 	}
 	if f := (report.Gate{ShouldFails: true}).Failures(run); len(f) != len(declared) {
 		t.Errorf("with ShouldFails a broken should rule fails the gate: %q", f)
 	}
-	good, _ := outcome(t, reference.Config(reference.Options{StatusRow: true}))
+	good, _ := outcome(t, "reference", conformance.Immediate)
 	if f := (report.Gate{ShouldFails: true}).Failures(good); len(f) != 0 {
 		t.Errorf("the reference provider fails the gate: %q", f)
 	}
@@ -251,8 +284,9 @@ func TestGate(t *testing.T) {
 // rule's failure expanded with the offending calls marked. (browser_test.go
 // checks it in a real browser.)
 func TestHTML(t *testing.T) {
+	t.Parallel()
 	bad := knownBad(t, "no-stlt")
-	run, _ := outcome(t, bad.Config(conformance.Immediate))
+	run, _ := outcome(t, bad.Name, conformance.Immediate)
 	page := render(t, run, func(r report.Run, b *bytes.Buffer) error { return r.WriteHTML(b) })
 	for _, want := range []string{
 		"<!DOCTYPE html>", fmt.Sprintf(`<li class="fail" data-result="FAIL"><b>%d</b>FAIL</li>`, len(bad.Declares[conformance.Immediate])),
@@ -265,7 +299,7 @@ func TestHTML(t *testing.T) {
 	}
 	// stlt-twice's failures mark the second StoreLogoffTransports, and the
 	// line that explains the marks is no offending call.
-	twice, _ := outcome(t, knownBad(t, "stlt-twice").Config(conformance.Immediate))
+	twice, _ := outcome(t, "stlt-twice", conformance.Immediate)
 	tp := render(t, twice, func(r report.Run, b *bytes.Buffer) error { return r.WriteHTML(b) })
 	marked := regexp.MustCompile(`<span class="offending">([^<]*)</span>`).FindAllStringSubmatch(tp, -1)
 	if len(marked) == 0 {
