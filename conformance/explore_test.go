@@ -193,6 +193,7 @@ func (c countedFolder) OpenEntry(id mapi.EntryID) (mapi.IMAPIProp, error) {
 // The exploration never calls a store or an object after the client
 // released it, and releases every object the client still holds at the end.
 func TestExploreNeverCallsWhatTheClientReleased(t *testing.T) {
+	t.Parallel()
 	for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {
 		opts := reference.Options{StatusRow: true, Deferred: p == conformance.Deferred}
 		cfg := reference.Config(opts)
@@ -267,6 +268,7 @@ func (s *earlyEnd) StoreLogoff(f mapi.LogoffFlags) (mapi.LogoffFlags, error) {
 // reference (unless the logoff did not occur) passes the exploration in the
 // immediate profile, and breaks SL-04 in the deferred one.
 func TestExploreAllowsTheStoreToEndInStoreLogoff(t *testing.T) {
+	t.Parallel()
 	if err := conformance.Explore(context.Background(), earlyEndConfig(conformance.Immediate), 1, 2000); err != nil {
 		t.Error(err)
 	}
@@ -326,6 +328,7 @@ func (s *retrySupport) StoreLogoffTransports(f mapi.LogoffFlags) (mapi.LogoffFla
 // A logoff that did not occur may be followed by another
 // StoreLogoffTransports call; one that occurred may not (STLT-01).
 func TestExploreCountsOnlyLogoffsThatOccurred(t *testing.T) {
+	t.Parallel()
 	for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {
 		for _, always := range []bool{false, true} {
 			opts := reference.Options{StatusRow: true, Deferred: p == conformance.Deferred}

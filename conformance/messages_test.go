@@ -3,9 +3,11 @@ package conformance_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mapiconf/mapiconf/conformance"
@@ -15,6 +17,7 @@ import (
 // A failure message is what a provider author reads first and our code
 // never: these golden files pin what the suite says for two classic defects.
 func TestFailureMessages(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		bad, spec, golden string
 	}{
@@ -24,9 +27,19 @@ func TestFailureMessages(t *testing.T) {
 		// Two rules broken by the same calls: both sentences, the calls once.
 		{"no-stlt", "session path: IMAPISession::Logoff with the store still open: StoreLogoffTransports is called exactly once", "no-stlt.session.STLT-01.SS-02.golden"},
 	}
+	// One Check per provider (the cases of no-stlt read the same run), in
+	// parallel: a Check takes seconds with the race detector.
+	runs := map[string]func() ([]conformance.Result, error){}
+	for _, tt := range tests {
+		if runs[tt.bad] == nil {
+			cfg := knownBad(t, tt.bad).Config(conformance.Immediate)
+			runs[tt.bad] = sync.OnceValues(func() ([]conformance.Result, error) { return conformance.Check(context.Background(), cfg) })
+		}
+	}
 	for _, tt := range tests {
 		t.Run(tt.bad, func(t *testing.T) {
-			res, err := conformance.Check(context.Background(), knownBad(t, tt.bad).Config(conformance.Immediate))
+			t.Parallel()
+			res, err := runs[tt.bad]()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,37 +87,44 @@ func golden(t *testing.T, path, got string) {
 // The reference provider passes every spec, and a known-bad provider's
 // results name its rule.
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	for _, deferred := range []bool{false, true} {
-		res, err := conformance.Check(context.Background(), reference.Config(reference.Options{Deferred: deferred, StatusRow: true}))
-		if err != nil {
-			t.Fatal(err)
-		}
+		t.Run(fmt.Sprintf("deferred=%v", deferred), func(t *testing.T) {
+			t.Parallel()
+			res, err := conformance.Check(context.Background(), reference.Config(reference.Options{Deferred: deferred, StatusRow: true}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range res {
+				if r.Status == conformance.Skipped && deferred && strings.Contains(r.Message, "deferred profile") {
+					continue // SL-05: the immediate profile's
+				}
+				if r.Status != conformance.Passed {
+					t.Errorf("%s: %s\n%s", r.Spec, r.Status, r.Message)
+				}
+				// Every check had something to judge.
+				if len(r.Untested) > 0 && !r.Explore {
+					t.Errorf("%s: %v untested against the reference provider", r.Spec, r.Untested)
+				}
+			}
+		})
+	}
+	t.Run("no status row", func(t *testing.T) {
+		t.Parallel()
+		res, _ := conformance.Check(context.Background(), reference.Config(reference.Options{}))
+		skipped := 0
 		for _, r := range res {
-			if r.Status == conformance.Skipped && deferred && strings.Contains(r.Message, "deferred profile") {
-				continue // SL-05: the immediate profile's
-			}
-			if r.Status != conformance.Passed {
-				t.Errorf("%s: %s\n%s", r.Spec, r.Status, r.Message)
-			}
-			// Every check had something to judge.
-			if len(r.Untested) > 0 && !r.Explore {
-				t.Errorf("%s: %v untested against the reference provider", r.Spec, r.Untested)
+			if r.Status == conformance.Skipped {
+				skipped++
+				if !strings.Contains(r.Message, "Capabilities.StatusRow") {
+					t.Errorf("skipped %q for %q; want the missing capability named", r.Spec, r.Message)
+				}
 			}
 		}
-	}
-	res, _ := conformance.Check(context.Background(), reference.Config(reference.Options{}))
-	skipped := 0
-	for _, r := range res {
-		if r.Status == conformance.Skipped {
-			skipped++
-			if !strings.Contains(r.Message, "Capabilities.StatusRow") {
-				t.Errorf("skipped %q for %q; want the missing capability named", r.Spec, r.Message)
-			}
+		if skipped == 0 {
+			t.Error("without a status row no spec was skipped")
 		}
-	}
-	if skipped == 0 {
-		t.Error("without a status row no spec was skipped")
-	}
+	})
 }
 
 // "may" rules are noted, not failed, unless the config is strict; and strict
