@@ -2,10 +2,12 @@ package realworld_test
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"sync"
 	"testing"
 
+	"github.com/mapiconf/mapiconf/conformance"
 	"github.com/mapiconf/mapiconf/internal/generated"
 	"github.com/mapiconf/mapiconf/realworld"
 )
@@ -23,20 +25,29 @@ var (
 )
 
 // verdicts judges every real provider in every profile it is judged in,
-// once for the package's tests.
+// once for the package's tests. The judgements run at once, each on its own
+// provider (the models keep no timers and share nothing), and are kept in
+// the order of realworld.Providers.
 func verdicts(t *testing.T) []realworld.Verdict {
 	t.Helper()
 	once.Do(func() {
+		type job struct {
+			p    realworld.Provider
+			prof conformance.Profile
+		}
+		var jobs []job
 		for _, p := range realworld.Providers() {
 			for _, prof := range p.Profiles {
-				v, err := realworld.Judge(context.Background(), p, prof, seed, p.Lifecycles)
-				if err != nil {
-					judgeErr = err
-					return
-				}
-				judged = append(judged, v)
+				jobs = append(jobs, job{p, prof})
 			}
 		}
+		all, errs := make([]realworld.Verdict, len(jobs)), make([]error, len(jobs))
+		var wg sync.WaitGroup
+		for i, j := range jobs {
+			wg.Go(func() { all[i], errs[i] = realworld.Judge(context.Background(), j.p, j.prof, seed, j.p.Lifecycles) })
+		}
+		wg.Wait()
+		judged, judgeErr = all, errors.Join(errs...)
 	})
 	if judgeErr != nil {
 		t.Fatal(judgeErr)
