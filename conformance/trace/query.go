@@ -58,7 +58,11 @@ func (c Call) String() string {
 // spooler's own logon ("spooler store", "spooler logon", "spooler
 // support"): the rules speak of the clients' store, and the spooler's specs
 // name the spooler's objects.
-func (c Call) Matches(e Event) bool {
+func (c Call) Matches(e Event) bool { return c.MatchesAt(&e) }
+
+// MatchesAt is Matches without a copy of the event: the judge asks it of
+// every event of every lifecycle.
+func (c Call) MatchesAt(e *Event) bool {
 	// The method first: it tells most events apart at once.
 	return (c.Method == "" || e.Method == c.Method) && (c.Iface == "" || e.Iface == c.Iface) &&
 		(c.Object == e.Object || c.Object == "" && !IsSpoolers(e.Object))
@@ -71,9 +75,9 @@ func IsSpoolers(object string) bool { return strings.HasPrefix(object, "spooler 
 // Select returns the events that match c, in order.
 func Select(events []Event, c Call) []Event {
 	var out []Event
-	for _, e := range events {
-		if c.Matches(e) {
-			out = append(out, e)
+	for i := range events {
+		if c.MatchesAt(&events[i]) {
+			out = append(out, events[i])
 		}
 	}
 	return out
@@ -82,7 +86,7 @@ func Select(events []Event, c Call) []Event {
 // Contains reports whether an event matches c.
 func Contains(events []Event, c Call) bool {
 	for i := range events {
-		if c.Matches(events[i]) {
+		if c.MatchesAt(&events[i]) {
 			return true
 		}
 	}
@@ -91,9 +95,9 @@ func Contains(events []Event, c Call) bool {
 
 // First returns the first event that matches c.
 func First(events []Event, c Call) (Event, bool) {
-	for _, e := range events {
-		if c.Matches(e) {
-			return e, true
+	for i := range events {
+		if c.MatchesAt(&events[i]) {
+			return events[i], true
 		}
 	}
 	return Event{}, false
@@ -102,7 +106,7 @@ func First(events []Event, c Call) (Event, bool) {
 // Last returns the last event that matches c.
 func Last(events []Event, c Call) (Event, bool) {
 	for i := len(events) - 1; i >= 0; i-- {
-		if c.Matches(events[i]) {
+		if c.MatchesAt(&events[i]) {
 			return events[i], true
 		}
 	}

@@ -223,8 +223,8 @@ func (t *Trace) Count(c Call) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := 0
-	for _, e := range t.events {
-		if c.Matches(e) {
+	for i := range t.events {
+		if c.MatchesAt(&t.events[i]) {
 			n++
 		}
 	}
@@ -239,9 +239,9 @@ func (t *Trace) Balance(up, down Call) int {
 	n := 0
 	for i := range t.events {
 		switch {
-		case up.Matches(t.events[i]):
+		case up.MatchesAt(&t.events[i]):
 			n++
-		case down.Matches(t.events[i]):
+		case down.MatchesAt(&t.events[i]):
 			n--
 		}
 	}

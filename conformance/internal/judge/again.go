@@ -53,23 +53,25 @@ func (md *Model) again(evs []trace.Event, at int, o lifecycle.Step, wasEnded boo
 func keptSupportRef(evs []trace.Event) (trace.Event, bool) {
 	held := map[string]int{}
 	first := map[string]trace.Event{}
-	for _, e := range evs {
+	for iE := range evs {
+		e := &evs[iE]
 		if e.Dir != trace.ToMAPI || e.Iface != "IMAPISupport" {
 			continue
 		}
 		switch e.Method {
 		case "AddRef":
 			if held[e.Object] == 0 {
-				first[e.Object] = e
+				first[e.Object] = *e
 			}
 			held[e.Object]++
 		case "Release":
 			held[e.Object]--
 		}
 	}
-	for _, e := range evs {
+	for iE := range evs {
+		e := &evs[iE]
 		if e.Method == "AddRef" && e.Iface == "IMAPISupport" && held[e.Object] > 0 && first[e.Object].Seq == e.Seq {
-			return e, true
+			return *e, true
 		}
 	}
 	return trace.Event{}, false

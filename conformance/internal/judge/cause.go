@@ -83,8 +83,10 @@ func (alt Alternative) Blame(v *Violation) (also Violation, ok bool) {
 // returned is not compared, and only what the steps brought about (a call
 // from the provider's own thread may land in one run and not the other:
 // StepCalls).
+//
+// It filters bogus and accurate in place: they are the caller's copies.
 func SameCalls(bogus, accurate []trace.Event) (ok bool, got string) {
-	evs, want := StepCalls(bogus), StepCalls(accurate)
+	evs, want := stepCalls(bogus), stepCalls(accurate)
 	if identical(evs, want) {
 		return true, "" // the same calls with the same values: no renaming to find
 	}

@@ -66,21 +66,21 @@ type gones struct {
 func (g *gones) len() int { return g.n + len(g.more) }
 
 // of returns the Release with which the support named went.
-func (g *gones) of(support string) (trace.Event, bool) {
+func (g *gones) of(support string) (*trace.Event, bool) {
 	for _, i := range g.at[:g.n] {
 		if g.evs[i].Object == support {
-			return g.evs[i], true
+			return &g.evs[i], true
 		}
 	}
 	for _, i := range g.more {
 		if g.evs[i].Object == support {
-			return g.evs[i], true
+			return &g.evs[i], true
 		}
 	}
-	return trace.Event{}, false
+	return nil, false
 }
 
-func isSupportCall(e trace.Event) bool { return e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport" }
+func isSupportCall(e *trace.Event) bool { return e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport" }
 
 // SupportBalanced is RL-01's count on every support: the provider never
 // releases a support more often than it AddRef'd it, and once the store has
@@ -92,7 +92,8 @@ var SupportBalanced = Check{Rule: "RL-01", Want: "every support released as ofte
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
 		held := map[string]int{}
 		var order []string
-		for _, e := range evs {
+		for iE := range evs {
+			e := &evs[iE]
 			if !isSupportCall(e) || Reopened(e.Object) || e.Method != "AddRef" && e.Method != "Release" {
 				continue
 			}
@@ -118,8 +119,9 @@ var SupportBalanced = Check{Rule: "RL-01", Want: "every support released as ofte
 // loggedOffLogon reports whether MAPI's IMSLogon::Logoff of the logon
 // object has returned.
 func loggedOffLogon(evs []trace.Event, logon string) bool {
-	for _, e := range evs {
-		if e.Dir == trace.ToProvider && e.Iface == "IMSLogon" && e.Method == "Logoff" && e.Object == logon && e.Done() {
+	for iE := range evs {
+		e := &evs[iE]
+		if e.Dir == trace.ToProvider && e.Iface == "IMSLogon" && e.Method == "Logoff" && e.Object == logon && done(e) {
 			return true
 		}
 	}
@@ -131,7 +133,7 @@ func loggedOffLogon(evs []trace.Event, logon string) bool {
 var NoCallAfterGone = Check{Rule: "RL-03", Want: "no call on a support after the provider released its last reference on it",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
 		gone := goneOf(evs)
-		return noCallAfter(evs, &gone, func(trace.Event) bool { return true })
+		return noCallAfter(evs, &gone, func(*trace.Event) bool { return true })
 	},
 	Vacuous: func(evs []trace.Event) bool { gone := goneOf(evs); return gone.len() == 0 }}
 
@@ -140,7 +142,7 @@ var NoCallAfterGone = Check{Rule: "RL-03", Want: "no call on a support after the
 var STLTBeforeGone = Check{Rule: "STLT-05", Want: "StoreLogoffTransports before the provider lets go of the store's support",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
 		gone := goneOf(evs)
-		return noCallAfter(evs, &gone, func(e trace.Event) bool { return e.Method == "StoreLogoffTransports" })
+		return noCallAfter(evs, &gone, func(e *trace.Event) bool { return e.Method == "StoreLogoffTransports" })
 	},
 	Vacuous: func(evs []trace.Event) bool {
 		gone := goneOf(evs)
@@ -149,10 +151,11 @@ var STLTBeforeGone = Check{Rule: "STLT-05", Want: "StoreLogoffTransports before 
 
 // noCallAfter finds the support calls (those that which selects) made on a
 // support after it went.
-func noCallAfter(evs []trace.Event, gone *gones, which func(trace.Event) bool) (bool, string, map[int]string) {
+func noCallAfter(evs []trace.Event, gone *gones, which func(*trace.Event) bool) (bool, string, map[int]string) {
 	var bad []string
 	marks := map[int]string{}
-	for _, e := range evs {
+	for iE := range evs {
+		e := &evs[iE]
 		g, ok := gone.of(e.Object)
 		if !ok || !isSupportCall(e) || e.At <= g.At || !which(e) {
 			continue
@@ -200,7 +203,7 @@ var NothingAfterProvider = Check{Rule: "SS-03", Want: "no support call after the
 			if e.Dir == trace.ToProvider && e.Iface == "IMSProvider" && e.Method == "Release" && e.Object == "provider" {
 				final = e
 			}
-			if final != nil && isSupportCall(*e) && e.At > final.At {
+			if final != nil && isSupportCall(e) && e.At > final.At {
 				return false, fmt.Sprintf("#%d %s on %s after #%d, the provider's final Release", e.Seq, e.Name(), e.Object, final.Seq),
 					map[int]string{final.Seq: "after this", e.Seq: "too late"}
 			}
@@ -216,7 +219,8 @@ var NothingAfterProvider = Check{Rule: "SS-03", Want: "no support call after the
 var NoRowAfterLogoff = Check{Rule: "LG-03", Want: "no ModifyStatusRow once the support is gone or IMSLogon::Logoff has returned",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
 		gone := goneOf(evs)
-		for _, e := range evs {
+		for iE := range evs {
+			e := &evs[iE]
 			if !isSupportCall(e) || e.Method != "ModifyStatusRow" {
 				continue
 			}
@@ -224,8 +228,9 @@ var NoRowAfterLogoff = Check{Rule: "LG-03", Want: "no ModifyStatusRow once the s
 				return false, fmt.Sprintf("#%d ModifyStatusRow on %s after #%d released it", e.Seq, e.Object, g.Seq),
 					map[int]string{g.Seq: "the support goes", e.Seq: "too late"}
 			}
-			for _, l := range evs {
-				if l.Dir == trace.ToProvider && l.Iface == "IMSLogon" && l.Method == "Logoff" && l.Object == LogonOf(e.Object) && l.Done() && l.Ret < e.At {
+			for iL := range evs {
+				l := &evs[iL]
+				if l.Dir == trace.ToProvider && l.Iface == "IMSLogon" && l.Method == "Logoff" && l.Object == LogonOf(e.Object) && done(l) && l.Ret < e.At {
 					return false, fmt.Sprintf("#%d ModifyStatusRow on %s after #%d IMSLogon::Logoff returned", e.Seq, e.Object, l.Seq),
 						map[int]string{l.Seq: "Logoff", e.Seq: "too late"}
 				}
@@ -252,8 +257,9 @@ var ShutdownOK = Check{Rule: "SS-05", Want: "every IMSProvider::Shutdown to retu
 	Vacuous: func(evs []trace.Event) bool { return !hasCall(evs, "IMSProvider", "Shutdown") }}
 
 func everyReturnedOK(evs []trace.Event, iface, method string) (bool, string, map[int]string) {
-	for _, e := range evs {
-		if e.Dir == trace.ToProvider && e.Iface == iface && e.Method == method && e.Done() && e.Err != nil {
+	for iE := range evs {
+		e := &evs[iE]
+		if e.Dir == trace.ToProvider && e.Iface == iface && e.Method == method && done(e) && e.Err != nil {
 			return false, fmt.Sprintf("#%d %s on %s returned %v, want S_OK", e.Seq, e.Name(), e.Object, mapi.ResultOf(e.Err)),
 				map[int]string{e.Seq: "not S_OK"}
 		}
@@ -262,7 +268,8 @@ func everyReturnedOK(evs []trace.Event, iface, method string) (bool, string, map
 }
 
 func hasCall(evs []trace.Event, iface, method string) bool {
-	for _, e := range evs {
+	for iE := range evs {
+		e := &evs[iE]
 		if e.Dir == trace.ToProvider && e.Iface == iface && e.Method == method {
 			return true
 		}
@@ -277,13 +284,15 @@ func hasCall(evs []trace.Event, iface, method string) bool {
 // spooler's store is what StoreLogoffTransports releases: it calls none.
 var LoggedOffOnce = Check{Rule: "STLT-01", Want: "StoreLogoffTransports called exactly once for each store (again only after a call whose logoff did not occur)",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		for _, logon := range evs {
+		for iLogon := range evs {
+			logon := &evs[iLogon]
 			s, ok := storeLogon(logon)
 			if !ok {
 				continue
 			}
-			var calls []trace.Event
-			for _, e := range evs {
+			var calls []*trace.Event
+			for iE := range evs {
+				e := &evs[iE]
 				if isSupportCall(e) && e.Object == s && e.Method == "StoreLogoffTransports" {
 					calls = append(calls, e)
 				}
@@ -308,16 +317,16 @@ var LoggedOffOnce = Check{Rule: "STLT-01", Want: "StoreLogoffTransports called e
 
 // storeLogon returns the support of an IMSProvider::Logon that opened a
 // store: one that succeeded, and not to a store already open.
-func storeLogon(e trace.Event) (support string, ok bool) {
-	if e.Dir != trace.ToProvider || e.Iface != "IMSProvider" || e.Method != "Logon" || !e.Done() || e.Err != nil {
+func storeLogon(e *trace.Event) (support string, ok bool) {
+	if e.Dir != trace.ToProvider || e.Iface != "IMSProvider" || e.Method != "Logon" || !done(e) || e.Err != nil {
 		return "", false
 	}
-	s, _ := e.Arg(0).(string)
+	s, _ := arg(e, 0).(string)
 	return s, s != "" && !Reopened(s)
 }
 
 // answerOf says what a call answered: "S_OK, LOGOFF_COMPLETE".
-func answerOf(e trace.Event) string {
+func answerOf(e *trace.Event) string {
 	if e.Err != nil {
 		return mapi.ResultOf(e.Err)
 	}
@@ -331,9 +340,10 @@ func answerOf(e trace.Event) string {
 // carries exactly one valid input flag (OneValidFlag).
 var ValidSTLTFlags = Check{Rule: "STLT-08", Want: "every StoreLogoffTransports call with exactly one valid input flag (LOGOFF_COMPLETE is none)",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		for _, e := range evs {
+		for iE := range evs {
+			e := &evs[iE]
 			if isSupportCall(e) && e.Method == "StoreLogoffTransports" && !Reopened(e.Object) && !OneValidFlag(e) {
-				return false, fmt.Sprintf("#%d StoreLogoffTransports(%v) on %s", e.Seq, e.Arg(0), e.Object), map[int]string{e.Seq: "not one valid flag"}
+				return false, fmt.Sprintf("#%d StoreLogoffTransports(%v) on %s", e.Seq, arg(e, 0), e.Object), map[int]string{e.Seq: "not one valid flag"}
 			}
 		}
 		return true, "", nil

@@ -2,7 +2,6 @@ package judge
 
 import (
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
-	"slices"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
 	"github.com/mapiconf/mapiconf/mapi"
@@ -68,8 +67,9 @@ func (md *Model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 		}
 	}
 	if last, ok := trace.Last(evs, md.cur.supRel1); ok {
-		for _, e := range evs {
-			if md.cur.stlt1.Matches(e) && e.At > last.At {
+		for iE := range evs {
+			e := &evs[iE]
+			if md.cur.stlt1.MatchesAt(e) && e.At > last.At {
 				md.fail(at, "STLT-05", "StoreLogoffTransports (#%d) came after the support's Release (#%d)", e.Seq, last.Seq)
 				break
 			}
@@ -84,7 +84,7 @@ func (md *Model) end(evs []trace.Event, at int, kind lifecycle.Kind, what stepTe
 	if logoff, ok := trace.First(evs, md.cur.logoff1); ok {
 		// MAPI called IMSLogon::Logoff itself: the provider must force its
 		// shutdown there, letting go of the support.
-		if session && !slices.ContainsFunc(evs, func(e trace.Event) bool { return md.cur.supRel1.Matches(e) && logoff.Encloses(e) }) {
+		if session && !containsFunc(evs, func(e *trace.Event) bool { return md.cur.supRel1.MatchesAt(e) && encloses(&logoff, e) }) {
 			md.fail(at, "SD-02", "on the session path the provider did not release the support inside IMSLogon::Logoff, where it must force its shutdown")
 		}
 		md.cur.loggedOff = true
@@ -124,8 +124,9 @@ func (md *Model) noSTLT(at int, what stepText, session bool) {
 func (md *Model) stltCalls(evs []trace.Event, at int, o lifecycle.Step) {
 	immediateLogoff := o.Kind == lifecycle.StoreLogoff && !md.set.Deferred
 	finalBefore := md.cur.final // the logoff was done before the step began
-	for _, e := range evs {
-		if !md.cur.stlt1.Matches(e) {
+	for iE := range evs {
+		e := &evs[iE]
+		if !md.cur.stlt1.MatchesAt(e) {
 			continue
 		}
 		if md.cur.final != 0 {
@@ -148,7 +149,7 @@ func (md *Model) stltCalls(evs []trace.Event, at int, o lifecycle.Step) {
 			}
 		}
 		if md.cur.stlts == 0 {
-			md.cur.firstFlag, _ = e.Arg(0).(mapi.LogoffFlags)
+			md.cur.firstFlag, _ = arg(e, 0).(mapi.LogoffFlags)
 			if o.Kind != lifecycle.StoreLogoff {
 				md.firstFlag(e, at, o.Kind == lifecycle.SessionLogoff)
 			}
@@ -167,8 +168,8 @@ func (md *Model) stltCalls(evs []trace.Event, at int, o lifecycle.Step) {
 // firstFlag judges the flag of the shutdown's first StoreLogoffTransports
 // call when StoreLogoff did not make it: the saved flag, or LOGOFF_ABORT on
 // the Release-only path.
-func (md *Model) firstFlag(e trace.Event, at int, session bool) {
-	got, _ := e.Arg(0).(mapi.LogoffFlags)
+func (md *Model) firstFlag(e *trace.Event, at int, session bool) {
+	got, _ := arg(e, 0).(mapi.LogoffFlags)
 	want := mapi.LogoffAbort
 	if md.cur.requested {
 		want = md.cur.pending

@@ -75,7 +75,7 @@ func (r *SupportRefs) Step(e *trace.Event) (goes bool) {
 	if e.Dir != trace.ToMAPI || e.Iface != "IMAPISupport" {
 		// Logon is called by MAPI: never the support's call.
 		if (e.Method == "Logon" || e.Method == "SpoolerLogon") && e.Dir == trace.ToProvider && e.Iface == "IMSProvider" {
-			if s, ok := e.Arg(0).(string); ok {
+			if s, ok := arg(e, 0).(string); ok {
 				r.of(s).logonRet = e.Ret
 			}
 		}

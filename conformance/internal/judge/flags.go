@@ -10,8 +10,8 @@ import (
 // in/out flags variable passes it to StoreLogoff, "That is invalid input
 // (SL-03), and STLT must still get exactly one valid flag (STLT-08)"
 // (RULES.md revision 2).
-func OneValidFlag(e trace.Event) bool {
-	f, ok := e.Arg(0).(mapi.LogoffFlags)
+func OneValidFlag(e *trace.Event) bool {
+	f, ok := arg(e, 0).(mapi.LogoffFlags)
 	return ok && f.IsSingleInput()
 }
 
@@ -19,12 +19,12 @@ func OneValidFlag(e trace.Event) bool {
 // off: every call does but one whose logoff did not occur (LOGOFF_QUIET or
 // LOGOFF_ABORT answered S_OK with transport activity and without
 // LOGOFF_COMPLETE; RULES.md revision 3).
-func LoggedOff(e trace.Event) bool {
-	in, _ := e.Arg(0).(mapi.LogoffFlags)
+func LoggedOff(e *trace.Event) bool {
+	in, _ := arg(e, 0).(mapi.LogoffFlags)
 	return mapi.LogoffOccurred(in, outFlags(e), e.Err)
 }
 
-func outFlags(e trace.Event) mapi.LogoffFlags {
+func outFlags(e *trace.Event) mapi.LogoffFlags {
 	if len(e.Out) == 0 {
 		return 0
 	}

@@ -18,15 +18,16 @@ import (
 func ProviderUIDs(evs []trace.Event) (ok bool, got string, marks map[int]string) {
 	var bad, missing []string
 	marks = map[int]string{}
-	for _, e := range evs {
+	for iE := range evs {
+		e := &evs[iE]
 		switch {
 		case e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport" && e.Method == "SetProviderUID":
-			if e.Arg(1) != mapi.ReservedFlags(0) {
-				bad = append(bad, fmt.Sprintf("#%d on %s passed flags %v", e.Seq, e.Object, e.Arg(1)))
+			if arg(e, 1) != mapi.ReservedFlags(0) {
+				bad = append(bad, fmt.Sprintf("#%d on %s passed flags %v", e.Seq, e.Object, arg(e, 1)))
 				marks[e.Seq] = "flags not 0"
 			}
 		case e.Dir == trace.ToProvider && e.Iface == "IMSProvider" && e.Method == "Logon" && e.Err == nil:
-			s, _ := e.Arg(0).(string)
+			s, _ := arg(e, 0).(string)
 			if Reopened(s) {
 				continue
 			}
@@ -50,9 +51,10 @@ func ProviderUIDs(evs []trace.Event) (ok bool, got string, marks map[int]string)
 }
 
 // hasInside reports whether a call of c came inside outer.
-func hasInside(evs []trace.Event, outer trace.Event, c trace.Call) bool {
-	for _, e := range evs {
-		if c.Matches(e) && outer.Encloses(e) {
+func hasInside(evs []trace.Event, outer *trace.Event, c trace.Call) bool {
+	for iE := range evs {
+		e := &evs[iE]
+		if c.MatchesAt(e) && encloses(outer, e) {
 			return true
 		}
 	}
@@ -66,19 +68,21 @@ func hasInside(evs []trace.Event, outer trace.Event, c trace.Call) bool {
 // none, which would release MAPI's own. A Logon to a store already open
 // keeps none (LG-06).
 func KeepsSupport(evs []trace.Event) (ok bool, got string, marks map[int]string) {
-	for _, logon := range evs {
+	for iLogon := range evs {
+		logon := &evs[iLogon]
 		if logon.Dir != trace.ToProvider || logon.Iface != "IMSProvider" || logon.Err != nil ||
 			logon.Method != "Logon" && logon.Method != "SpoolerLogon" {
 			continue
 		}
-		s, _ := logon.Arg(0).(string)
+		s, _ := arg(logon, 0).(string)
 		if Reopened(s) {
 			continue
 		}
 		held := 0
-		var calls []trace.Event
-		for _, e := range evs {
-			if e.Dir != trace.ToMAPI || e.Object != s || e.Iface != "IMAPISupport" || !logon.Encloses(e) {
+		var calls []*trace.Event
+		for iE := range evs {
+			e := &evs[iE]
+			if e.Dir != trace.ToMAPI || e.Object != s || e.Iface != "IMAPISupport" || !encloses(logon, e) {
 				continue
 			}
 			switch e.Method {

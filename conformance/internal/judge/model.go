@@ -355,8 +355,8 @@ func (md *Model) storeLogoff(evs []trace.Event, at int, f, out mapi.LogoffFlags,
 		md.fail(at, "SS-04", "StoreLogoff(%v) on store called StoreLogoffTransports on %s, another store's support", f, other.Object)
 	case !ok:
 		md.fail(at, "STLT-02", "StoreLogoff(%v) did not call StoreLogoffTransports in the immediate profile", f)
-	case first.Arg(0) != f:
-		md.fail(at, "STLT-03", "StoreLogoff(%v) called StoreLogoffTransports(%v)", f, first.Arg(0))
+	case arg(&first, 0) != f:
+		md.fail(at, "STLT-03", "StoreLogoff(%v) called StoreLogoffTransports(%v)", f, arg(&first, 0))
 	}
 }
 

@@ -29,7 +29,8 @@ var SpoolerLogonShutDown = Check{Rule: "SP-02", Self: true, Want: "the spooler's
 // logonsLast judges the logon objects of the client's stores, or the
 // spooler's.
 func logonsLast(evs []trace.Event, spoolers bool) (bool, string, map[int]string) {
-	for i, rel := range evs {
+	for i := range evs {
+		rel := &evs[i]
 		if rel.Dir != trace.ToProvider || rel.Iface != "IMSLogon" || rel.Method != "Release" || trace.IsSpoolers(rel.Object) != spoolers {
 			continue
 		}
@@ -37,7 +38,8 @@ func logonsLast(evs []trace.Event, spoolers bool) (bool, string, map[int]string)
 		if !ok {
 			return false, fmt.Sprintf("#%d released %s, which IMSLogon::Logoff never logged off", rel.Seq, rel.Object), map[int]string{rel.Seq: "no Logoff before"}
 		}
-		for _, e := range evs[i+1:] {
+		for j := i + 1; j < len(evs); j++ {
+			e := &evs[j]
 			if e.Dir == trace.ToProvider && e.Iface == "IMSLogon" && e.Object == rel.Object && e.At > rel.At {
 				return false, fmt.Sprintf("#%d %s came after #%d released %s", e.Seq, e.Name(), rel.Seq, rel.Object),
 					map[int]string{logoff.Seq: "Logoff", rel.Seq: "released", e.Seq: "too late"}
@@ -48,7 +50,8 @@ func logonsLast(evs []trace.Event, spoolers bool) (bool, string, map[int]string)
 }
 
 func hasRelease(evs []trace.Event, iface string, spoolers bool) bool {
-	for _, e := range evs {
+	for iE := range evs {
+		e := &evs[iE]
 		if e.Dir == trace.ToProvider && e.Iface == iface && e.Method == "Release" && trace.IsSpoolers(e.Object) == spoolers {
 			return true
 		}
@@ -101,7 +104,7 @@ func inOrder(evs []trace.Event, cs ...trace.Call) (bool, string, map[int]string)
 var DeadReleasesSafe = Check{Rule: "SS-01", Want: "the clients' Releases after the provider's final Release to return, without crashing",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
 		for _, e := range laterReleases(evs) {
-			if !e.Done() || e.Panic != nil {
+			if !done(e) || e.Panic != nil {
 				return false, fmt.Sprintf("#%d %s on %s, after the provider's final Release, did not return", e.Seq, e.Name(), e.Object), map[int]string{e.Seq: "crashed"}
 			}
 		}
@@ -111,13 +114,14 @@ var DeadReleasesSafe = Check{Rule: "SS-01", Want: "the clients' Releases after t
 
 // laterReleases are the clients' Release calls that came after the
 // provider's final Release: what they still held when the session ended.
-func laterReleases(evs []trace.Event) []trace.Event {
+func laterReleases(evs []trace.Event) []*trace.Event {
 	final, ok := trace.Last(evs, trace.ProviderRelease)
 	if !ok {
 		return nil
 	}
-	var out []trace.Event
-	for _, e := range evs {
+	var out []*trace.Event
+	for iE := range evs {
+		e := &evs[iE]
 		if e.At > final.At && e.Dir == trace.ToProvider && e.Caller != "MAPI" && e.Method == "Release" {
 			out = append(out, e)
 		}
@@ -142,14 +146,16 @@ var ShutdownAfterLogons = Check{Rule: "SS-05", Self: true, Want: "IMSProvider::S
 // Shutdown (the spooler's logons go with the spooler's provider object),
 // and with flags, a Shutdown whose reserved flags are not 0.
 func shutdownAfterLogons(evs []trace.Event, flags bool) (bool, string, map[int]string) {
-	for _, sd := range evs {
+	for iSd := range evs {
+		sd := &evs[iSd]
 		if sd.Dir != trace.ToProvider || sd.Iface != "IMSProvider" || sd.Method != "Shutdown" {
 			continue
 		}
-		if flags && sd.Arg(0) != mapi.ReservedFlags(0) {
-			return false, fmt.Sprintf("#%d %s passed flags %v, want 0", sd.Seq, sd.Name(), sd.Arg(0)), map[int]string{sd.Seq: "flags not 0"}
+		if flags && arg(sd, 0) != mapi.ReservedFlags(0) {
+			return false, fmt.Sprintf("#%d %s passed flags %v, want 0", sd.Seq, sd.Name(), arg(sd, 0)), map[int]string{sd.Seq: "flags not 0"}
 		}
-		for _, e := range evs {
+		for iE := range evs {
+			e := &evs[iE]
 			if e.Dir == trace.ToProvider && e.Iface == "IMSLogon" && e.Method == "Release" && e.At > sd.At &&
 				trace.IsSpoolers(e.Object) == trace.IsSpoolers(sd.Object) {
 				return false, fmt.Sprintf("#%d released %s after #%d %s on %s", e.Seq, e.Object, sd.Seq, sd.Name(), sd.Object),
@@ -176,7 +182,8 @@ var SpoolerLogonOK = Check{Rule: "SP-01", Want: "every IMSProvider::SpoolerLogon
 // stores registers UIDs, rows and transport logoffs under the wrong store.
 var OwnSupport = Check{Rule: "SS-04", Want: "every support call made for a store on that store's support",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		for i, e := range evs {
+		for i := range evs {
+			e := &evs[i]
 			if !isSupportCall(e) {
 				continue
 			}
@@ -200,35 +207,32 @@ var OwnSupport = Check{Rule: "SS-04", Want: "every support call made for a store
 // inside it, or a client's call inside the provider's call to MAPI, where
 // only MAPI and its spooler call back) which one e came from is not known,
 // and none is returned.
-func innermost(before []trace.Event, e trace.Event) (trace.Event, bool) {
+func innermost(before []trace.Event, e *trace.Event) (*trace.Event, bool) {
 	var prev, last *trace.Event // the last call around e so far, and the last into the provider
 	inMAPI := false             // a call of the provider's to MAPI is in progress
 	for i := range before {
 		p := &before[i]
-		if !p.Encloses(e) {
+		if !encloses(p, e) {
 			continue
 		}
-		if prev != nil && !prev.Encloses(*p) || inMAPI && p.Dir == trace.ToProvider && p.Caller == "client" {
-			return trace.Event{}, false
+		if prev != nil && !encloses(prev, p) || inMAPI && p.Dir == trace.ToProvider && p.Caller == "client" {
+			return nil, false
 		}
 		prev, inMAPI = p, inMAPI || p.Dir == trace.ToMAPI
 		if p.Dir == trace.ToProvider {
 			last = p
 		}
 	}
-	if last == nil {
-		return trace.Event{}, false
-	}
-	return *last, true
+	return last, last != nil
 }
 
 // supportOf names the support that belongs with a call into the provider:
 // IMSProvider::Logon's own argument, or the support of the store whose
 // store or logon object is called ("store 2" → "support 2"); "" for calls
 // that belong to no one store.
-func supportOf(p trace.Event) string {
-	if trace.Logon.Matches(p) {
-		s, _ := p.Arg(0).(string)
+func supportOf(p *trace.Event) string {
+	if trace.Logon.MatchesAt(p) {
+		s, _ := arg(p, 0).(string)
 		return s
 	}
 	for _, prefix := range []string{"store", "logon"} {

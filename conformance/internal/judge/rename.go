@@ -53,7 +53,8 @@ func Shapes(evs []trace.Event) []string {
 // IDs the suite's clients use are the config's, not the provider's.)
 func madeUp(evs []trace.Event) map[string]bool {
 	made := map[string]bool{}
-	for _, e := range evs {
+	for iE := range evs {
+		e := &evs[iE]
 		switch {
 		case e.Dir == trace.ToMAPI && (e.Method == "SetProviderUID" || e.Method == "ModifyStatusRow") && len(e.Args) > 0:
 			made[fmt.Sprint(e.Args[0])] = true
@@ -71,17 +72,32 @@ func madeUp(evs []trace.Event) map[string]bool {
 // and so does what MAPI does inside it: one of two runs may hold it and the
 // other not. Such a call is judged as a late call (RL-03, LG-03), never by
 // comparing runs (RB-02), or one provider would get two verdicts.
-func StepCalls(evs []trace.Event) []trace.Event {
-	out := make([]trace.Event, 0, len(evs))
-	var apart []trace.Event // the provider's own calls, and what ran inside them
-	for _, e := range evs {
-		inside := func(outer trace.Event) bool { return outer.Encloses(e) }
-		called := func(outer trace.Event) bool { return outer.Dir == trace.ToProvider && outer.Encloses(e) }
-		if slices.ContainsFunc(apart, inside) || e.Dir == trace.ToMAPI && !slices.ContainsFunc(out, called) {
-			apart = append(apart, e)
+func StepCalls(evs []trace.Event) []trace.Event { return stepCalls(slices.Clone(evs)) }
+
+// stepCalls is StepCalls in place: it keeps the step calls at the front of
+// evs, and returns them (SameCalls, for every lifecycle run with bogus
+// counts, on copies of its own).
+func stepCalls(evs []trace.Event) []trace.Event {
+	out := evs[:0]
+	var apart []trace.Event // the provider's own calls, and what ran inside them: copies, for out overwrites evs
+	for i := range evs {
+		e := &evs[i]
+		if slices.ContainsFunc(apart, func(outer trace.Event) bool { return encloses(&outer, e) }) ||
+			e.Dir == trace.ToMAPI && !calledInside(out, e) {
+			apart = append(apart, *e)
 			continue
 		}
-		out = append(out, e)
+		out = append(out, *e) // to its own place or an earlier one, which was read before
 	}
 	return out
+}
+
+// calledInside reports whether e came inside a call into the provider.
+func calledInside(calls []trace.Event, e *trace.Event) bool {
+	for i := range calls {
+		if calls[i].Dir == trace.ToProvider && encloses(&calls[i], e) {
+			return true
+		}
+	}
+	return false
 }

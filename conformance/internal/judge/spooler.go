@@ -2,7 +2,6 @@ package judge
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/mapiconf/mapiconf/conformance/trace"
 )
@@ -27,7 +26,8 @@ var (
 // (SEMANTICS.md §8), with what went wrong.
 func (md *Model) checkSpooler(evs []trace.Event) (string, bool) {
 	sp := scanSpooler(evs)
-	for _, e := range sp.inside {
+	for iE := range sp.inside {
+		e := &sp.inside[iE]
 		md.fail(-1, "SP-01", "#%d %s on %s came inside the spooler's Release of its store (#%d): the spooler's Release ended the client's store", e.Seq, e.Name(), e.Object, sp.rels[0].Seq)
 	}
 	if sp.bug != "" {
@@ -48,7 +48,7 @@ type spoolerFacts struct {
 
 // scanSpooler looks at the events in place: this runs for every lifecycle.
 func scanSpooler(evs []trace.Event) (sp spoolerFacts) {
-	if !slices.ContainsFunc(evs, func(e trace.Event) bool { return e.Method == "SpoolerLogon" && e.Done() && e.Err == nil }) {
+	if !containsFunc(evs, func(e *trace.Event) bool { return e.Method == "SpoolerLogon" && done(e) && e.Err == nil }) {
 		return sp // no spooler logged on
 	}
 	var logoff *trace.Event // the first STLT call that logged off
@@ -58,19 +58,19 @@ func scanSpooler(evs []trace.Event) (sp spoolerFacts) {
 			continue // none of the calls below
 		}
 		switch {
-		case spoolerStoreRelease.Matches(*e) && e.Caller == "spooler":
+		case spoolerStoreRelease.MatchesAt(e) && e.Caller == "spooler":
 			sp.rels = append(sp.rels, e)
-		case spoolerLogonRelease.Matches(*e):
+		case spoolerLogonRelease.MatchesAt(e):
 			sp.logonRel = e
-		case logoff1.Matches(*e):
+		case logoff1.MatchesAt(e):
 			// The client store's end, MAPI's teardown (RULES.md revision
 			// 4: ending is the teardown, not a call): never inside the
 			// spooler's Release (which began before it, events being in
 			// the order calls began).
-			if len(sp.rels) > 0 && sp.rels[0].Encloses(*e) {
+			if len(sp.rels) > 0 && encloses(sp.rels[0], e) {
 				sp.inside = append(sp.inside, *e)
 			}
-		case logoff == nil && stlt1.Matches(*e) && LoggedOff(*e):
+		case logoff == nil && stlt1.MatchesAt(e) && LoggedOff(e):
 			logoff = e
 		}
 	}
@@ -86,7 +86,7 @@ func scanSpooler(evs []trace.Event) (sp spoolerFacts) {
 		return sp
 	}
 	switch {
-	case len(sp.rels) > 0 && logoff.Encloses(*sp.rels[0]):
+	case len(sp.rels) > 0 && encloses(logoff, sp.rels[0]):
 		sp.letGo = true
 	case len(sp.rels) > 0 && sp.rels[0].At < logoff.At:
 		// the spooler had let go before: not MAPI's to judge here
@@ -106,7 +106,7 @@ var SpoolerWithStore = Check{Rule: "SP-02", Want: "the spooler's logon object re
 			return false, fmt.Sprintf("the spooler's logon object was released at #%d by MAPI's teardown, not with the spooler's store: no StoreLogoffTransports call told the spooler to release it", sp.logonRel.Seq),
 				map[int]string{sp.logonRel.Seq: "not with its store"}
 		}
-		if !sp.letGo || sp.logonRel == nil || sp.rels[0].Encloses(*sp.logonRel) {
+		if !sp.letGo || sp.logonRel == nil || encloses(sp.rels[0], sp.logonRel) {
 			return true, "", nil
 		}
 		return false, fmt.Sprintf("the spooler's logon object was released at #%d, not inside the spooler's Release of its store (#%d): the store and its logon object are freed together", sp.logonRel.Seq, sp.rels[0].Seq),
@@ -134,13 +134,14 @@ var SpoolerTold = Check{Rule: "SP-01", Self: true, Want: "the spooler told to re
 // store makes one, is added inside the IMSProvider::Logon that opened it.
 var RowAtLogon = Check{Rule: "LG-03", Want: "each store's first ModifyStatusRow inside the IMSProvider::Logon that opened it",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		for _, logon := range evs {
+		for iLogon := range evs {
+			logon := &evs[iLogon]
 			s, ok := storeLogon(logon)
 			if !ok {
 				continue
 			}
 			first, made := trace.First(evs, trace.Call{Iface: "IMAPISupport", Method: "ModifyStatusRow", Object: s})
-			if made && !logon.Encloses(first) {
+			if made && !encloses(logon, &first) {
 				return false, fmt.Sprintf("the first status row on %s came at #%d, not inside #%d IMSProvider::Logon", s, first.Seq, logon.Seq),
 					map[int]string{logon.Seq: "Logon", first.Seq: "not inside it"}
 			}

@@ -18,15 +18,17 @@ var UIDsRemoved = Check{Rule: "E-01", Self: true, Want: "every MAPIUID registere
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
 		var missing []string
 		marks := map[int]string{}
-		for _, set := range evs {
+		for iSet := range evs {
+			set := &evs[iSet]
 			if !isSupportCall(set) || set.Method != "SetProviderUID" || Reopened(set.Object) {
 				continue
 			}
 			removed := false
-			for _, rm := range evs {
+			for iRm := range evs {
+				rm := &evs[iRm]
 				if rm.Iface == "MAPI" && rm.Method == "RemoveProviderUIDs" && rm.At > set.At {
 					for _, a := range rm.Args {
-						removed = removed || a == set.Arg(0)
+						removed = removed || a == arg(set, 0)
 					}
 				}
 			}
@@ -46,18 +48,19 @@ var UIDsRemoved = Check{Rule: "E-01", Self: true, Want: "every MAPIUID registere
 // named began: its MAPI::RemoveProviderUIDs, the note just before the
 // IMSLogon::Logoff of that store's logon object (MAPI's notes name no
 // client store; the order of the seed page ties them to it).
-func teardownOf(evs []trace.Event, support string) (trace.Event, bool) {
-	var last trace.Event
-	found := false
-	for _, e := range evs {
+func teardownOf(evs []trace.Event, support string) (*trace.Event, bool) {
+	var last *trace.Event
+	logon := LogonOf(support)
+	for iE := range evs {
+		e := &evs[iE]
 		switch {
 		case e.Iface == "MAPI" && e.Method == "RemoveProviderUIDs":
-			last, found = e, true
-		case e.Dir == trace.ToProvider && e.Iface == "IMSLogon" && e.Method == "Logoff" && e.Object == LogonOf(support):
-			return last, found
+			last = e
+		case e.Dir == trace.ToProvider && e.Iface == "IMSLogon" && e.Method == "Logoff" && e.Object == logon:
+			return last, last != nil
 		}
 	}
-	return trace.Event{}, false
+	return nil, false
 }
 
 // STLTBeforeTeardown is E-05's "all of it comes after STLT" on every store
@@ -68,16 +71,18 @@ func teardownOf(evs []trace.Event, support string) (trace.Event, bool) {
 var STLTBeforeTeardown = Check{Rule: "E-05", Want: "every StoreLogoffTransports before MAPI's teardown of its store (MAPI::RemoveProviderUIDs) begins",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
 		gone := goneOf(evs)
-		for _, logon := range evs {
+		for iLogon := range evs {
+			logon := &evs[iLogon]
 			s, ok := storeLogon(logon)
 			if !ok {
 				continue
 			}
 			td, ok := teardownOf(evs, s)
-			if g, released := gone.of(s); !ok || !released || !g.Encloses(td) {
+			if g, released := gone.of(s); !ok || !released || !encloses(g, td) {
 				continue
 			}
-			for _, e := range evs {
+			for iE := range evs {
+				e := &evs[iE]
 				if isSupportCall(e) && e.Object == s && e.Method == "StoreLogoffTransports" && e.At > td.At {
 					return false, fmt.Sprintf("#%d StoreLogoffTransports on %s after #%d, where MAPI's teardown of its store began", e.Seq, s, td.Seq),
 						map[int]string{td.Seq: "teardown begins", e.Seq: "too late"}
@@ -94,7 +99,8 @@ var STLTBeforeTeardown = Check{Rule: "E-05", Want: "every StoreLogoffTransports 
 // named specs report its pass as the suite's self-check.
 var StatusRowRemoved = Check{Rule: "E-02", Self: true, Want: "every store's status row removed by MAPI's teardown, after the provider's last ModifyStatusRow",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		for _, logon := range evs {
+		for iLogon := range evs {
+			logon := &evs[iLogon]
 			s, ok := storeLogon(logon)
 			if !ok {
 				continue
@@ -102,13 +108,14 @@ var StatusRowRemoved = Check{Rule: "E-02", Self: true, Want: "every store's stat
 			// The row's last update made inside a call into the provider:
 			// one from a thread of the provider's own, which may come at
 			// any time, is a late call (LG-03, RL-03), not the teardown's.
-			last, made := trace.Event{}, false
-			for _, e := range evs {
+			var last *trace.Event
+			for iE := range evs {
+				e := &evs[iE]
 				if isSupportCall(e) && e.Object == s && e.Method == "ModifyStatusRow" && insideOwnCall(evs, e, s) {
-					last, made = e, true
+					last = e
 				}
 			}
-			if !made {
+			if last == nil {
 				continue
 			}
 			td, ended := teardownOf(evs, s)
@@ -117,7 +124,8 @@ var StatusRowRemoved = Check{Rule: "E-02", Self: true, Want: "every store's stat
 					map[int]string{last.Seq: "never removed"}
 			}
 			removed := false
-			for _, e := range evs {
+			for iE := range evs {
+				e := &evs[iE]
 				if e.Iface == "MAPI" && e.Method == "RemoveStatusRow" && e.At > td.At && e.At < logoffOf(evs, s) {
 					removed = true
 					if last.At > e.At {
@@ -137,7 +145,8 @@ var StatusRowRemoved = Check{Rule: "E-02", Self: true, Want: "every store's stat
 // logoffOf is when the IMSLogon::Logoff of the support's store began, or
 // the end of time.
 func logoffOf(evs []trace.Event, support string) int {
-	for _, e := range evs {
+	for iE := range evs {
+		e := &evs[iE]
 		if e.Dir == trace.ToProvider && e.Iface == "IMSLogon" && e.Method == "Logoff" && e.Object == LogonOf(support) {
 			return e.At
 		}
@@ -149,15 +158,16 @@ func logoffOf(evs []trace.Event, support string) int {
 // a call into the provider on that support's own store was in progress (its
 // Logon, its store, its logon object), not from a thread of the provider's
 // own, whose timing is its own.
-func insideOwnCall(evs []trace.Event, e trace.Event, support string) bool {
-	for _, c := range evs {
+func insideOwnCall(evs []trace.Event, e *trace.Event, support string) bool {
+	for iC := range evs {
+		c := &evs[iC]
 		if c.At >= e.At {
 			return false
 		}
-		if c.Dir != trace.ToProvider || !c.Encloses(e) {
+		if c.Dir != trace.ToProvider || !encloses(c, e) {
 			continue
 		}
-		if c.Object == StoreOf(support) || c.Object == LogonOf(support) || c.Method == "Logon" && c.Arg(0) == support {
+		if c.Object == StoreOf(support) || c.Object == LogonOf(support) || c.Method == "Logon" && arg(c, 0) == support {
 			return true
 		}
 	}
