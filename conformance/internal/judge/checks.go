@@ -153,7 +153,7 @@ var STLTBeforeGone = Check{Rule: "STLT-05", Want: "StoreLogoffTransports before 
 // support after it went.
 func noCallAfter(evs []trace.Event, gone *gones, which func(*trace.Event) bool) (bool, string, map[int]string) {
 	var bad []string
-	marks := map[int]string{}
+	var marks map[int]string // made for a failure only: this runs for every lifecycle
 	for iE := range evs {
 		e := &evs[iE]
 		g, ok := gone.of(e.Object)
@@ -161,7 +161,7 @@ func noCallAfter(evs []trace.Event, gone *gones, which func(*trace.Event) bool) 
 			continue
 		}
 		if len(bad) == 0 {
-			marks[g.Seq] = "the support goes"
+			marks = map[int]string{g.Seq: "the support goes"}
 		}
 		bad = append(bad, fmt.Sprintf("#%d %s on %s after #%d released it", e.Seq, e.Name(), e.Object, g.Seq))
 		marks[e.Seq] = "too late"
@@ -290,7 +290,8 @@ var LoggedOffOnce = Check{Rule: "STLT-01", Want: "StoreLogoffTransports called e
 			if !ok {
 				continue
 			}
-			var calls []*trace.Event
+			var buf [4]*trace.Event // a store's calls, on the stack
+			calls := buf[:0]
 			for iE := range evs {
 				e := &evs[iE]
 				if isSupportCall(e) && e.Object == s && e.Method == "StoreLogoffTransports" {

@@ -34,3 +34,12 @@ func containsFunc(evs []trace.Event, f func(*trace.Event) bool) bool {
 	}
 	return false
 }
+
+// mark marks a call in question, making the marks for a failure only: a
+// check runs on every lifecycle, and most pass.
+func mark(marks *map[int]string, seq int, what string) {
+	if *marks == nil {
+		*marks = map[int]string{}
+	}
+	(*marks)[seq] = what
+}

@@ -17,14 +17,13 @@ import (
 // time", which the store's Logon made.
 func ProviderUIDs(evs []trace.Event) (ok bool, got string, marks map[int]string) {
 	var bad, missing []string
-	marks = map[int]string{}
 	for iE := range evs {
 		e := &evs[iE]
 		switch {
 		case e.Dir == trace.ToMAPI && e.Iface == "IMAPISupport" && e.Method == "SetProviderUID":
 			if arg(e, 1) != mapi.ReservedFlags(0) {
 				bad = append(bad, fmt.Sprintf("#%d on %s passed flags %v", e.Seq, e.Object, arg(e, 1)))
-				marks[e.Seq] = "flags not 0"
+				mark(&marks, e.Seq, "flags not 0")
 			}
 		case e.Dir == trace.ToProvider && e.Iface == "IMSProvider" && e.Method == "Logon" && e.Err == nil:
 			s, _ := arg(e, 0).(string)
@@ -33,7 +32,7 @@ func ProviderUIDs(evs []trace.Event) (ok bool, got string, marks map[int]string)
 			}
 			if !hasInside(evs, e, trace.Call{Iface: "IMAPISupport", Method: "SetProviderUID", Object: s}) {
 				missing = append(missing, fmt.Sprintf("#%d (%s)", e.Seq, s))
-				marks[e.Seq] = "no SetProviderUID inside"
+				mark(&marks, e.Seq, "no SetProviderUID inside")
 			}
 		}
 	}
@@ -79,7 +78,8 @@ func KeepsSupport(evs []trace.Event) (ok bool, got string, marks map[int]string)
 			continue
 		}
 		held := 0
-		var calls []*trace.Event
+		var buf [8]*trace.Event // the logon's AddRefs and Releases, on the stack
+		calls := buf[:0]
 		for iE := range evs {
 			e := &evs[iE]
 			if e.Dir != trace.ToMAPI || e.Object != s || e.Iface != "IMAPISupport" || !encloses(logon, e) {

@@ -28,7 +28,7 @@ func (md *Model) checkSpooler(evs []trace.Event) (string, bool) {
 	sp := scanSpooler(evs)
 	for iE := range sp.inside {
 		e := &sp.inside[iE]
-		md.fail(-1, "SP-01", "#%d %s on %s came inside the spooler's Release of its store (#%d): the spooler's Release ended the client's store", e.Seq, e.Name(), e.Object, sp.rels[0].Seq)
+		md.fail(-1, "SP-01", "#%d %s on %s came inside the spooler's Release of its store (#%d): the spooler's Release ended the client's store", e.Seq, e.Name(), e.Object, sp.rel.Seq)
 	}
 	if sp.bug != "" {
 		return sp.bug, false
@@ -38,12 +38,12 @@ func (md *Model) checkSpooler(evs []trace.Event) (string, bool) {
 
 // spoolerFacts is what one pass over a trace finds of the spooler's logon.
 type spoolerFacts struct {
-	rels     []*trace.Event // the spooler's Releases of its store (once or twice)
-	logonRel *trace.Event   // the spooler logon's Release
-	inside   []trace.Event  // the client store's IMSLogon::Logoff inside the spooler's Release
-	letGo    bool           // the spooler let go inside the call that logged the store off, as MAPI does
-	untold   bool           // the client's store ended with no StoreLogoffTransports call: MAPI never told the spooler
-	bug      string         // what the simulated MAPI did wrong
+	rel      *trace.Event  // the spooler's first Release of its store
+	logonRel *trace.Event  // the spooler logon's Release
+	inside   []trace.Event // the client store's IMSLogon::Logoff inside the spooler's Release
+	letGo    bool          // the spooler let go inside the call that logged the store off, as MAPI does
+	untold   bool          // the client's store ended with no StoreLogoffTransports call: MAPI never told the spooler
+	bug      string        // what the simulated MAPI did wrong
 }
 
 // scanSpooler looks at the events in place: this runs for every lifecycle.
@@ -59,7 +59,9 @@ func scanSpooler(evs []trace.Event) (sp spoolerFacts) {
 		}
 		switch {
 		case spoolerStoreRelease.MatchesAt(e) && e.Caller == "spooler":
-			sp.rels = append(sp.rels, e)
+			if sp.rel == nil {
+				sp.rel = e
+			}
 		case spoolerLogonRelease.MatchesAt(e):
 			sp.logonRel = e
 		case logoff1.MatchesAt(e):
@@ -67,7 +69,7 @@ func scanSpooler(evs []trace.Event) (sp spoolerFacts) {
 			// 4: ending is the teardown, not a call): never inside the
 			// spooler's Release (which began before it, events being in
 			// the order calls began).
-			if len(sp.rels) > 0 && encloses(sp.rels[0], e) {
+			if sp.rel != nil && encloses(sp.rel, e) {
 				sp.inside = append(sp.inside, *e)
 			}
 		case logoff == nil && stlt1.MatchesAt(e) && LoggedOff(e):
@@ -86,9 +88,9 @@ func scanSpooler(evs []trace.Event) (sp spoolerFacts) {
 		return sp
 	}
 	switch {
-	case len(sp.rels) > 0 && encloses(logoff, sp.rels[0]):
+	case sp.rel != nil && encloses(logoff, sp.rel):
 		sp.letGo = true
-	case len(sp.rels) > 0 && sp.rels[0].At < logoff.At:
+	case sp.rel != nil && sp.rel.At < logoff.At:
 		// the spooler had let go before: not MAPI's to judge here
 	default:
 		sp.bug = fmt.Sprintf("the simulated MAPI did not make the spooler release its store inside #%d StoreLogoffTransports, which logged the store off", logoff.Seq)
@@ -106,11 +108,11 @@ var SpoolerWithStore = Check{Rule: "SP-02", Want: "the spooler's logon object re
 			return false, fmt.Sprintf("the spooler's logon object was released at #%d by MAPI's teardown, not with the spooler's store: no StoreLogoffTransports call told the spooler to release it", sp.logonRel.Seq),
 				map[int]string{sp.logonRel.Seq: "not with its store"}
 		}
-		if !sp.letGo || sp.logonRel == nil || encloses(sp.rels[0], sp.logonRel) {
+		if !sp.letGo || sp.logonRel == nil || encloses(sp.rel, sp.logonRel) {
 			return true, "", nil
 		}
-		return false, fmt.Sprintf("the spooler's logon object was released at #%d, not inside the spooler's Release of its store (#%d): the store and its logon object are freed together", sp.logonRel.Seq, sp.rels[0].Seq),
-			map[int]string{sp.logonRel.Seq: "not inside", sp.rels[0].Seq: "the spooler's Release"}
+		return false, fmt.Sprintf("the spooler's logon object was released at #%d, not inside the spooler's Release of its store (#%d): the store and its logon object are freed together", sp.logonRel.Seq, sp.rel.Seq),
+			map[int]string{sp.logonRel.Seq: "not inside", sp.rel.Seq: "the spooler's Release"}
 	},
 	Vacuous: func(evs []trace.Event) bool {
 		sp := scanSpooler(evs)

@@ -17,7 +17,7 @@ import (
 var UIDsRemoved = Check{Rule: "E-01", Self: true, Want: "every MAPIUID registered with SetProviderUID removed by MAPI's teardown",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
 		var missing []string
-		marks := map[int]string{}
+		var marks map[int]string
 		for iSet := range evs {
 			set := &evs[iSet]
 			if !isSupportCall(set) || set.Method != "SetProviderUID" || Reopened(set.Object) {
@@ -34,7 +34,7 @@ var UIDsRemoved = Check{Rule: "E-01", Self: true, Want: "every MAPIUID registere
 			}
 			if !removed {
 				missing = append(missing, fmt.Sprintf("#%d", set.Seq))
-				marks[set.Seq] = "never removed"
+				mark(&marks, set.Seq, "never removed")
 			}
 		}
 		if len(missing) == 0 {
