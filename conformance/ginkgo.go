@@ -67,6 +67,7 @@ func Describe(cfg Config) bool {
 			return
 		}
 		specs, rs := runSpecs(cfg), &runState{}
+		ginkgo.AfterAll(rs.close)
 		// A spec's deadline is a backstop for a provider that keeps busy
 		// without ever hanging in one call (a hang is CallTimeout's). The
 		// enumeration's thousands of lifecycles get it per lifecycle too:

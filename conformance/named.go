@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mapiconf/mapiconf/conformance/internal/drive"
 	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
 	"github.com/mapiconf/mapiconf/conformance/trace"
@@ -52,7 +51,7 @@ func (sp *spec) outlined(name, caller string, f mapi.LogoffFlags) *spec {
 // and a rule passed as proved only where its judge had something to judge.
 // It reports whether the spec's rules held.
 func (h *H) lifecycle(lc lifecycle.Lifecycle) bool {
-	r := drive.Judged(h.ctx, exploreConfig(h.cfg).Drive, lc)
+	r := h.run.judged(h.ctx, exploreConfig(h.cfg).Drive, lc)
 	if r.M != nil {
 		h.m = r.M
 		h.all = append(h.all, r.M)

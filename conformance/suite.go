@@ -48,6 +48,7 @@ func Check(ctx context.Context, cfg Config, rules ...string) ([]Result, error) {
 	}
 	var out []Result
 	rs := &runState{}
+	defer rs.close()
 	for _, sp := range runSpecs(cfg) {
 		if sp.explore && !sp.enumerate || sp.enumerate && (cfg.Depth < 0 || len(rules) > 0) {
 			// Explore runs the random exploration. The enumeration, like
