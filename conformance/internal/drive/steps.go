@@ -85,7 +85,12 @@ func (d *state) step(at int, o lifecycle.Step) {
 	case lifecycle.SpoolerStoreLogoff:
 		r.Out, r.Err = s.Spooler().StoreLogoff(o.Flags)
 	case lifecycle.StoreLogoffAtOnce:
-		AtOnce(func() { r.Out, r.Err = c.StoreLogoff(o.Flags) }, func() { s.Spooler().StoreLogoff(o.Flags) })
+		// Its own variables: r, captured by the goroutine, would go to
+		// the heap at every step.
+		var out mapi.LogoffFlags
+		var err error
+		AtOnce(func() { out, err = c.StoreLogoff(o.Flags) }, func() { s.Spooler().StoreLogoff(o.Flags) })
+		r.Out, r.Err = out, err
 	case lifecycle.Open, lifecycle.OpenSubobject, lifecycle.OpenStatus:
 		var obj *mapisim.Object
 		switch o.Kind {

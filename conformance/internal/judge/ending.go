@@ -96,11 +96,27 @@ func (r *SupportRefs) Step(e *trace.Event) (goes bool) {
 }
 
 // StoreOf names the store of a support: "support 2" → "store 2".
-func StoreOf(support string) string { return "store" + strings.TrimPrefix(support, "support") }
+func StoreOf(support string) string {
+	switch support { // the usual names, without a string made at every call of the checks
+	case "support":
+		return "store"
+	case "support 2":
+		return "store 2"
+	}
+	return "store" + strings.TrimPrefix(support, "support")
+}
 
 // LogonOf names the logon object of a support: "support 2" → "logon 2",
 // "spooler support" → "spooler logon".
 func LogonOf(support string) string {
+	switch support { // the usual names, without a string made at every call of the checks
+	case "support":
+		return "logon"
+	case "support 2":
+		return "logon 2"
+	case "spooler support":
+		return "spooler logon"
+	}
 	if p, ok := strings.CutSuffix(support, "support"); ok {
 		return p + "logon"
 	}

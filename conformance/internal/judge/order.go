@@ -103,23 +103,24 @@ func inOrder(evs []trace.Event, cs ...trace.Call) (bool, string, map[int]string)
 // (a crash also stops the run as a fault).
 var DeadReleasesSafe = Check{Rule: "SS-01", Want: "the clients' Releases after the provider's final Release to return, without crashing",
 	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		for _, e := range laterReleases(evs) {
+		var buf [8]*trace.Event
+		for _, e := range laterReleases(evs, buf[:0]) {
 			if !done(e) || e.Panic != nil {
 				return false, fmt.Sprintf("#%d %s on %s, after the provider's final Release, did not return", e.Seq, e.Name(), e.Object), map[int]string{e.Seq: "crashed"}
 			}
 		}
 		return true, "", nil
 	},
-	Vacuous: func(evs []trace.Event) bool { return len(laterReleases(evs)) == 0 }}
+	Vacuous: func(evs []trace.Event) bool { var buf [8]*trace.Event; return len(laterReleases(evs, buf[:0])) == 0 }}
 
 // laterReleases are the clients' Release calls that came after the
-// provider's final Release: what they still held when the session ended.
-func laterReleases(evs []trace.Event) []*trace.Event {
+// provider's final Release: what they still held when the session ended,
+// appended to out (the caller's buffer on its stack).
+func laterReleases(evs []trace.Event, out []*trace.Event) []*trace.Event {
 	final, ok := trace.Last(evs, trace.ProviderRelease)
 	if !ok {
 		return nil
 	}
-	var out []*trace.Event
 	for iE := range evs {
 		e := &evs[iE]
 		if e.At > final.At && e.Dir == trace.ToProvider && e.Caller != "MAPI" && e.Method == "Release" {
@@ -237,6 +238,12 @@ func supportOf(p *trace.Event) string {
 	}
 	for _, prefix := range []string{"store", "logon"} {
 		if suffix, ok := strings.CutPrefix(p.Object, prefix); ok && (suffix == "" || suffix[0] == ' ') {
+			switch suffix { // the usual names, without a string made for each support call
+			case "":
+				return "support"
+			case " 2":
+				return "support 2"
+			}
 			return "support" + suffix
 		}
 	}
