@@ -12,11 +12,14 @@ import (
 var goodLifecycles = flag.Int("good.lifecycles", 3000, "lifecycles each known-good provider is explored with, in each profile")
 
 // Every known-good provider passes every rule: each spec, and a fixed-seed
-// exploration, in both profiles.
+// exploration, in both profiles. The providers keep no timers and run no
+// goroutines of their own, so they are judged in parallel: each is a Check
+// to the gate's depth and an exploration, seconds with the race detector.
 func TestKnownGood(t *testing.T) {
 	for _, g := range reference.KnownGood() {
 		for _, p := range []conformance.Profile{conformance.Immediate, conformance.Deferred} {
 			t.Run(g.Name+"/"+string(p), func(t *testing.T) {
+				t.Parallel()
 				cfg := g.Config(p)
 				res, err := conformance.Check(context.Background(), cfg)
 				if err != nil {
