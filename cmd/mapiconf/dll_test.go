@@ -29,6 +29,7 @@ const cCapabilities = "StatusRow,Objects,Subobject=msg-1,StatusObject,MultipleSt
 // build gets. On Linux this runs the command under Wine, as a provider
 // author's CI does.
 func TestDLL(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("on Windows the command loads the DLL in process, as package dll's tests do; this test is of the way through Wine")
 	}
@@ -160,10 +161,7 @@ func TestDLL(t *testing.T) {
 		t.Run("windows/"+tools.Arch, func(t *testing.T) {
 			t.Parallel() // each runs the command in processes of its own
 			dir := t.TempDir()
-			exe := filepath.Join(dir, "mapiconf.exe")
-			if err := tools.GoBuild(".", "build", "-o", exe, "."); err != nil {
-				t.Fatal(err)
-			}
+			exe, _ := buildForWindows(t, tools)
 			prefix, err := wine.Prefix()
 			if err != nil {
 				t.Fatal(err)
@@ -174,7 +172,9 @@ func TestDLL(t *testing.T) {
 			reports := filepath.Join(dir, "reports")
 			cmd := tools.Command(prefix, exe, "test", "-dll", wine.WindowsPath(filepath.Join(dlls, "provider.dll")), "-profile", "deferred",
 				"-capabilities", cCapabilities, "-explore", "-1", "-no-color", "-report-dir", wine.WindowsPath(reports))
+			done := busy()
 			out, err := cmd.CombinedOutput()
+			done()
 			if err != nil {
 				t.Fatalf("mapiconf.exe test: %v\n%s", err, out)
 			}
@@ -209,6 +209,7 @@ func TestDLL(t *testing.T) {
 		cmd.Env = append(os.Environ(), env...)
 		var out syncBuffer
 		cmd.Stdout, cmd.Stderr = &out, &out
+		defer busy()()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -226,7 +227,6 @@ func TestDLL(t *testing.T) {
 	})
 
 	t.Run("usage", func(t *testing.T) {
-		t.Parallel() // each runs the command in processes of its own
 		for _, c := range []struct {
 			args []string
 			want string
@@ -243,10 +243,13 @@ func TestDLL(t *testing.T) {
 			{[]string{"-dll", filepath.Join(dlls32, "init_stdcall.dll")}, "exports MSProviderInit@36 but no MSProviderInit"},
 			{[]string{"-dll", filepath.Join(dlls32, "init_stdcall_renamed.dll")}, "MSProviderInit is declared __stdcall: it took 36 bytes of arguments off the stack"},
 		} {
-			code, out := mapiconf(t, env, append([]string{"test"}, c.args...)...)
-			if code != exitUsage || !strings.Contains(out, c.want) {
-				t.Errorf("mapiconf test %s: exit %d, want %d saying %q:\n%s", strings.Join(c.args, " "), code, exitUsage, c.want, out)
-			}
+			t.Run(c.want, func(t *testing.T) {
+				t.Parallel() // each runs the command in processes of its own
+				code, out := mapiconf(t, env, append([]string{"test"}, c.args...)...)
+				if code != exitUsage || !strings.Contains(out, c.want) {
+					t.Errorf("mapiconf test %s: exit %d, want %d saying %q:\n%s", strings.Join(c.args, " "), code, exitUsage, c.want, out)
+				}
+			})
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"debug/buildinfo"
 	"encoding/xml"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,6 +24,8 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	parallelUnlessGiven("64") // cores bounds the runs that keep a core busy
 	dir, err := os.MkdirTemp("", "mapiconf-cmd")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -52,7 +55,9 @@ func mapiconf(t *testing.T, env []string, args ...string) (int, string) {
 	cmd.Dir = t.TempDir()
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	done := busy()
 	err := cmd.Run()
+	done()
 	if err != nil {
 		if _, ok := err.(*exec.ExitError); !ok {
 			t.Fatalf("mapiconf %s: %v", strings.Join(args, " "), err)
@@ -142,6 +147,7 @@ func TestHelp(t *testing.T) {
 // MAPICONF_REPORT_DIR=dir mapiconf test: the reference provider passes
 // every rule it can, and every report is in dir.
 func TestReportDir(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, out := mapiconf(t, []string{"MAPICONF_REPORT_DIR=" + dir, "MAPICONF_PROFILE=deferred"}, "test", "-no-color")
 	if code != exitPass {
@@ -195,6 +201,7 @@ func TestReportDir(t *testing.T) {
 // A known-bad provider fails the gate, exit status 1, naming exactly the
 // rules it breaks.
 func TestGateFails(t *testing.T) {
+	t.Parallel()
 	var bad reference.Bad
 	for _, b := range reference.KnownBad() {
 		if b.Name == "orderly-on-release-only" {
@@ -219,6 +226,7 @@ func TestGateFails(t *testing.T) {
 // A broken should rule fails the gate unless -should=warn; the flag wins
 // over its environment variable.
 func TestShould(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		env  []string
 		args []string
@@ -243,6 +251,7 @@ func TestShould(t *testing.T) {
 // The rule and label filters, the exploration's size and seed: each as a
 // flag and as an environment variable.
 func TestSelection(t *testing.T) {
+	t.Parallel()
 	cfg := reference.Config(reference.Options{StatusRow: true})
 	stlt04, err := conformance.Check(context.Background(), cfg, "STLT-04")
 	if err != nil {
@@ -294,6 +303,7 @@ func TestSelection(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		env  []string
 		args []string
@@ -336,10 +346,12 @@ func TestReplayCommand(t *testing.T) {
 // An interrupted run gives no verdict (exit status 2): the specs it cut
 // short failed for the interrupt, not for the provider.
 func TestInterrupted(t *testing.T) {
+	t.Parallel()
 	cmd := exec.Command(binary, "test", "-label-filter", "explore", "-explore", "100000000", "-no-color")
 	cmd.Dir = t.TempDir()
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	defer busy()()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -146,32 +146,35 @@ type HostileDLL struct {
 	// TestHostileDLL); the others fail specs, which package dll's tests
 	// check in one process (TestHostile), far cheaper under Wine.
 	Process bool
+	// Hangs: the run waits out a timeout (the load's, MSProviderInit's or
+	// a call's) before its verdict, using little CPU meanwhile.
+	Hangs bool
 }
 
 const hostileC, badinitC = "reference/c/hostile.c", "dll/testdata/badinit.c"
 
 // Hostile are the hostile DLLs and the answer each must get.
 var Hostile = []HostileDLL{
-	{"init-hangs", badinitC, "INIT_HANGS", 2, []string{"MSProviderInit did not return within 2s: it hangs"}, true},
-	{"dllmain-hangs", badinitC, "DLLMAIN_HANGS", 2, []string{"does not load: loading it did not end within 10s: its DllMain (DLL_PROCESS_ATTACH) hangs"}, true},
-	{"not-pe", "", "NOT_PE", 2, []string{"is no Windows DLL mapiconf can read"}, true},
-	{"wrong-machine", badinitC, "WRONG_MACHINE", 2, []string{"is built for machine 0xaa64; mapiconf tests x64 (x86-64) and x86 (i386) provider DLLs"}, true},
-	{"dllmain-false", badinitC, "DLLMAIN_FALSE", 2, []string{"does not load: its DllMain returned FALSE"}, true},
-	{"missing-dependency", badinitC, "MISSING_DEPENDENCY", 2, []string{"does not load: a DLL it imports is missing: mapiconf-gone.dll"}, true},
-	{"thread-crash", hostileC, "HOSTILE_THREAD_CRASH", 1, []string{"a thread the provider started", "crashed: EXCEPTION_ACCESS_VIOLATION (0xC0000005) at thread-crash.dll+", "in the spec"}, true},
-	{"release-deadlock", hostileC, "HOSTILE_RELEASE_DEADLOCK", 1, []string{"the provider hung in call #", "IMsgStore::Release", "an earlier call into it never returned"}, true},
-	{"stack-overflow", hostileC, "HOSTILE_STACK_OVERFLOW", 1, []string{"IMsgStore::StoreLogoff crashed: EXCEPTION_STACK_OVERFLOW (0xC00000FD)"}, false},
-	{"cxx-exception", hostileC, "HOSTILE_CXX_EXCEPTION", 1, []string{"IMSProvider::Logon crashed: a C++ exception (0xE06D7363)"}, false},
-	{"raise", hostileC, "HOSTILE_RAISE", 1, []string{"IMSLogon::Logoff crashed: an exception raised by the provider (RaiseException) (0xE0000BAD)"}, false},
-	{"exit-in-logoff", hostileC, "HOSTILE_EXIT_IN_LOGOFF", 1, []string{"ended with exit status 0 during call #", "IMSLogon::Logoff", "in the spec"}, true},
-	{"terminate-in-release", hostileC, "HOSTILE_TERMINATE_IN_RELEASE", 1, []string{"ended with exit status 3 during call #", "IMsgStore::Release"}, true},
-	{"abort-in-release", hostileC, "HOSTILE_ABORT_IN_RELEASE", 1, []string{"ended with exit status 3 during call #", "IMsgStore::Release"}, true},
-	{"dangling-store", hostileC, "HOSTILE_DANGLING_STORE", 1, []string{"could not be called: the object at 0x", "(a dangling or wild pointer)"}, false},
-	{"wild-stlt-flags", hostileC, "HOSTILE_WILD_STLT_FLAGS", 1, []string{"IMAPISupport::StoreLogoffTransports got lpulFlags = 0x", "which cannot be read: EXCEPTION_ACCESS_VIOLATION"}, false},
-	{"bad-stlt-flags", hostileC, "HOSTILE_BAD_STLT_FLAGS", 1, []string{"IMAPISupport::StoreLogoffTransports got lpulFlags = 0x1 from the provider, which cannot be read"}, false},
-	{"storelogoff-s-false", hostileC, "HOSTILE_STORELOGOFF_S_FALSE", 1, []string{"SL-01", "IMsgStore::StoreLogoff(LOGOFF_NO_WAIT) = S_FALSE"}, false},
-	{"storelogoff-success-code", hostileC, "HOSTILE_STORELOGOFF_SUCCESS_CODE", 1, []string{"SL-01", "= HRESULT(0x0BADF00D)"}, false},
-	{"double-free", hostileC, "HOSTILE_DOUBLE_FREE", 1, []string{"IMsgStore::Release freed memory that is not allocated: HeapFree("}, false},
+	{"init-hangs", badinitC, "INIT_HANGS", 2, []string{"MSProviderInit did not return within 2s: it hangs"}, true, true},
+	{"dllmain-hangs", badinitC, "DLLMAIN_HANGS", 2, []string{"does not load: loading it did not end within 10s: its DllMain (DLL_PROCESS_ATTACH) hangs"}, true, true},
+	{"not-pe", "", "NOT_PE", 2, []string{"is no Windows DLL mapiconf can read"}, true, false},
+	{"wrong-machine", badinitC, "WRONG_MACHINE", 2, []string{"is built for machine 0xaa64; mapiconf tests x64 (x86-64) and x86 (i386) provider DLLs"}, true, false},
+	{"dllmain-false", badinitC, "DLLMAIN_FALSE", 2, []string{"does not load: its DllMain returned FALSE"}, true, false},
+	{"missing-dependency", badinitC, "MISSING_DEPENDENCY", 2, []string{"does not load: a DLL it imports is missing: mapiconf-gone.dll"}, true, false},
+	{"thread-crash", hostileC, "HOSTILE_THREAD_CRASH", 1, []string{"a thread the provider started", "crashed: EXCEPTION_ACCESS_VIOLATION (0xC0000005) at thread-crash.dll+", "in the spec"}, true, false},
+	{"release-deadlock", hostileC, "HOSTILE_RELEASE_DEADLOCK", 1, []string{"the provider hung in call #", "IMsgStore::Release", "an earlier call into it never returned"}, true, true},
+	{"stack-overflow", hostileC, "HOSTILE_STACK_OVERFLOW", 1, []string{"IMsgStore::StoreLogoff crashed: EXCEPTION_STACK_OVERFLOW (0xC00000FD)"}, false, false},
+	{"cxx-exception", hostileC, "HOSTILE_CXX_EXCEPTION", 1, []string{"IMSProvider::Logon crashed: a C++ exception (0xE06D7363)"}, false, false},
+	{"raise", hostileC, "HOSTILE_RAISE", 1, []string{"IMSLogon::Logoff crashed: an exception raised by the provider (RaiseException) (0xE0000BAD)"}, false, false},
+	{"exit-in-logoff", hostileC, "HOSTILE_EXIT_IN_LOGOFF", 1, []string{"ended with exit status 0 during call #", "IMSLogon::Logoff", "in the spec"}, true, false},
+	{"terminate-in-release", hostileC, "HOSTILE_TERMINATE_IN_RELEASE", 1, []string{"ended with exit status 3 during call #", "IMsgStore::Release"}, true, false},
+	{"abort-in-release", hostileC, "HOSTILE_ABORT_IN_RELEASE", 1, []string{"ended with exit status 3 during call #", "IMsgStore::Release"}, true, false},
+	{"dangling-store", hostileC, "HOSTILE_DANGLING_STORE", 1, []string{"could not be called: the object at 0x", "(a dangling or wild pointer)"}, false, false},
+	{"wild-stlt-flags", hostileC, "HOSTILE_WILD_STLT_FLAGS", 1, []string{"IMAPISupport::StoreLogoffTransports got lpulFlags = 0x", "which cannot be read: EXCEPTION_ACCESS_VIOLATION"}, false, false},
+	{"bad-stlt-flags", hostileC, "HOSTILE_BAD_STLT_FLAGS", 1, []string{"IMAPISupport::StoreLogoffTransports got lpulFlags = 0x1 from the provider, which cannot be read"}, false, false},
+	{"storelogoff-s-false", hostileC, "HOSTILE_STORELOGOFF_S_FALSE", 1, []string{"SL-01", "IMsgStore::StoreLogoff(LOGOFF_NO_WAIT) = S_FALSE"}, false, false},
+	{"storelogoff-success-code", hostileC, "HOSTILE_STORELOGOFF_SUCCESS_CODE", 1, []string{"SL-01", "= HRESULT(0x0BADF00D)"}, false, false},
+	{"double-free", hostileC, "HOSTILE_DOUBLE_FREE", 1, []string{"IMsgStore::Release freed memory that is not allocated: HeapFree("}, false, false},
 }
 
 // BuildHostile builds h into dir as h.Name + ".dll". root is the module's
