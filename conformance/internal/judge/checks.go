@@ -17,15 +17,24 @@ import (
 type Check struct {
 	Rule  string
 	Want  string
-	Judge func(evs []trace.Event) (ok bool, got string, marks map[int]string)
-	// Vacuous, if set, says when a pass proves nothing: what the rule
+	judge func(v *view) (ok bool, got string, marks map[int]string)
+	// vacuous, if set, says when a pass proves nothing: what the rule
 	// speaks of never happened. The report calls the rule untested.
-	Vacuous func(evs []trace.Event) bool
+	vacuous func(v *view) bool
 	// Self: the check looks at MAPI's own steps. Its failure fails the
 	// rule (the provider made them go missing); its pass proves nothing of
 	// the provider, and is reported as the suite's self-check.
 	Self bool
 }
+
+// Judge judges a whole trace.
+func (c Check) Judge(evs []trace.Event) (ok bool, got string, marks map[int]string) {
+	return c.judge(newView(evs))
+}
+
+// Vacuous reports whether a pass proves nothing of the trace: what the
+// rule speaks of never happened.
+func (c Check) Vacuous(evs []trace.Event) bool { return c.vacuous != nil && c.vacuous(newView(evs)) }
 
 // EndChecks are the checks of the whole trace the model runs once a
 // lifecycle has ended, and the named specs run on theirs.
@@ -89,10 +98,11 @@ func isSupportCall(e *trace.Event) bool { return e.Dir == trace.ToMAPI && e.Ifac
 // still open when the trace is judged (the spooler's, holding its store
 // after an error answer) may still hold its references.
 var SupportBalanced = Check{Rule: "RL-01", Want: "every support released as often as the provider AddRef'd it by its store's end, never more",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
 		held := map[string]int{}
 		var order []string
-		for iE := range evs {
+		for _, iE := range v.support {
 			e := &evs[iE]
 			if !isSupportCall(e) || Reopened(e.Object) || e.Method != "AddRef" && e.Method != "Release" {
 				continue
@@ -131,30 +141,29 @@ func loggedOffLogon(evs []trace.Event, logon string) bool {
 // NoCallAfterGone is RL-03 on every support: no call on a support after the
 // provider released its last reference on it.
 var NoCallAfterGone = Check{Rule: "RL-03", Want: "no call on a support after the provider released its last reference on it",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		gone := goneOf(evs)
-		return noCallAfter(evs, &gone, func(*trace.Event) bool { return true })
+	judge: func(v *view) (bool, string, map[int]string) {
+		return noCallAfter(v, func(*trace.Event) bool { return true })
 	},
-	Vacuous: func(evs []trace.Event) bool { gone := goneOf(evs); return gone.len() == 0 }}
+	vacuous: func(v *view) bool { gone := v.gones(); return gone.len() == 0 }}
 
 // STLTBeforeGone is STLT-05 on every store: its StoreLogoffTransports calls
 // come before the provider releases that store's support.
 var STLTBeforeGone = Check{Rule: "STLT-05", Want: "StoreLogoffTransports before the provider lets go of the store's support",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		gone := goneOf(evs)
-		return noCallAfter(evs, &gone, func(e *trace.Event) bool { return e.Method == "StoreLogoffTransports" })
+	judge: func(v *view) (bool, string, map[int]string) {
+		return noCallAfter(v, func(e *trace.Event) bool { return e.Method == "StoreLogoffTransports" })
 	},
-	Vacuous: func(evs []trace.Event) bool {
-		gone := goneOf(evs)
-		return gone.len() == 0 || !trace.Contains(evs, trace.StoreLogoffTransports)
+	vacuous: func(v *view) bool {
+		gone := v.gones()
+		return gone.len() == 0 || !trace.Contains(v.evs, trace.StoreLogoffTransports)
 	}}
 
 // noCallAfter finds the support calls (those that which selects) made on a
 // support after it went.
-func noCallAfter(evs []trace.Event, gone *gones, which func(*trace.Event) bool) (bool, string, map[int]string) {
+func noCallAfter(v *view, which func(*trace.Event) bool) (bool, string, map[int]string) {
+	evs, gone := v.evs, v.gones()
 	var bad []string
 	var marks map[int]string // made for a failure only: this runs for every lifecycle
-	for iE := range evs {
+	for _, iE := range v.support {
 		e := &evs[iE]
 		g, ok := gone.of(e.Object)
 		if !ok || !isSupportCall(e) || e.At <= g.At || !which(e) {
@@ -196,7 +205,8 @@ func LateRules(method string, released, afterProvider bool) []string {
 // provider object after its final Release (the spooler's provider object
 // included: its calls go to the spooler's support).
 var NothingAfterProvider = Check{Rule: "SS-03", Want: "no support call after the provider's final Release",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
 		var final *trace.Event
 		for i := range evs {
 			e := &evs[i]
@@ -210,16 +220,17 @@ var NothingAfterProvider = Check{Rule: "SS-03", Want: "no support call after the
 		}
 		return true, "", nil
 	},
-	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.ProviderRelease) }}
+	vacuous: func(v *view) bool { return !trace.Contains(v.evs, trace.ProviderRelease) }}
 
 // NoRowAfterLogoff is LG-03's second part on every store: no
 // ModifyStatusRow on a support once the provider let go of it, nor after
 // that store's IMSLogon::Logoff returned; inside Logoff, before the support
 // goes, a status row update is allowed (RULES.md revision 3).
 var NoRowAfterLogoff = Check{Rule: "LG-03", Want: "no ModifyStatusRow once the support is gone or IMSLogon::Logoff has returned",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		gone := goneOf(evs)
-		for iE := range evs {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
+		gone := v.gones()
+		for _, iE := range v.support {
 			e := &evs[iE]
 			if !isSupportCall(e) || e.Method != "ModifyStatusRow" {
 				continue
@@ -238,23 +249,25 @@ var NoRowAfterLogoff = Check{Rule: "LG-03", Want: "no ModifyStatusRow once the s
 		}
 		return true, "", nil
 	},
-	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.ModifyStatusRow) }}
+	vacuous: func(v *view) bool { return !trace.Contains(v.evs, trace.ModifyStatusRow) }}
 
 // LogoffOK is LG-04's answer on every logon, the spooler's included:
 // IMSLogon::Logoff returns S_OK.
 var LogoffOK = Check{Rule: "LG-04", Want: "every IMSLogon::Logoff to return S_OK",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
 		return everyReturnedOK(evs, "IMSLogon", "Logoff")
 	},
-	Vacuous: func(evs []trace.Event) bool { return !hasCall(evs, "IMSLogon", "Logoff") }}
+	vacuous: func(v *view) bool { return !hasCall(v.evs, "IMSLogon", "Logoff") }}
 
 // ShutdownOK is SS-05's answer on every provider object, the spooler's
 // included: IMSProvider::Shutdown returns S_OK.
 var ShutdownOK = Check{Rule: "SS-05", Want: "every IMSProvider::Shutdown to return S_OK",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
 		return everyReturnedOK(evs, "IMSProvider", "Shutdown")
 	},
-	Vacuous: func(evs []trace.Event) bool { return !hasCall(evs, "IMSProvider", "Shutdown") }}
+	vacuous: func(v *view) bool { return !hasCall(v.evs, "IMSProvider", "Shutdown") }}
 
 func everyReturnedOK(evs []trace.Event, iface, method string) (bool, string, map[int]string) {
 	for iE := range evs {
@@ -283,7 +296,8 @@ func hasCall(evs []trace.Event, iface, method string) bool {
 // the store), and no call followed one that logged the store off. The
 // spooler's store is what StoreLogoffTransports releases: it calls none.
 var LoggedOffOnce = Check{Rule: "STLT-01", Want: "StoreLogoffTransports called exactly once for each store (again only after a call whose logoff did not occur)",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
 		for iLogon := range evs {
 			logon := &evs[iLogon]
 			s, ok := storeLogon(logon)
@@ -292,7 +306,7 @@ var LoggedOffOnce = Check{Rule: "STLT-01", Want: "StoreLogoffTransports called e
 			}
 			var buf [4]*trace.Event // a store's calls, on the stack
 			calls := buf[:0]
-			for iE := range evs {
+			for _, iE := range v.support {
 				e := &evs[iE]
 				if isSupportCall(e) && e.Object == s && e.Method == "StoreLogoffTransports" {
 					calls = append(calls, e)
@@ -340,8 +354,9 @@ func answerOf(e *trace.Event) string {
 // ValidSTLTFlags is STLT-08 on every store: each StoreLogoffTransports call
 // carries exactly one valid input flag (OneValidFlag).
 var ValidSTLTFlags = Check{Rule: "STLT-08", Want: "every StoreLogoffTransports call with exactly one valid input flag (LOGOFF_COMPLETE is none)",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		for iE := range evs {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
+		for _, iE := range v.support {
 			e := &evs[iE]
 			if isSupportCall(e) && e.Method == "StoreLogoffTransports" && !Reopened(e.Object) && !OneValidFlag(e) {
 				return false, fmt.Sprintf("#%d StoreLogoffTransports(%v) on %s", e.Seq, arg(e, 0), e.Object), map[int]string{e.Seq: "not one valid flag"}
@@ -349,7 +364,7 @@ var ValidSTLTFlags = Check{Rule: "STLT-08", Want: "every StoreLogoffTransports c
 		}
 		return true, "", nil
 	},
-	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.StoreLogoffTransports) }}
+	vacuous: func(v *view) bool { return !trace.Contains(v.evs, trace.StoreLogoffTransports) }}
 
 // Proof is what a passing lifecycle proves of a rule.
 type Proof uint8
@@ -369,12 +384,13 @@ func Material(id string, evs []trace.Event) Proof {
 		id = "STLT-01" // the session path's STLT-01
 	}
 	found, proof := false, Nothing
+	v := newView(evs)
 	for _, c := range EndChecks {
 		if c.Rule != id {
 			continue
 		}
 		found = true
-		if c.Vacuous != nil && c.Vacuous(evs) {
+		if c.vacuous != nil && c.vacuous(v) {
 			continue
 		}
 		if !c.Self {

@@ -43,3 +43,43 @@ func mark(marks *map[int]string, seq int, what string) {
 	}
 	(*marks)[seq] = what
 }
+
+// A view is a trace as the end checks read it: its events, and what
+// several checks need of them, found once (who judges a lifecycle runs
+// every end check on it): the supports' last Releases, the spooler's
+// logon, and where the provider's support calls are, which many checks
+// look at alone.
+type view struct {
+	evs     []trace.Event
+	support []int32 // the support calls' indexes in evs, in order
+	gone    *gones
+	sp      *spoolerFacts
+}
+
+func newView(evs []trace.Event) *view {
+	v := &view{evs: evs}
+	for i := range evs {
+		if isSupportCall(&evs[i]) {
+			v.support = append(v.support, int32(i))
+		}
+	}
+	return v
+}
+
+// gones is goneOf(v.evs), found once.
+func (v *view) gones() *gones {
+	if v.gone == nil {
+		g := goneOf(v.evs)
+		v.gone = &g
+	}
+	return v.gone
+}
+
+// spooler is scanSpooler(v.evs), found once.
+func (v *view) spooler() *spoolerFacts {
+	if v.sp == nil {
+		sp := scanSpooler(v.evs)
+		v.sp = &sp
+	}
+	return v.sp
+}

@@ -57,8 +57,8 @@ func (md *Model) Session() bool { return md.session }
 // checkSpooler).
 func (md *Model) Finish() {
 	evs := md.events(0)
-	md.checkEnd(evs)
-	md.SuiteBug, _ = md.checkSpooler(evs)
+	v := md.checkEnd(evs)
+	md.SuiteBug, _ = md.checkSpooler(v)
 }
 
 // checkEnd judges the whole lifecycle once it has ended, with the checks
@@ -66,10 +66,12 @@ func (md *Model) Finish() {
 // every support released as often as AddRef'd and never called once gone,
 // the MAPIUIDs removed, no status row once a logon is done, every Logoff
 // and Shutdown answered S_OK, nothing after the provider's final Release.
-func (md *Model) checkEnd(evs []trace.Event) {
+func (md *Model) checkEnd(evs []trace.Event) *view {
+	v := newView(evs)
 	for _, c := range EndChecks {
-		if ok, got, marks := c.Judge(evs); !ok {
+		if ok, got, marks := c.judge(v); !ok {
 			md.fail(-1, c.Rule, "%s", got, Marks(marks))
 		}
 	}
+	return v
 }

@@ -17,14 +17,14 @@ import (
 // LogonReleasedLast is E-04 on every client logon object: MAPI releases it
 // after its IMSLogon::Logoff, and nothing reaches it after that Release.
 var LogonReleasedLast = Check{Rule: "E-04", Self: true, Want: "every logon object released after its IMSLogon::Logoff, and called no more after",
-	Judge:   func(evs []trace.Event) (bool, string, map[int]string) { return logonsLast(evs, false) },
-	Vacuous: func(evs []trace.Event) bool { return !hasRelease(evs, "IMSLogon", false) }}
+	judge:   func(v *view) (bool, string, map[int]string) { return logonsLast(v.evs, false) },
+	vacuous: func(v *view) bool { return !hasRelease(v.evs, "IMSLogon", false) }}
 
 // SpoolerLogonShutDown is SP-02's MAPI part: the spooler's logon is shut
 // down like any other, its IMSLogon::Logoff, then its Release.
 var SpoolerLogonShutDown = Check{Rule: "SP-02", Self: true, Want: "the spooler's logon object released after its IMSLogon::Logoff, and called no more after",
-	Judge:   func(evs []trace.Event) (bool, string, map[int]string) { return logonsLast(evs, true) },
-	Vacuous: func(evs []trace.Event) bool { return !hasRelease(evs, "IMSLogon", true) }}
+	judge:   func(v *view) (bool, string, map[int]string) { return logonsLast(v.evs, true) },
+	vacuous: func(v *view) bool { return !hasRelease(v.evs, "IMSLogon", true) }}
 
 // logonsLast judges the logon objects of the client's stores, or the
 // spooler's.
@@ -63,19 +63,21 @@ func hasRelease(evs []trace.Event, iface string, spoolers bool) bool {
 // the MAPIUIDs removed, then the status row, then IMSLogon::Logoff, then
 // the logon object's release (shutting-down-a-message-store-provider.md).
 var TeardownOrder = Check{Rule: "E-05", Self: true, Want: "MAPI::RemoveProviderUIDs, then MAPI::RemoveStatusRow if a row was made, then IMSLogon::Logoff, then IMSLogon::Release",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
 		return inOrder(evs, trace.RemoveProviderUIDs, trace.RemoveStatusRow, trace.Logoff, trace.LogonRelease)
 	},
-	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.RemoveProviderUIDs) }}
+	vacuous: func(v *view) bool { return !trace.Contains(v.evs, trace.RemoveProviderUIDs) }}
 
 // SessionOrder is SS-01's MAPI part: on the session's end the first logon
 // object is logged off and released, then the provider shut down and
 // released.
 var SessionOrder = Check{Rule: "SS-01", Self: true, Want: "IMSLogon::Logoff, then IMSLogon::Release, then IMSProvider::Shutdown, then IMSProvider::Release",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
 		return inOrder(evs, trace.Logoff, trace.LogonRelease, trace.Shutdown, trace.ProviderRelease)
 	},
-	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.Shutdown) }}
+	vacuous: func(v *view) bool { return !trace.Contains(v.evs, trace.Shutdown) }}
 
 // inOrder reports whether the first call of each selector that has one
 // comes after the first of those before it. A selector with no call is
@@ -102,7 +104,8 @@ func inOrder(evs []trace.Event, cs ...trace.Call) (bool, string, map[int]string)
 // they still held when the provider was shut down return, and do not crash
 // (a crash also stops the run as a fault).
 var DeadReleasesSafe = Check{Rule: "SS-01", Want: "the clients' Releases after the provider's final Release to return, without crashing",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
 		var buf [8]*trace.Event
 		for _, e := range laterReleases(evs, buf[:0]) {
 			if !done(e) || e.Panic != nil {
@@ -111,7 +114,7 @@ var DeadReleasesSafe = Check{Rule: "SS-01", Want: "the clients' Releases after t
 		}
 		return true, "", nil
 	},
-	Vacuous: func(evs []trace.Event) bool { var buf [8]*trace.Event; return len(laterReleases(evs, buf[:0])) == 0 }}
+	vacuous: func(v *view) bool { var buf [8]*trace.Event; return len(laterReleases(v.evs, buf[:0])) == 0 }}
 
 // laterReleases are the clients' Release calls that came after the
 // provider's final Release: what they still held when the session ended,
@@ -134,14 +137,14 @@ func laterReleases(evs []trace.Event, out []*trace.Event) []*trace.Event {
 // flags 0, only after MAPI released every logon object of that provider
 // object.
 var ShutdownLast = Check{Rule: "SS-03", Self: true, Want: "IMSProvider::Shutdown(0) after every logon object of its provider is released",
-	Judge:   func(evs []trace.Event) (bool, string, map[int]string) { return shutdownAfterLogons(evs, true) },
-	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.Shutdown) }}
+	judge:   func(v *view) (bool, string, map[int]string) { return shutdownAfterLogons(v.evs, true) },
+	vacuous: func(v *view) bool { return !trace.Contains(v.evs, trace.Shutdown) }}
 
 // ShutdownAfterLogons is SS-05's MAPI part: "MAPI calls it only after
 // releasing every logon object".
 var ShutdownAfterLogons = Check{Rule: "SS-05", Self: true, Want: "IMSProvider::Shutdown only after every logon object, the spooler's too, is released",
-	Judge:   func(evs []trace.Event) (bool, string, map[int]string) { return shutdownAfterLogons(evs, false) },
-	Vacuous: func(evs []trace.Event) bool { return !hasCall(evs, "IMSProvider", "Shutdown") }}
+	judge:   func(v *view) (bool, string, map[int]string) { return shutdownAfterLogons(v.evs, false) },
+	vacuous: func(v *view) bool { return !hasCall(v.evs, "IMSProvider", "Shutdown") }}
 
 // shutdownAfterLogons finds a logon object released after its provider's
 // Shutdown (the spooler's logons go with the spooler's provider object),
@@ -171,10 +174,11 @@ func shutdownAfterLogons(evs []trace.Event, flags bool) (bool, string, map[int]s
 // SpoolerLogon, with the data Logon returned, succeeds and gives it a store
 // and a logon object of its own.
 var SpoolerLogonOK = Check{Rule: "SP-01", Want: "every IMSProvider::SpoolerLogon to return S_OK, with a store and a logon object of the spooler's own",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
 		return everyReturnedOK(evs, "IMSProvider", "SpoolerLogon")
 	},
-	Vacuous: func(evs []trace.Event) bool { return !hasCall(evs, "IMSProvider", "SpoolerLogon") }}
+	vacuous: func(v *view) bool { return !hasCall(v.evs, "IMSProvider", "SpoolerLogon") }}
 
 // OwnSupport is SS-04's "leaves the other stores working" for the support
 // calls: every call the provider makes on a support while MAPI or a client
@@ -182,8 +186,10 @@ var SpoolerLogonOK = Check{Rule: "SP-01", Want: "every IMSProvider::SpoolerLogon
 // to that store's support. A provider that keeps one support for all its
 // stores registers UIDs, rows and transport logoffs under the wrong store.
 var OwnSupport = Check{Rule: "SS-04", Want: "every support call made for a store on that store's support",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		for i := range evs {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
+		for _, at := range v.support {
+			i := int(at)
 			e := &evs[i]
 			if !isSupportCall(e) {
 				continue
@@ -199,7 +205,7 @@ var OwnSupport = Check{Rule: "SS-04", Want: "every support call made for a store
 		}
 		return true, "", nil
 	},
-	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.Call{Object: "support 2"}) }}
+	vacuous: func(v *view) bool { return !trace.Contains(v.evs, trace.Call{Object: "support 2"}) }}
 
 // innermost returns the call into the provider that e came from: the
 // innermost of the calls in progress when e began. The trace orders calls

@@ -24,8 +24,8 @@ var (
 // the simulated MAPI did not let the spooler go inside the call that
 // logged the store off: a bug of the suite's, no rule of the provider's
 // (SEMANTICS.md §8), with what went wrong.
-func (md *Model) checkSpooler(evs []trace.Event) (string, bool) {
-	sp := scanSpooler(evs)
+func (md *Model) checkSpooler(v *view) (string, bool) {
+	sp := v.spooler()
 	for iE := range sp.inside {
 		e := &sp.inside[iE]
 		md.fail(-1, "SP-01", "#%d %s on %s came inside the spooler's Release of its store (#%d): the spooler's Release ended the client's store", e.Seq, e.Name(), e.Object, sp.rel.Seq)
@@ -102,8 +102,8 @@ func scanSpooler(evs []trace.Event) (sp spoolerFacts) {
 // its store inside the call that logged the client's store off, its logon
 // object went inside that Release: "created together and freed together".
 var SpoolerWithStore = Check{Rule: "SP-02", Want: "the spooler's logon object released inside the spooler's Release of its store",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		sp := scanSpooler(evs)
+	judge: func(v *view) (bool, string, map[int]string) {
+		sp := v.spooler()
 		if sp.untold && sp.logonRel != nil {
 			return false, fmt.Sprintf("the spooler's logon object was released at #%d by MAPI's teardown, not with the spooler's store: no StoreLogoffTransports call told the spooler to release it", sp.logonRel.Seq),
 				map[int]string{sp.logonRel.Seq: "not with its store"}
@@ -114,8 +114,8 @@ var SpoolerWithStore = Check{Rule: "SP-02", Want: "the spooler's logon object re
 		return false, fmt.Sprintf("the spooler's logon object was released at #%d, not inside the spooler's Release of its store (#%d): the store and its logon object are freed together", sp.logonRel.Seq, sp.rel.Seq),
 			map[int]string{sp.logonRel.Seq: "not inside", sp.rel.Seq: "the spooler's Release"}
 	},
-	Vacuous: func(evs []trace.Event) bool {
-		sp := scanSpooler(evs)
+	vacuous: func(v *view) bool {
+		sp := v.spooler()
 		return !sp.letGo && !sp.untold || sp.logonRel == nil
 	}}
 
@@ -124,18 +124,19 @@ var SpoolerWithStore = Check{Rule: "SP-02", Want: "the spooler's logon object re
 // store ("the MAPI spooler releases the store"). A store that ended with
 // none never let the spooler know.
 var SpoolerTold = Check{Rule: "SP-01", Self: true, Want: "the spooler told to release its store by a StoreLogoffTransports call before the client's store ended",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		if scanSpooler(evs).untold {
+	judge: func(v *view) (bool, string, map[int]string) {
+		if v.spooler().untold {
 			return false, "the client's store ended without a StoreLogoffTransports call: MAPI never made the spooler release its store", nil
 		}
 		return true, "", nil
 	},
-	Vacuous: func(evs []trace.Event) bool { return !hasCall(evs, "IMSProvider", "SpoolerLogon") }}
+	vacuous: func(v *view) bool { return !hasCall(v.evs, "IMSProvider", "SpoolerLogon") }}
 
 // RowAtLogon is LG-03's first part on every store: the status row, if the
 // store makes one, is added inside the IMSProvider::Logon that opened it.
 var RowAtLogon = Check{Rule: "LG-03", Want: "each store's first ModifyStatusRow inside the IMSProvider::Logon that opened it",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
 		for iLogon := range evs {
 			logon := &evs[iLogon]
 			s, ok := storeLogon(logon)
@@ -150,4 +151,4 @@ var RowAtLogon = Check{Rule: "LG-03", Want: "each store's first ModifyStatusRow 
 		}
 		return true, "", nil
 	},
-	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.ModifyStatusRow) }}
+	vacuous: func(v *view) bool { return !trace.Contains(v.evs, trace.ModifyStatusRow) }}

@@ -15,10 +15,11 @@ import (
 // teardown. It looks at what MAPI did, once the provider let go: the named
 // specs report its pass as the suite's self-check.
 var UIDsRemoved = Check{Rule: "E-01", Self: true, Want: "every MAPIUID registered with SetProviderUID removed by MAPI's teardown",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
 		var missing []string
 		var marks map[int]string
-		for iSet := range evs {
+		for _, iSet := range v.support {
 			set := &evs[iSet]
 			if !isSupportCall(set) || set.Method != "SetProviderUID" || Reopened(set.Object) {
 				continue
@@ -42,7 +43,7 @@ var UIDsRemoved = Check{Rule: "E-01", Self: true, Want: "every MAPIUID registere
 		}
 		return false, "never removed: the MAPIUIDs of SetProviderUID " + strings.Join(missing, ", ") + " (MAPI removes them when the provider releases the support)", marks
 	},
-	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.SetProviderUID) }}
+	vacuous: func(v *view) bool { return !trace.Contains(v.evs, trace.SetProviderUID) }}
 
 // teardownOf returns where MAPI's teardown of the store whose support is
 // named began: its MAPI::RemoveProviderUIDs, the note just before the
@@ -69,8 +70,9 @@ func teardownOf(evs []trace.Event, support string) (*trace.Event, bool) {
 // inside IMSLogon::Logoff, SS-02): no StoreLogoffTransports on the store's
 // support once MAPI's teardown of that store has begun.
 var STLTBeforeTeardown = Check{Rule: "E-05", Want: "every StoreLogoffTransports before MAPI's teardown of its store (MAPI::RemoveProviderUIDs) begins",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
-		gone := goneOf(evs)
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
+		gone := v.gones()
 		for iLogon := range evs {
 			logon := &evs[iLogon]
 			s, ok := storeLogon(logon)
@@ -81,7 +83,7 @@ var STLTBeforeTeardown = Check{Rule: "E-05", Want: "every StoreLogoffTransports 
 			if g, released := gone.of(s); !ok || !released || !encloses(g, td) {
 				continue
 			}
-			for iE := range evs {
+			for _, iE := range v.support {
 				e := &evs[iE]
 				if isSupportCall(e) && e.Object == s && e.Method == "StoreLogoffTransports" && e.At > td.At {
 					return false, fmt.Sprintf("#%d StoreLogoffTransports on %s after #%d, where MAPI's teardown of its store began", e.Seq, s, td.Seq),
@@ -91,14 +93,15 @@ var STLTBeforeTeardown = Check{Rule: "E-05", Want: "every StoreLogoffTransports 
 		}
 		return true, "", nil
 	},
-	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.StoreLogoffTransports) }}
+	vacuous: func(v *view) bool { return !trace.Contains(v.evs, trace.StoreLogoffTransports) }}
 
 // StatusRowRemoved is E-02 on every store: the status row a store made is
 // removed by MAPI's teardown of that store, after the provider's last
 // update of it. It looks at what MAPI did, once the provider let go: the
 // named specs report its pass as the suite's self-check.
 var StatusRowRemoved = Check{Rule: "E-02", Self: true, Want: "every store's status row removed by MAPI's teardown, after the provider's last ModifyStatusRow",
-	Judge: func(evs []trace.Event) (bool, string, map[int]string) {
+	judge: func(v *view) (bool, string, map[int]string) {
+		evs := v.evs
 		for iLogon := range evs {
 			logon := &evs[iLogon]
 			s, ok := storeLogon(logon)
@@ -109,7 +112,7 @@ var StatusRowRemoved = Check{Rule: "E-02", Self: true, Want: "every store's stat
 			// one from a thread of the provider's own, which may come at
 			// any time, is a late call (LG-03, RL-03), not the teardown's.
 			var last *trace.Event
-			for iE := range evs {
+			for _, iE := range v.support {
 				e := &evs[iE]
 				if isSupportCall(e) && e.Object == s && e.Method == "ModifyStatusRow" && insideOwnCall(evs, e, s) {
 					last = e
@@ -140,7 +143,7 @@ var StatusRowRemoved = Check{Rule: "E-02", Self: true, Want: "every store's stat
 		}
 		return true, "", nil
 	},
-	Vacuous: func(evs []trace.Event) bool { return !trace.Contains(evs, trace.ModifyStatusRow) }}
+	vacuous: func(v *view) bool { return !trace.Contains(v.evs, trace.ModifyStatusRow) }}
 
 // logoffOf is when the IMSLogon::Logoff of the support's store began, or
 // the end of time.
