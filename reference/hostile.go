@@ -36,7 +36,13 @@ const (
 	errorLogon
 	lateGoroutine
 	lockAcrossSTLT
+	slowStoreLogoff
 )
+
+// slowFor is how long slow-storelogoff's StoreLogoff takes: past any call
+// timeout the hostile tests set, and short enough for their run to see it
+// return and the suite's abandoned drive go on.
+const slowFor = 300 * time.Millisecond
 
 // HostileProviders lists the hostile providers.
 func HostileProviders() []Hostile {
@@ -53,6 +59,7 @@ func HostileProviders() []Hostile {
 		{"nil-object", "IMsgStore::OpenEntry returns S_OK and a nil object", "IMsgStore::OpenEntry", nilObject},
 		{"error-from-logon", "IMSProvider::Logon fails with MAPI_E_CALL_FAILED", "IMSProvider::Logon", errorLogon},
 		{"late-goroutine", "after Shutdown, a goroutine of the provider's goes on updating the status row", "IMAPISupport::ModifyStatusRow", lateGoroutine},
+		{"slow-storelogoff", "IMsgStore::StoreLogoff returns 300ms late, past the call timeout: the suite reports a hang and goes on, while the call returns into the lifecycle it left", "IMsgStore::StoreLogoff", slowStoreLogoff},
 		{"lock-across-stlt", "StoreLogoff holds the provider's lock across StoreLogoffTransports, and every store's Release takes it: the spooler's Release, which MAPI makes inside StoreLogoffTransports, deadlocks", "IMsgStore::Release", lockAcrossSTLT},
 	}
 }
@@ -159,6 +166,8 @@ func (s *hostileStore) StoreLogoff(flags mapi.LogoffFlags) (mapi.LogoffFlags, er
 		panic("hostile provider: StoreLogoff")
 	case hangStoreLogoff:
 		select {}
+	case slowStoreLogoff:
+		time.Sleep(slowFor)
 	case lockAcrossSTLT:
 		s.p.mu.Lock()
 		defer s.p.mu.Unlock()

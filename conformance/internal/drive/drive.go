@@ -160,8 +160,13 @@ func (rn *Runner) Run(ctx context.Context, cfg Config, lc lifecycle.Lifecycle) R
 	case err == nil:
 		d.r.faulted(-1)
 	case errors.As(err, &hang):
-		rn.d = nil // the hung drive still uses it
-		d.r.stop(judge.Violation{What: err.Error() + reentryHint(m.Trace().Events(), hang.Call), At: -1, Fault: "hang"})
+		// The hung drive goes on with d if the provider ever returns: the
+		// run found so far is copied out under d's lock, and d is left
+		// to it.
+		rn.d = nil
+		r := d.found()
+		r.stop(judge.Violation{What: err.Error() + reentryHint(m.Trace().Events(), hang.Call), At: -1, Fault: "hang"})
+		return r
 	default:
 		d.r.stop(judge.Violation{What: err.Error(), At: -1, Fault: "suite"})
 	}

@@ -30,7 +30,7 @@ func (rn *Runner) next(m *mapisim.MAPI, cfg Config, lc lifecycle.Lifecycle) *sta
 	d := rn.d
 	if d == nil {
 		d = new(state)
-		d.fn, d.fail = d.drive, d.r.fail
+		d.fn, d.fail = d.drive, d.failed
 		rn.d = d
 	}
 	d.r, d.lc, d.m, d.stores, d.lastOut, d.subobject = Run{M: m}, lc, m, [2]*mapisim.Store{}, [2]mapi.LogoffFlags{}, cfg.Subobject

@@ -2,6 +2,8 @@ package drive
 
 import (
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/mapiconf/mapiconf/conformance/internal/judge"
 	"github.com/mapiconf/mapiconf/conformance/internal/lifecycle"
@@ -14,6 +16,9 @@ import (
 // to the next, and its functions are bound once: a method value handed to
 // another goroutine is allocated each time it is made.
 type state struct {
+	// mu guards r, which the runner reads while the drive may still write
+	// it: a provider that hung past the call timeout and then returned.
+	mu        sync.Mutex
 	r         Run
 	md        judge.Model
 	lc        lifecycle.Lifecycle
@@ -24,12 +29,50 @@ type state struct {
 	reopened  [2][]*mapisim.Reopened // by store: the stores second Logons returned
 	subobject mapi.EntryID           // what OpenSubobject opens (drive.Config.Subobject)
 	fn        func()                 // d.drive
-	fail      judge.Fail             // d.r.fail
+	fail      judge.Fail             // d.failed
+}
+
+// failed is d.r.fail under d's lock: the model reports what it finds so.
+func (d *state) failed(at int, rule, format string, args ...any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.r.fail(at, rule, format, args...)
+}
+
+// faulted is d.r.faulted under d's lock.
+func (d *state) faulted(at int) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.r.faulted(at)
+}
+
+// stopped is d.r.Stopped under d's lock.
+func (d *state) stopped() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.r.Stopped
+}
+
+// stop is d.r.stop under d's lock.
+func (d *state) stop(v judge.Violation) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.r.stop(v)
+}
+
+// found is a copy of the run so far, its own violations and all, for the
+// runner to hand on while the drive may go on writing d.r.
+func (d *state) found() Run {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r := d.r
+	r.Vs = slices.Clone(r.Vs)
+	return r
 }
 
 // drive makes lc's steps, each judged, and ends the lifecycle.
 func (d *state) drive() {
-	r, lc := &d.r, d.lc
+	lc := d.lc
 	if d.stores[0] = d.logon(); d.stores[0] == nil {
 		return
 	}
@@ -40,12 +83,12 @@ func (d *state) drive() {
 	}
 	d.md.Logons()
 	for i, o := range lc.Steps {
-		if d.step(i+1, o); r.faulted(i + 1) {
+		if d.step(i+1, o); d.faulted(i + 1) {
 			return
 		}
 	}
 	if d.finish(); d.md.SuiteBug != "" {
-		r.stop(judge.Violation{What: d.md.SuiteBug, At: -1, Fault: "suite"})
+		d.stop(judge.Violation{What: d.md.SuiteBug, At: -1, Fault: "suite"})
 	}
 }
 
@@ -53,8 +96,8 @@ func (d *state) drive() {
 // to run.
 func (d *state) logon() *mapisim.Store {
 	s, err := d.m.Logon()
-	if err != nil && !d.r.faulted(0) {
-		d.r.stop(judge.Violation{What: fmt.Sprintf("IMSProvider::Logon returned %v: the lifecycle cannot begin", mapi.ResultOf(err)), Fault: "start"})
+	if err != nil && !d.faulted(0) {
+		d.stop(judge.Violation{What: fmt.Sprintf("IMSProvider::Logon returned %v: the lifecycle cannot begin", mapi.ResultOf(err)), Fault: "start"})
 	}
 	return s
 }
@@ -130,8 +173,8 @@ func (d *state) step(at int, o lifecycle.Step) {
 		r.TornDown[i] = st != nil && st.TornDown()
 	}
 	d.md.Made(at, o, p, r)
-	if d.md.Unable != "" && !d.r.Stopped {
-		d.r.stop(judge.Violation{What: d.md.Unable, At: at, Fault: "capability"})
+	if d.md.Unable != "" && !d.stopped() {
+		d.stop(judge.Violation{What: d.md.Unable, At: at, Fault: "capability"})
 	}
 }
 
