@@ -69,8 +69,10 @@ type Config struct {
 	// LateWatch is how long the run's last spec keeps watching for calls
 	// a provider makes late, from a timer or a thread of its own, after
 	// every other spec ended (RL-03, LG-03, SS-03). The default, 0, waits
-	// for nothing: every call that came before the run's end is judged,
-	// and one later than that is seen by no run. A provider whose timers
+	// for nothing more: every call that came before the run's end is
+	// judged (the enumeration's and the exploration's lifecycles are each
+	// watched for at least 50ms), and one later than that is seen by no
+	// run. A provider whose timers
 	// fire a second after its store ended needs LateWatch above a second
 	// to be caught on every run.
 	LateWatch time.Duration

@@ -43,8 +43,9 @@ func robustness() []*spec {
 // The simulated MAPI of every spec keeps watching until the run ends (it
 // notes each late call with how long after it came: mapisim.Late), and the
 // run's last spec judges every trace of the run then. Nothing waits on
-// purpose: a call later than the rest of the run is seen by no run, which
-// the report says by the run's length.
+// purpose but the enumeration and the exploration, each for at most
+// explore.LateFloor after its last lifecycle: a call later than the rest of
+// the run is seen by no run, which the report says by the run's length.
 
 // lateCalls is the last spec of a run. Every other spec ends by shutting its
 // provider down; a provider that goes on calling MAPI from a goroutine of

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mapiconf/mapiconf/conformance/internal/drive"
 	"github.com/mapiconf/mapiconf/conformance/internal/judge"
@@ -95,6 +96,7 @@ func over(ctx context.Context, cfg Config, depth int, each func(yield func(lifec
 		}
 		return !x.stop && ctx.Err() == nil
 	})
+	watchLate(ctx, time.Now())
 	x.takeLate(ws)
 	return x.explored
 }

@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -16,8 +17,28 @@ import (
 // calls in a small log that outlives it; at the end of the exploration or
 // the enumeration the logs of all its lifecycles are read, and each rule a
 // late call breaks is a finding, with the first lifecycle that showed it
-// and how late the call came. A call later than the whole run is seen by
-// no run.
+// and how late the call came. Every lifecycle is watched for at least
+// LateFloor after it ended (the last one's wait is the run's only one); a
+// call later than the whole run is seen by no run.
+
+// LateFloor is how long after its end a lifecycle's late calls are always
+// seen: the end of the enumeration and of the exploration waits that long
+// after the last lifecycle. Without it a late call of one of the last
+// lifecycles was seen or not by how fast the rest of the run went, which
+// a loaded machine changes (the known-bad late-row-on-purge, 10 ms late,
+// was missed by one kill matrix run in six at load 6).
+const LateFloor = 50 * time.Millisecond
+
+// watchLate waits until LateFloor has passed since the last lifecycle
+// ended, or ctx ends.
+func watchLate(ctx context.Context, lastEnd time.Time) {
+	t := time.NewTimer(time.Until(lastEnd.Add(LateFloor)))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
 
 // watched is one lifecycle's late-call log.
 type watched struct {
