@@ -52,34 +52,45 @@ func mark(marks *map[int]string, seq int, what string) {
 type view struct {
 	evs     []trace.Event
 	support []int32 // the support calls' indexes in evs, in order
-	gone    *gones
-	sp      *spoolerFacts
+	gone    gones
+	sp      spoolerFacts
+	found   uint8 // which of gone and sp are found (foundGone, foundSpooler)
 }
 
+const (
+	foundGone = 1 << iota
+	foundSpooler
+)
+
 func newView(evs []trace.Event) *view {
-	v := &view{evs: evs}
+	v := new(view)
+	v.reset(evs)
+	return v
+}
+
+// reset makes v the view of evs, keeping its buffer: the model judges
+// lifecycle after lifecycle with one view.
+func (v *view) reset(evs []trace.Event) {
+	*v = view{evs: evs, support: v.support[:0]}
 	for i := range evs {
 		if isSupportCall(&evs[i]) {
 			v.support = append(v.support, int32(i))
 		}
 	}
-	return v
 }
 
 // gones is goneOf(v.evs), found once.
 func (v *view) gones() *gones {
-	if v.gone == nil {
-		g := goneOf(v.evs)
-		v.gone = &g
+	if v.found&foundGone == 0 {
+		v.gone, v.found = goneOf(v.evs), v.found|foundGone
 	}
-	return v.gone
+	return &v.gone
 }
 
 // spooler is scanSpooler(v.evs), found once.
 func (v *view) spooler() *spoolerFacts {
-	if v.sp == nil {
-		sp := scanSpooler(v.evs)
-		v.sp = &sp
+	if v.found&foundSpooler == 0 {
+		v.sp, v.found = scanSpooler(v.evs), v.found|foundSpooler
 	}
-	return v.sp
+	return &v.sp
 }

@@ -67,7 +67,8 @@ func (md *Model) Finish() {
 // the MAPIUIDs removed, no status row once a logon is done, every Logoff
 // and Shutdown answered S_OK, nothing after the provider's final Release.
 func (md *Model) checkEnd(evs []trace.Event) *view {
-	v := newView(evs)
+	v := &md.ends
+	v.reset(evs)
 	for _, c := range EndChecks {
 		if ok, got, marks := c.judge(v); !ok {
 			md.fail(-1, c.Rule, "%s", got, Marks(marks))

@@ -80,6 +80,7 @@ type Model struct {
 	Unable string
 
 	view []trace.Event // the events a step looks at (events)
+	ends view          // the whole trace, as the end checks read it (checkEnd)
 
 	// activity is the transport activity StoreLogoffTransports reports to
 	// LOGOFF_QUIET and LOGOFF_ABORT in this lifecycle (lifecycle.Answer):
