@@ -154,7 +154,16 @@ func (t Tools) GoBuild(dir string, args ...string) error {
 }
 
 // GoBuildEnv is GoBuild with more environment variables.
+//
+// The builds for one bitness run one at a time on this machine, whichever
+// process asks (go test runs packages side by side, and cmd/mapiconf's
+// tests several mapiconf test -dll, each of which builds its Windows half):
+// Go's build cache does not share work in progress between processes, so
+// with an empty cache each would compile the same packages for Windows at
+// the same time (about 75 s of CPU a bitness here), where the second,
+// waiting, finds them all in the cache.
 func (t Tools) GoBuildEnv(env []string, dir string, args ...string) error {
+	defer buildLock(t.Arch)()
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), "GOOS=windows", "GOARCH="+t.Arch, "CGO_ENABLED=0"), env...)
