@@ -76,11 +76,9 @@ func lateCalls() *spec {
 				}
 				scanned++
 				evs := st.m.Trace().Events()
-				for _, c := range []judge.Check{judge.NoCallAfterGone, judge.NoRowAfterLogoff, judge.NothingAfterProvider} {
-					if ok, _, _ := c.Judge(evs); !ok {
-						found[c.Rule] = append(found[c.Rule], offence{st.spec, evs, st.m.Late(), checkOf(c)})
-					}
-				}
+				judge.Broken(evs, lateChecks, func(c judge.Check) {
+					found[c.Rule] = append(found[c.Rule], offence{st.spec, evs, st.m.Late(), checkOf(c)})
+				})
 			}
 			// One example per rule is enough to read; the count says how
 			// widespread it is.
@@ -98,6 +96,9 @@ func lateCalls() *spec {
 			}
 		}}
 }
+
+// lateChecks are the checks of a call made late.
+var lateChecks = []judge.Check{judge.NoCallAfterGone, judge.NoRowAfterLogoff, judge.NothingAfterProvider}
 
 // lateness says how late the late calls of a spec came, the first few.
 func lateness(late []mapisim.Late) string {

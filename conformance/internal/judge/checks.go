@@ -36,6 +36,17 @@ func (c Check) Judge(evs []trace.Event) (ok bool, got string, marks map[int]stri
 // rule speaks of never happened.
 func (c Check) Vacuous(evs []trace.Event) bool { return c.vacuous != nil && c.vacuous(newView(evs)) }
 
+// Broken judges evs by each of cs, reading it once for all of them (Judge
+// reads it once for each), and calls broken with each check it fails.
+func Broken(evs []trace.Event, cs []Check, broken func(Check)) {
+	v := newView(evs)
+	for _, c := range cs {
+		if ok, _, _ := c.judge(v); !ok {
+			broken(c)
+		}
+	}
+}
+
 // EndChecks are the checks of the whole trace the model runs once a
 // lifecycle has ended, and the named specs run on theirs.
 var EndChecks = []Check{LoggedOffOnce, ValidSTLTFlags, STLTBeforeGone, STLTBeforeTeardown, TeardownOrder, StatusRowRemoved,
