@@ -33,7 +33,8 @@ var _ mapi.IMAPISupport = (*Support)(nil)
 // record makes a provider → MAPI event; the support never panics, so no
 // recover is needed here.
 func (s *Support) record(method string, args []any, fn func() ([]any, error)) error {
-	ev := trace.Event{Dir: trace.ToMAPI, Caller: "provider", Object: s.name, Iface: "IMAPISupport", Method: method, Args: args}
+	ev := trace.Event{Dir: trace.ToMAPI, Caller: "provider", Object: s.name, Iface: "IMAPISupport", Method: method, Args: args,
+		OwnThread: !insideCall()}
 	seq := s.m.trace.Begin(ev)
 	if s.m.late.Load() {
 		s.m.noteLate(s, ev, seq)

@@ -56,6 +56,12 @@ type Event struct {
 	Out    []any     // results other than the error
 	Err    error     // the returned error; nil is S_OK
 	Panic  any       // what the call panicked with, if it did
+	// OwnThread: the provider made this call into MAPI from a thread of
+	// its own (a timer, a worker), not inside a call into it, though it
+	// may have landed while one was in progress. False where the
+	// recorder cannot tell. The order of calls in time does not say
+	// which thread made a call; this does.
+	OwnThread bool
 }
 
 // Name is the interface and method, e.g. "IMsgStore::StoreLogoff".

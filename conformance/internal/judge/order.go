@@ -191,8 +191,8 @@ var OwnSupport = Check{Rule: "SS-04", Want: "every support call made for a store
 		for _, at := range v.support {
 			i := int(at)
 			e := &evs[i]
-			if !isSupportCall(e) {
-				continue
+			if !isSupportCall(e) || e.OwnThread {
+				continue // a call from a thread of the provider's own is made for no store's call
 			}
 			p, ok := innermost(evs[:i], e)
 			if !ok {

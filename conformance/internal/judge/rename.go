@@ -83,7 +83,7 @@ func stepCalls(evs []trace.Event) []trace.Event {
 	for i := range evs {
 		e := &evs[i]
 		if slices.ContainsFunc(apart, func(outer trace.Event) bool { return encloses(&outer, e) }) ||
-			e.Dir == trace.ToMAPI && !calledInside(out, e) {
+			e.Dir == trace.ToMAPI && (e.OwnThread || !calledInside(out, e)) {
 			apart = append(apart, *e)
 			continue
 		}

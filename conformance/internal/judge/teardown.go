@@ -162,6 +162,9 @@ func logoffOf(evs []trace.Event, support string) int {
 // Logon, its store, its logon object), not from a thread of the provider's
 // own, whose timing is its own.
 func insideOwnCall(evs []trace.Event, e *trace.Event, support string) bool {
+	if e.OwnThread {
+		return false
+	}
 	for iC := range evs {
 		c := &evs[iC]
 		if c.At >= e.At {

@@ -1,0 +1,52 @@
+package mapisim
+
+import (
+	"reflect"
+	"runtime"
+
+	"github.com/mapiconf/mapiconf/conformance/trace"
+)
+
+// Which thread a support call came from. A call the provider makes into
+// MAPI from inside a call into it runs on the goroutine that made that
+// call, below MAPI.call's frame; one from a thread of the provider's own
+// (a timer, a worker, a DLL's thread) has no such frame. The trace orders
+// calls by time, and a timer's call may land inside an unrelated call:
+// only the stack tells them apart (trace.Event.OwnThread), and the rules
+// that ask what a call was made inside of (SS-04, E-02, LG-01, LG-02,
+// RB-02) judge by it.
+
+// callCode is where MAPI.call's code lies, found once.
+var callCode = codeOf((*MAPI).call)
+
+// insideCall reports whether the calling goroutine is inside a call MAPI
+// made into the provider: whether MAPI.call is among its frames.
+func insideCall() bool {
+	var pcs [64]uintptr
+	n := runtime.Callers(3, pcs[:])
+	for _, pc := range pcs[:n] {
+		if callCode.has(pc) {
+			return true
+		}
+	}
+	// A stack deeper than that: let it count as inside, as a call whose
+	// thread is not known does (the time order decides then).
+	return n == len(pcs)
+}
+
+// code is a function's machine code: from its entry to the next function.
+type code struct{ entry, end uintptr }
+
+func (c code) has(pc uintptr) bool { return pc > c.entry && pc <= c.end }
+
+// codeOf finds the code of fn by asking the runtime which function each
+// address after its entry belongs to, once, at start-up.
+func codeOf(fn func(*MAPI, trace.Event, func() ([]any, error)) error) code {
+	entry := reflect.ValueOf(fn).Pointer()
+	f := runtime.FuncForPC(entry)
+	end := entry + 1
+	for end-entry < 1<<16 && runtime.FuncForPC(end) == f {
+		end++
+	}
+	return code{entry, end}
+}
