@@ -20,18 +20,31 @@ import (
 var callCode = codeOf((*MAPI).call)
 
 // insideCall reports whether the calling goroutine is inside a call MAPI
-// made into the provider: whether MAPI.call is among its frames.
+// made into the provider: whether MAPI.call is among its frames. Reading
+// a stack costs by the frame, and a provider's call to the support is a
+// few frames above MAPI.call (the reference's, four or five): those are
+// read first.
 func insideCall() bool {
 	var pcs [64]uintptr
-	n := runtime.Callers(3, pcs[:])
-	for _, pc := range pcs[:n] {
-		if callCode.has(pc) {
-			return true
-		}
+	n := runtime.Callers(3, pcs[:6])
+	if n == 6 && !callIn(pcs[:n]) {
+		n = runtime.Callers(3, pcs[:])
+	}
+	if callIn(pcs[:n]) {
+		return true
 	}
 	// A stack deeper than that: let it count as inside, as a call whose
 	// thread is not known does (the time order decides then).
 	return n == len(pcs)
+}
+
+func callIn(pcs []uintptr) bool {
+	for _, pc := range pcs {
+		if callCode.has(pc) {
+			return true
+		}
+	}
+	return false
 }
 
 // code is a function's machine code: from its entry to the next function.
