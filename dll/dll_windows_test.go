@@ -4,7 +4,6 @@ package dll_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -66,28 +65,12 @@ func TestCProvider(t *testing.T) {
 			// a real difference stays.
 			for _, timeout := range []time.Duration{100 * time.Millisecond, 400 * time.Millisecond} {
 				want = slices.Clone(v.Declares)
-				// The Go provider's run. For a variant that hangs it runs
-				// while the DLL's does, each waiting for its hangs; a
-				// crash's runs keep a core busy, and one would slow the
-				// other's calls toward the timeout: one after the other.
-				goRun := func() hostileRun { return hostileRun{} }
 				if v.Hostile != "" {
 					cfg.CallTimeout = timeout
-					goRun = func() hostileRun { return hostileFails(v.Hostile, timeout/2) }
-					if v.Fault == "hung" {
-						done := make(chan hostileRun, 1)
-						go func() { done <- hostileFails(v.Hostile, timeout/2) }()
-						goRun = func() hostileRun { return <-done }
-					}
+					want = append(want, hostileFails(t, v.Hostile, timeout/2)...)
 				}
 				var err error
-				res, err = conformance.Check(context.Background(), cfg)
-				g := goRun()
-				if g.err != nil {
-					t.Fatal(g.err)
-				}
-				want = append(want, g.failed...)
-				if err != nil {
+				if res, err = conformance.Check(context.Background(), cfg); err != nil {
 					t.Fatal(err)
 				}
 				if v.Hostile == "" || slices.Equal(conformance.FailedRules(res), conformance.InRuleOrder(want)) {
@@ -120,16 +103,9 @@ func TestCProvider(t *testing.T) {
 	}
 }
 
-// A hostileRun is the rules a Go hostile provider failed, or why it
-// could not run.
-type hostileRun struct {
-	failed []string
-	err    error
-}
-
 // hostileFails returns the rules the Go hostile provider of that name
 // fails, with that call timeout.
-func hostileFails(name string, timeout time.Duration) hostileRun {
+func hostileFails(t *testing.T, name string, timeout time.Duration) []string {
 	for _, h := range reference.HostileProviders() {
 		if h.Name == name {
 			cfg := h.Config()
@@ -138,10 +114,14 @@ func hostileFails(name string, timeout time.Duration) hostileRun {
 			// that the same specs run (and are skipped) on both sides.
 			cfg.Profile, cfg.Capabilities = conformance.Deferred, cCapabilities
 			res, err := conformance.Check(context.Background(), cfg)
-			return hostileRun{conformance.FailedRules(res), err}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return conformance.FailedRules(res)
 		}
 	}
-	return hostileRun{err: fmt.Errorf("no hostile provider %q in reference.HostileProviders", name)}
+	t.Fatalf("no hostile provider %q in reference.HostileProviders", name)
+	return nil
 }
 
 func intersect(a, b []string) []string {

@@ -52,21 +52,24 @@ func newChild(f *testFlags, arch string, stderr io.Writer) (ch child, err error)
 	// Say what the silence is: with an empty Go build cache and a new Wine
 	// prefix the first run takes minutes before the suite starts.
 	fmt.Fprintf(stderr, "mapiconf: building mapiconf for windows/%s from %s and starting Wine (minutes the first time: docs/dll.md)\n", arch, src)
-	exe := filepath.Join(dir, "mapiconf.exe")
-	if err := buildWindows(tools, src, exe); err != nil {
-		return ch, err
-	}
-	ch.guard = f.guard
-	if ch.guard == "" {
-		if ch.guard, err = dll.BuildGuard(tools.CC, dir); err != nil {
-			return ch, err
-		}
-	}
 	prefix, err := wine.Prefix()
 	if err != nil {
 		return ch, err
 	}
-	if err := tools.Start(prefix); err != nil {
+	// Wine starts while the builds run: each is a process or two that
+	// mostly waits (0.2 s or more a run when nothing is to be built).
+	started := make(chan error, 1)
+	go func() { started <- tools.Start(prefix) }()
+	exe := filepath.Join(dir, "mapiconf.exe")
+	err = buildWindows(tools, src, exe)
+	ch.guard = f.guard
+	if err == nil && ch.guard == "" {
+		ch.guard, err = dll.BuildGuard(tools.CC, dir)
+	}
+	if serr := <-started; err == nil {
+		err = serr
+	}
+	if err != nil {
 		return ch, err
 	}
 	ch.command = func(args ...string) *exec.Cmd {
