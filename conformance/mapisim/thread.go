@@ -12,9 +12,13 @@ import (
 // call, below MAPI.call's frame; one from a thread of the provider's own
 // (a timer, a worker, a DLL's thread) has no such frame. The trace orders
 // calls by time, and a timer's call may land inside an unrelated call:
-// only the stack tells them apart (trace.Event.OwnThread), and the rules
-// that ask what a call was made inside of (SS-04, E-02, LG-01, LG-02,
-// RB-02) judge by it.
+// only the stack tells them apart (trace.Event.OwnThread). The rules that
+// attribute a call to the call it landed in judge by it and leave such a
+// call alone: SS-04 (which store's call it was made for), E-02 (the row's
+// last update by the store's own calls), RB-02 (the calls the steps
+// brought about). The rules that ask what came during a call (LG-01,
+// LG-02: during Logon) take the time order, as the pages do: a provider
+// may do its Logon's work on a thread of its own while Logon waits.
 
 // callCode is where MAPI.call's code lies, found once.
 var callCode = codeOf((*MAPI).call)

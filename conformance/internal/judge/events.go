@@ -25,11 +25,6 @@ func encloses(outer, inner *trace.Event) bool {
 	return inner.At > outer.At && (outer.Ret == 0 || inner.At < outer.Ret)
 }
 
-// madeInside reports whether the provider made call e inside call outer
-// into it: in progress then, and from the thread that made outer, not
-// from one of its own (trace.Event.OwnThread).
-func madeInside(outer, e *trace.Event) bool { return encloses(outer, e) && !e.OwnThread }
-
 // containsFunc is slices.ContainsFunc without a copy of each event.
 func containsFunc(evs []trace.Event, f func(*trace.Event) bool) bool {
 	for i := range evs {

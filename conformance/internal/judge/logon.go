@@ -53,7 +53,7 @@ func ProviderUIDs(evs []trace.Event) (ok bool, got string, marks map[int]string)
 func hasInside(evs []trace.Event, outer *trace.Event, c trace.Call) bool {
 	for iE := range evs {
 		e := &evs[iE]
-		if c.MatchesAt(e) && madeInside(outer, e) {
+		if c.MatchesAt(e) && encloses(outer, e) {
 			return true
 		}
 	}
@@ -82,7 +82,7 @@ func KeepsSupport(evs []trace.Event) (ok bool, got string, marks map[int]string)
 		calls := buf[:0]
 		for iE := range evs {
 			e := &evs[iE]
-			if e.Dir != trace.ToMAPI || e.Object != s || e.Iface != "IMAPISupport" || !madeInside(logon, e) {
+			if e.Dir != trace.ToMAPI || e.Object != s || e.Iface != "IMAPISupport" || !encloses(logon, e) {
 				continue
 			}
 			switch e.Method {
