@@ -501,6 +501,14 @@ static LONG WINAPI threadCrash(EXCEPTION_POINTERS *ep)
 		}
 		MemoryBarrier();
 		c->state = 1;
+	} else if (c != NULL) {
+		/* Another thread crashed first and is filling the record (the
+		 * thread-crash DLL's threads crash within microseconds of each
+		 * other): ending the process now would leave the record
+		 * half-filled, and the parent would name no crash. Wait for it,
+		 * a bounded time, should its fill never end. */
+		for (int i = 0; i < 500 && c->state != 1; i++)
+			Sleep(10);
 	}
 	TerminateProcess(GetCurrentProcess(), 0xE0DEAD01);
 	return EXCEPTION_EXECUTE_HANDLER;
