@@ -148,10 +148,12 @@ func (x *explorer) take(ran int, lc lifecycle.Lifecycle, seen drive.Run) {
 			v1, ok := again.Named(v.Rule)
 			if !ok {
 				f.flaky = true
-				// The exploration's only timing is its concurrent
+				// The exploration's own timing is its concurrent
 				// Releases: a failure at or after them that does not
-				// recur is theirs.
-				if k := slices.IndexFunc(lc.Steps, func(o lifecycle.Step) bool { return o.Kind == lifecycle.ConcurrentRelease }); k >= 0 && (v.At < 0 || v.At > k) {
+				// recur is theirs, unless it marks a call the provider
+				// made from a thread of its own, whose timing is the
+				// provider's (a timer's call that landed among them).
+				if k := slices.IndexFunc(lc.Steps, func(o lifecycle.Step) bool { return o.Kind == lifecycle.ConcurrentRelease }); k >= 0 && (v.At < 0 || v.At > k) && !ownTiming(v, seen.M) {
 					f.v.Was, f.v.Rule = v.Rule, "RB-01"
 					f.v.What = "with concurrent Releases: " + v.What
 					if x.known(f.v, lc) {
@@ -174,6 +176,20 @@ func (x *explorer) take(ran int, lc lifecycle.Lifecycle, seen drive.Run) {
 		}
 		x.findings = append(x.findings, f)
 	}
+}
+
+// ownTiming reports whether v marks a call the provider made from a thread
+// of its own (trace.Event.OwnThread) in m's trace.
+func ownTiming(v judge.Violation, m *mapisim.MAPI) bool {
+	if m == nil || len(v.Marks) == 0 {
+		return false
+	}
+	for _, e := range m.Trace().Events() {
+		if _, marked := v.Marks[e.Seq]; marked && e.OwnThread {
+			return true
+		}
+	}
+	return false
 }
 
 // known reports whether v is found already: the same rule or fault, or a
