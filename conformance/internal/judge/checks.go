@@ -309,12 +309,9 @@ func hasCall(evs []trace.Event, iface, method string) bool {
 var LoggedOffOnce = Check{Rule: "STLT-01", Want: "StoreLogoffTransports called exactly once for each store (again only after a call whose logoff did not occur)",
 	judge: func(v *view) (bool, string, map[int]string) {
 		evs := v.evs
-		for iLogon := range evs {
-			logon := &evs[iLogon]
-			s, ok := storeLogon(logon)
-			if !ok {
-				continue
-			}
+		for _, at := range v.logons {
+			logon := &evs[at]
+			s, _ := storeLogon(logon)
 			var buf [4]*trace.Event // a store's calls, on the stack
 			calls := buf[:0]
 			for _, iE := range v.support {

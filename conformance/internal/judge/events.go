@@ -52,6 +52,7 @@ func mark(marks *map[int]string, seq int, what string) {
 type view struct {
 	evs     []trace.Event
 	support []int32 // the support calls' indexes in evs, in order
+	logons  []int32 // the Logons that opened a store (storeLogon), in order
 	gone    gones
 	sp      spoolerFacts
 	found   uint8 // which of gone and sp are found (foundGone, foundSpooler)
@@ -71,10 +72,12 @@ func newView(evs []trace.Event) *view {
 // reset makes v the view of evs, keeping its buffer: the model judges
 // lifecycle after lifecycle with one view.
 func (v *view) reset(evs []trace.Event) {
-	*v = view{evs: evs, support: v.support[:0]}
+	*v = view{evs: evs, support: v.support[:0], logons: v.logons[:0]}
 	for i := range evs {
 		if isSupportCall(&evs[i]) {
 			v.support = append(v.support, int32(i))
+		} else if _, ok := storeLogon(&evs[i]); ok {
+			v.logons = append(v.logons, int32(i))
 		}
 	}
 }

@@ -26,7 +26,7 @@ var (
 // judges thousands of lifecycles one after another.
 func (md *Model) Reset(t *trace.Trace, set Setting, fail Fail, stores int) {
 	old := md.stores
-	*md = Model{t: t, set: set, fail: fail, view: md.view[:0], ends: view{support: md.ends.support[:0]}, stores: old[:0]}
+	*md = Model{t: t, set: set, fail: fail, view: md.view[:0], ends: view{support: md.ends.support[:0], logons: md.ends.logons[:0]}, stores: old[:0]}
 	for i := range stores {
 		var objs []string
 		var states []objState

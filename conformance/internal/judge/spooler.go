@@ -137,12 +137,9 @@ var SpoolerTold = Check{Rule: "SP-01", Self: true, Want: "the spooler told to re
 var RowAtLogon = Check{Rule: "LG-03", Want: "each store's first ModifyStatusRow inside the IMSProvider::Logon that opened it",
 	judge: func(v *view) (bool, string, map[int]string) {
 		evs := v.evs
-		for iLogon := range evs {
-			logon := &evs[iLogon]
-			s, ok := storeLogon(logon)
-			if !ok {
-				continue
-			}
+		for _, at := range v.logons {
+			logon := &evs[at]
+			s, _ := storeLogon(logon)
 			first, made := trace.First(evs, trace.Call{Iface: "IMAPISupport", Method: "ModifyStatusRow", Object: s})
 			if made && !encloses(logon, &first) {
 				return false, fmt.Sprintf("the first status row on %s came at #%d, not inside #%d IMSProvider::Logon", s, first.Seq, logon.Seq),

@@ -73,12 +73,9 @@ var STLTBeforeTeardown = Check{Rule: "E-05", Want: "every StoreLogoffTransports 
 	judge: func(v *view) (bool, string, map[int]string) {
 		evs := v.evs
 		gone := v.gones()
-		for iLogon := range evs {
-			logon := &evs[iLogon]
-			s, ok := storeLogon(logon)
-			if !ok {
-				continue
-			}
+		for _, at := range v.logons {
+			logon := &evs[at]
+			s, _ := storeLogon(logon)
 			td, ok := teardownOf(evs, s)
 			if g, released := gone.of(s); !ok || !released || !encloses(g, td) {
 				continue
@@ -102,12 +99,9 @@ var STLTBeforeTeardown = Check{Rule: "E-05", Want: "every StoreLogoffTransports 
 var StatusRowRemoved = Check{Rule: "E-02", Self: true, Want: "every store's status row removed by MAPI's teardown, after the provider's last ModifyStatusRow",
 	judge: func(v *view) (bool, string, map[int]string) {
 		evs := v.evs
-		for iLogon := range evs {
-			logon := &evs[iLogon]
-			s, ok := storeLogon(logon)
-			if !ok {
-				continue
-			}
+		for _, at := range v.logons {
+			logon := &evs[at]
+			s, _ := storeLogon(logon)
 			// The row's last update made inside a call into the provider:
 			// one from a thread of the provider's own, which may come at
 			// any time, is a late call (LG-03, RL-03), not the teardown's.
